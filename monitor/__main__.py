@@ -1,0 +1,5 @@
+import sys
+
+from monitor.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,197 @@
+"""The alert state machine of one site: a pure function of its readings over time.
+
+Levels are entered when the value has been at or above their `enter` value for
+`min_duration_s`, and left when it has been below the current level's `exit` value for
+as long (hysteresis). A level left less than `cooldown_s` ago cannot be entered again.
+Time comes from the readings, never from a clock, so tests replay exact timelines.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+
+from monitor.alerts.model import (
+    SYSTEM_ACTOR,
+    Alert,
+    AlertEvent,
+    AlertEventKind,
+    AlertState,
+    AlertUpdate,
+)
+from monitor.config.thresholds import ThresholdsConfig
+
+IdFactory = Callable[[], str]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class AlertError(Exception):
+    """An operator action that does not apply to the alert as it stands."""
+
+
+class AlertEngine:
+    def __init__(
+        self,
+        site_id: str,
+        thresholds: ThresholdsConfig,
+        open_alert: Alert | None = None,
+        id_factory: IdFactory = new_id,
+    ) -> None:
+        self.site_id = site_id
+        self._thresholds = thresholds
+        self._new_id = id_factory
+        self._alert = open_alert if open_alert is not None and open_alert.is_open else None
+        self._level = self._level_index(self._alert.level) if self._alert else 0
+        self._above_since: dict[int, float] = {}
+        self._below_exit_since: float | None = None
+        self._left_at: dict[int, float] = {}
+
+    @property
+    def thresholds(self) -> ThresholdsConfig:
+        return self._thresholds
+
+    @property
+    def level(self) -> str:
+        return self._thresholds.level_names()[self._level]
+
+    @property
+    def alert(self) -> Alert | None:
+        return self._alert
+
+    def set_thresholds(self, thresholds: ThresholdsConfig) -> None:
+        """New levels apply from the next reading; the open alert keeps its id."""
+        current = self.level
+        self._thresholds = thresholds
+        names = thresholds.level_names()
+        self._level = names.index(current) if current in names else min(self._level, len(names) - 1)
+        self._above_since.clear()
+        self._below_exit_since = None
+        self._left_at.clear()
+
+    def update(self, at: float, value: float) -> list[AlertUpdate]:
+        target = self._target_level(at, value)
+        if target == self._level:
+            return []
+        return [self._move_to(target, at, value)]
+
+    def acknowledge(self, alert_id: str, by: str, note: str, at: float) -> AlertUpdate:
+        alert = self._alert
+        if alert is None or alert.id != alert_id:
+            raise AlertError(f"alert {alert_id} is not open at site {self.site_id}")
+        if alert.state is AlertState.ACKNOWLEDGED:
+            raise AlertError(f"alert {alert_id} is already acknowledged by {alert.acknowledged_by}")
+        acknowledged = replace(
+            alert,
+            state=AlertState.ACKNOWLEDGED,
+            acknowledged_at=at,
+            acknowledged_by=by,
+            acknowledge_note=note,
+            updated_at=at,
+        )
+        self._alert = acknowledged
+        return self._event(acknowledged, AlertEventKind.ACKNOWLEDGED, at, alert.peak_value, by, note)
+
+    def _level_index(self, name: str) -> int:
+        names = self._thresholds.level_names()
+        return names.index(name) if name in names else len(names) - 1
+
+    def _target_level(self, at: float, value: float) -> int:
+        levels = self._thresholds.levels
+        hold = self._thresholds.min_duration_s
+        for index, level in enumerate(levels, start=1):
+            if value >= level.enter:
+                self._above_since.setdefault(index, at)
+            else:
+                self._above_since.pop(index, None)
+
+        for index in range(len(levels), self._level, -1):
+            since = self._above_since.get(index)
+            if since is not None and at - since >= hold and not self._cooling(index, at):
+                return index
+
+        if self._level == 0:
+            return 0
+        if value >= levels[self._level - 1].exit:
+            self._below_exit_since = None
+            return self._level
+        if self._below_exit_since is None:
+            self._below_exit_since = at
+        if at - self._below_exit_since < hold:
+            return self._level
+        # Falling through several levels at once lands on the highest one still held.
+        for index in range(self._level - 1, 0, -1):
+            if value >= levels[index - 1].exit:
+                return index
+        return 0
+
+    def _cooling(self, index: int, at: float) -> bool:
+        left = self._left_at.get(index)
+        return left is not None and at - left < self._thresholds.cooldown_s
+
+    def _move_to(self, target: int, at: float, value: float) -> AlertUpdate:
+        previous = self._level
+        self._level = target
+        self._below_exit_since = None
+        for index in range(target + 1, previous + 1):
+            self._left_at[index] = at
+        name = self.level
+
+        if previous == 0:
+            raised = Alert(
+                id=self._new_id(),
+                site_id=self.site_id,
+                metric=self._thresholds.metric.value,
+                level=name,
+                peak_level=name,
+                peak_value=value,
+                state=AlertState.OPEN,
+                raised_at=at,
+                updated_at=at,
+            )
+            self._alert = raised
+            return self._event(raised, AlertEventKind.RAISED, at, value)
+
+        alert = self._alert
+        assert alert is not None, "a level above normal always has an alert"
+        if target == 0:
+            self._alert = None
+            resolved = replace(alert, level=name, state=AlertState.RESOLVED, resolved_at=at, updated_at=at)
+            return self._event(resolved, AlertEventKind.RESOLVED, at, value)
+        escalating = target > previous
+        new_peak = escalating and target > self._level_index(alert.peak_level)
+        changed = replace(
+            alert,
+            level=name,
+            peak_level=name if new_peak else alert.peak_level,
+            peak_value=max(alert.peak_value, value),
+            updated_at=at,
+        )
+        self._alert = changed
+        kind = AlertEventKind.ESCALATED if escalating else AlertEventKind.DEESCALATED
+        return self._event(changed, kind, at, value)
+
+    def _event(
+        self,
+        alert: Alert,
+        kind: AlertEventKind,
+        at: float,
+        value: float,
+        by: str = SYSTEM_ACTOR,
+        note: str = "",
+    ) -> AlertUpdate:
+        event = AlertEvent(
+            id=self._new_id(),
+            alert_id=alert.id,
+            site_id=self.site_id,
+            kind=kind,
+            level=alert.level,
+            value=value,
+            at=at,
+            by=by,
+            note=note,
+        )
+        return AlertUpdate(alert=alert, event=event)

@@ -1,0 +1,98 @@
+"""Assembles the service from config and settings: store, bus, estimator, runtime, API.
+
+Nothing starts at construction; `start()` brings the parts up in dependency order and
+`stop()` takes them down in reverse, so tests and the CLI share one wiring.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from monitor.api.app import create_app
+from monitor.api.services import Services
+from monitor.bus.bus import InMemoryBus
+from monitor.config.app import AppConfig
+from monitor.config.settings import Settings
+from monitor.config.site import SiteConfig
+from monitor.density.base import DensityEstimator
+from monitor.density.registry import build_estimator
+from monitor.ingest.samples import resolver
+from monitor.ingest.source import FrameSource
+from monitor.pipeline.ports import Source, SourceFactory, StatusCallback
+from monitor.pipeline.runtime import Runtime
+from monitor.store.factory import open_store
+from monitor.store.sql import SqlStore
+from monitor.store.writer import ReadingWriter
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+
+
+def frame_source_factory(sample_cache: Path) -> SourceFactory:
+    samples = resolver(sample_cache)
+
+    def make(site: SiteConfig, on_status: StatusCallback) -> Source:
+        return FrameSource.for_site(site, on_status=on_status, samples=samples)
+
+    return make
+
+
+@dataclass
+class Application:
+    config: AppConfig
+    settings: Settings
+    estimator: DensityEstimator
+    source_factory: SourceFactory
+    bus: InMemoryBus = field(default_factory=InMemoryBus)
+    web_dir: Path | None = WEB_DIR
+    store: SqlStore | None = None
+    writer: ReadingWriter | None = None
+    runtime: Runtime | None = None
+
+    def start(self) -> FastAPI:
+        """Brings everything up and returns the ASGI app that serves it."""
+        self.store = open_store(self.settings.database_url, self.settings.data_dir)
+        self.writer = ReadingWriter(self.store)
+        self.writer.start()
+        self.runtime = Runtime(
+            self.config, self.estimator, self.source_factory, self.bus, self.store, self.writer
+        )
+        self.runtime.start()
+        web_dir = self.web_dir if self.web_dir is not None and self.web_dir.is_dir() else None
+        return create_app(
+            Services(
+                monitor=self.runtime,
+                store=self.store,
+                bus=self.bus,
+                map=self.config.map,
+                web_dir=web_dir,
+            )
+        )
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self.runtime is not None:
+            self.runtime.stop(timeout)
+        if self.writer is not None:
+            self.writer.stop(timeout)
+        if self.store is not None:
+            self.store.close()
+
+
+def build_application(
+    config: AppConfig,
+    settings: Settings,
+    *,
+    estimator: DensityEstimator | None = None,
+    source_factory: SourceFactory | None = None,
+) -> Application:
+    return Application(
+        config=config,
+        settings=settings,
+        estimator=estimator or build_estimator(config.estimator),
+        source_factory=source_factory or frame_source_factory(settings.sample_cache),
+    )

@@ -1,0 +1,78 @@
+"""Domain objects to the public message models, shared by the pipeline and the API."""
+
+from __future__ import annotations
+
+from monitor.alerts.model import Alert, AlertEvent, AlertUpdate
+from monitor.bus.messages import (
+    AlertEventPublic,
+    AlertPayload,
+    AlertPublic,
+    LevelPublic,
+    ReadingPayload,
+    ThresholdsPublic,
+)
+from monitor.config.thresholds import ThresholdsConfig
+from monitor.store.base import StoredReading
+
+
+def alert_public(alert: Alert) -> AlertPublic:
+    return AlertPublic(
+        id=alert.id,
+        site_id=alert.site_id,
+        metric=alert.metric,
+        level=alert.level,
+        peak_level=alert.peak_level,
+        peak_value=alert.peak_value,
+        state=alert.state.value,
+        raised_at=alert.raised_at,
+        updated_at=alert.updated_at,
+        acknowledged_at=alert.acknowledged_at,
+        acknowledged_by=alert.acknowledged_by,
+        acknowledge_note=alert.acknowledge_note,
+        resolved_at=alert.resolved_at,
+    )
+
+
+def alert_event_public(event: AlertEvent) -> AlertEventPublic:
+    return AlertEventPublic(
+        id=event.id,
+        alert_id=event.alert_id,
+        site_id=event.site_id,
+        kind=event.kind.value,
+        level=event.level,
+        value=event.value,
+        at=event.at,
+        by=event.by,
+        note=event.note,
+    )
+
+
+def alert_payload(update: AlertUpdate) -> AlertPayload:
+    return AlertPayload(alert=alert_public(update.alert), event=alert_event_public(update.event))
+
+
+def thresholds_public(thresholds: ThresholdsConfig) -> ThresholdsPublic:
+    return ThresholdsPublic(
+        metric=thresholds.metric.value,
+        min_duration_s=thresholds.min_duration_s,
+        cooldown_s=thresholds.cooldown_s,
+        levels=[
+            LevelPublic(name=level.name, color=level.color, enter=level.enter, exit=level.exit)
+            for level in thresholds.levels
+        ],
+    )
+
+
+def reading_payload(reading: StoredReading) -> ReadingPayload:
+    return ReadingPayload(
+        seq=reading.seq,
+        captured_at=reading.captured_at,
+        analysed_at=reading.analysed_at,
+        count=reading.count,
+        mean_density=reading.mean_density,
+        peak_density=reading.peak_density,
+        level=reading.level,
+        grid=reading.grid,
+        frame_width=reading.frame_width,
+        frame_height=reading.frame_height,
+    )

@@ -1,0 +1,27 @@
+"""`check-config`: validate a site config file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from monitor.config.loader import ConfigError, load_config
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("check-config", help="validate a config file and exit")
+    parser.add_argument("path", type=Path, help="YAML config file")
+    parser.set_defaults(handler=check_config)
+
+
+def check_config(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.path)
+    except ConfigError as error:
+        print(f"{len(error.problems)} problem(s) in {error.file}:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem.render(error.file)}", file=sys.stderr)
+        return 1
+    print(f"{args.path}: OK, {len(config.sites)} site(s): {', '.join(s.id for s in config.sites)}")
+    return 0

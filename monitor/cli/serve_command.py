@@ -1,0 +1,64 @@
+"""`serve`: run the monitor and its web page until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from monitor.config.loader import ConfigError, load_config
+from monitor.config.settings import Settings
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("serve", help="run the monitor with its API and live page")
+    parser.add_argument("--config", type=Path, required=True, help="YAML site config")
+    parser.add_argument("--host", help="bind address (default 127.0.0.1, env CROWD_MONITOR_HOST)")
+    parser.add_argument("--port", type=int, help="HTTP port (default 8000, env CROWD_MONITOR_PORT)")
+    parser.add_argument("--data-dir", type=Path, help="store location (default ./data)")
+    parser.add_argument("--database-url", help="SQLAlchemy URL overriding the SQLite default")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.set_defaults(handler=serve)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides = {
+        key: value
+        for key, value in {
+            "host": args.host,
+            "port": args.port,
+            "data_dir": args.data_dir,
+            "database_url": args.database_url,
+        }.items()
+        if value is not None
+    }
+    return Settings(**overrides)
+
+
+def serve(args: argparse.Namespace) -> int:
+    # The server stack loads only for this command, keeping check-config and count light.
+    import uvicorn
+
+    from monitor.application import build_application
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 1
+    settings = settings_from(args)
+    application = build_application(config, settings)
+    try:
+        app = application.start()
+        print(f"crowd-monitor: http://{settings.host}:{settings.port}/", flush=True)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=settings.host, port=settings.port, log_level=args.log_level)
+        )
+        server.run()
+    finally:
+        application.stop()
+    return 0

@@ -1,0 +1,59 @@
+"""The whole YAML file: map, estimator and sites."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from monitor.config.base import Section
+from monitor.config.site import SiteConfig
+
+
+class MapConfig(Section):
+    center: tuple[float, float] = Field(
+        default=(28.1955, 112.9765), description="Initial map centre [lat, lon]."
+    )
+    zoom: int = Field(default=15, ge=1, le=20, description="Initial zoom level.")
+    tile_url: str = Field(
+        default="",
+        max_length=512,
+        description="XYZ tile template, e.g. 'https://tile.example/{z}/{x}/{y}.png'. Empty: no "
+        "tiles, a plain background (the page works offline).",
+    )
+    tile_attribution: str = Field(default="", max_length=512, description="Attribution for the tiles.")
+
+
+class EstimatorConfig(Section):
+    name: str = Field(
+        default="default",
+        min_length=1,
+        max_length=64,
+        description="Density estimator: 'default' (the shipped model), 'hog' (OpenCV's people "
+        "detector), or another registered name.",
+    )
+    model_path: str | None = Field(
+        default=None, max_length=1024, description="Model file overriding the estimator's default."
+    )
+    threads: int = Field(default=1, ge=1, le=64, description="CPU threads the estimator may use.")
+
+
+class AppConfig(Section):
+    map: MapConfig = Field(default_factory=MapConfig, description="The live map.")
+    estimator: EstimatorConfig = Field(
+        default_factory=EstimatorConfig, description="Density estimation, shared by all sites."
+    )
+    sites: list[SiteConfig] = Field(min_length=1, max_length=256, description="Monitored sites.")
+
+    @model_validator(mode="after")
+    def _unique_site_ids(self) -> AppConfig:
+        seen: set[str] = set()
+        for site in self.sites:
+            if site.id in seen:
+                raise ValueError(f"site id '{site.id}' is used more than once")
+            seen.add(site.id)
+        return self
+
+    def site(self, site_id: str) -> SiteConfig:
+        for site in self.sites:
+            if site.id == site_id:
+                return site
+        raise KeyError(site_id)

@@ -1,0 +1,1 @@
+"""Video ingest: sources, the newest-frame hand-off and sample clips."""

@@ -1,0 +1,80 @@
+"""What the rest of the service needs from persistent storage.
+
+SQLite is the embedded default; the same SQLAlchemy implementation runs on PostgreSQL
+when one machine is not enough. Readings arrive in batches from a writer thread; alert
+updates and threshold changes are written as they happen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from monitor.alerts.model import Alert, AlertEvent, AlertUpdate
+from monitor.config.thresholds import ThresholdsConfig
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReading:
+    site_id: str
+    seq: int
+    captured_at: float
+    analysed_at: float
+    count: float
+    mean_density: float
+    peak_density: float
+    level: str
+    grid: list[list[float | None]]
+    frame_width: int
+    frame_height: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdChange:
+    site_id: str
+    at: float
+    changed_by: str
+    old: ThresholdsConfig | None
+    new: ThresholdsConfig
+
+
+class Store(Protocol):
+    def add_readings(self, readings: list[StoredReading]) -> None: ...
+
+    def readings(
+        self, site_id: str, since: float | None, until: float | None, limit: int
+    ) -> list[StoredReading]:
+        """Oldest first, within [since, until] on captured_at."""
+        ...
+
+    def save_alert_update(self, update: AlertUpdate) -> None:
+        """Upserts the alert and appends its event, in one transaction."""
+        ...
+
+    def alerts(self, state: str | None, site_id: str | None, limit: int) -> list[Alert]:
+        """Newest first by raised_at; state None means any."""
+        ...
+
+    def alert(self, alert_id: str) -> Alert | None: ...
+
+    def alert_events(self, alert_id: str) -> list[AlertEvent]:
+        """Oldest first."""
+        ...
+
+    def open_alerts(self) -> list[Alert]:
+        """Alerts not resolved, to restore the engines after a restart."""
+        ...
+
+    def record_threshold_change(self, change: ThresholdChange) -> None:
+        """Appends to the history and makes `new` the site's current thresholds."""
+        ...
+
+    def current_thresholds(self) -> dict[str, ThresholdsConfig]:
+        """Thresholds changed at run time, by site, overriding the YAML's."""
+        ...
+
+    def threshold_changes(self, site_id: str, limit: int) -> list[ThresholdChange]:
+        """Newest first."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.support.config import minimal_site
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def minimal_config() -> dict[str, Any]:
+    return {"sites": [minimal_site()]}
