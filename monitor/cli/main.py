@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from monitor.cli import config_commands, density_commands, serve_command
+from monitor.cli import config_commands, density_commands, samples_command, serve_command
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -14,6 +14,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     serve_command.register,
     config_commands.register,
     density_commands.register,
+    samples_command.register,
 )
 
 

@@ -1,0 +1,181 @@
+"""Live-loop benchmark: analysis throughput, capture-to-websocket delay, resident memory.
+
+    python -m bench.live_bench [--seconds 60] [--memory-minutes 30] [--config configs/demo.yaml]
+
+Throughput runs the pipeline stages in this process on one thread over the sample clip.
+Delay and memory come from the real service: `crowd-monitor serve` in a subprocess with
+the demo config, a websocket client timing each reading from its frame's capture.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import cv2
+from websockets.sync.client import connect
+
+from monitor.alerts.engine import AlertEngine
+from monitor.config.loader import load_config
+from monitor.config.settings import Settings
+from monitor.density.registry import build_estimator
+from monitor.ingest.samples import ensure_sample
+from monitor.measure.geometry import build_geometry
+from monitor.measure.ground import ground_model
+from monitor.measure.measure import measure
+from monitor.pipeline.evaluate import metric_value
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def analysis_throughput(config_path: Path, frames: int) -> tuple[str, float]:
+    """Frames per second through estimate → measure → alerts on one core."""
+    cv2.setNumThreads(1)
+    config = load_config(config_path)
+    site = config.sites[0]
+    estimator = build_estimator(config.estimator.model_copy(update={"threads": 1}))
+    ground = ground_model(site.ground, site.roi)
+    engine = AlertEngine(site.id, site.thresholds)
+    clip = cv2.VideoCapture(str(ensure_sample("vtest", Settings().sample_cache)))
+    images = []
+    while len(images) < frames:
+        ok, image = clip.read()
+        if not ok:
+            break
+        images.append(image)
+    clip.release()
+    geometry = None
+    started = time.perf_counter()
+    for index, image in enumerate(images):
+        density = estimator.estimate(image)
+        if geometry is None:
+            geometry = build_geometry(
+                site.roi, ground, density.frame_size, density.values.shape, site.peak_window_m
+            )
+        result = measure(density, geometry)
+        engine.update(float(index), metric_value(result, site.thresholds.metric))
+    elapsed = time.perf_counter() - started
+    return estimator.name, len(images) / elapsed
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def wait_for_server(port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server did not listen on {port} within {timeout:g}s")
+
+
+def live_service(config_path: Path, seconds: float, memory_minutes: float) -> dict[str, float]:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data_dir:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "serve", "--config", str(config_path),
+             "--port", str(port), "--data-dir", data_dir, "--log-level", "warning"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for_server(port, timeout=60)
+            delays: list[float] = []
+            readings = 0
+            stop = threading.Event()
+
+            def listen() -> None:
+                nonlocal readings
+                with connect(f"ws://127.0.0.1:{port}/ws") as websocket:
+                    while not stop.is_set():
+                        try:
+                            message = json.loads(websocket.recv(timeout=1.0))
+                        except TimeoutError:
+                            continue
+                        if message["type"] == "reading":
+                            readings += 1
+                            delays.append(time.time() - message["payload"]["captured_at"])
+
+            listener = threading.Thread(target=listen, daemon=True)
+            listener.start()
+            time.sleep(5)  # warm-up: sources open, first frames analysed
+            rss_start = rss_mb(server.pid)
+            delays.clear()
+            readings = 0
+            time.sleep(seconds)
+            measured = readings
+            stop.set()
+            listener.join(5)
+            rss_samples = [rss_start]
+            deadline = time.monotonic() + memory_minutes * 60
+            while time.monotonic() < deadline and server.poll() is None:
+                time.sleep(min(60.0, max(0.0, deadline - time.monotonic())))
+                rss_samples.append(rss_mb(server.pid))
+            delays.sort()
+            return {
+                "readings_per_s": measured / seconds,
+                "delay_median_ms": 1000 * statistics.median(delays),
+                "delay_p99_ms": 1000 * delays[min(len(delays) - 1, int(0.99 * len(delays)))],
+                "rss_start_mb": rss_start,
+                "rss_end_mb": rss_samples[-1],
+                "rss_max_mb": max(rss_samples),
+                "minutes": memory_minutes,
+            }
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", type=Path, default=REPO / "configs" / "demo.yaml")
+    parser.add_argument("--frames", type=int, default=200, help="frames for the throughput run")
+    parser.add_argument("--seconds", type=float, default=60, help="delay measurement window")
+    parser.add_argument("--memory-minutes", type=float, default=0, help="keep serving and sample RSS")
+    args = parser.parse_args(argv)
+
+    name, fps = analysis_throughput(args.config, args.frames)
+    live = live_service(args.config, args.seconds, args.memory_minutes)
+    rows = [
+        ("estimator", name),
+        ("analysed frames/s on one core (768x576)", f"{fps:.1f}"),
+        ("readings/s over the websocket, 5 sites", f"{live['readings_per_s']:.2f}"),
+        ("capture → websocket delay, median", f"{live['delay_median_ms']:.0f} ms"),
+        ("capture → websocket delay, p99", f"{live['delay_p99_ms']:.0f} ms"),
+        ("resident memory after start", f"{live['rss_start_mb']:.0f} MB"),
+        (f"resident memory after {live['minutes']:g} min (max)",
+         f"{live['rss_end_mb']:.0f} MB ({live['rss_max_mb']:.0f})"),
+    ]
+    width = max(len(label) for label, _ in rows)
+    print(f"{'live loop':<{width}}  value")
+    print(f"{'-' * width}  -----")
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Tables of the store, shared by SQLite and PostgreSQL.
+
+Times are epoch seconds as DOUBLE: both backends round-trip a Python float exactly, and
+the API and replay code compare them without conversions. Strings carry no length so
+both backends behave the same (PostgreSQL would reject what SQLite silently keeps).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY (the rowid); PostgreSQL gets a BIGINT.
+_RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.CheckConstraint("id = 1", name="ck_schema_version_single_row"),
+)
+
+readings = sa.Table(
+    "readings",
+    metadata,
+    # Surrogate key: `seq` restarts with the pipeline, so (site_id, seq) is not unique.
+    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.String, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("captured_at", sa.Double, nullable=False),
+    sa.Column("analysed_at", sa.Double, nullable=False),
+    sa.Column("count", sa.Double, nullable=False),
+    sa.Column("mean_density", sa.Double, nullable=False),
+    sa.Column("peak_density", sa.Double, nullable=False),
+    sa.Column("level", sa.String, nullable=False),
+    # Compact JSON, nulls outside the region: exact floats, readable in any SQL shell.
+    sa.Column("grid", sa.Text, nullable=False),
+    sa.Column("frame_width", sa.Integer, nullable=False),
+    sa.Column("frame_height", sa.Integer, nullable=False),
+    sa.Index("ix_readings_site_captured", "site_id", "captured_at"),
+)
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("site_id", sa.String, nullable=False),
+    sa.Column("metric", sa.String, nullable=False),
+    sa.Column("level", sa.String, nullable=False),
+    sa.Column("peak_level", sa.String, nullable=False),
+    sa.Column("peak_value", sa.Double, nullable=False),
+    sa.Column("state", sa.String, nullable=False),
+    sa.Column("raised_at", sa.Double, nullable=False),
+    sa.Column("updated_at", sa.Double, nullable=False),
+    sa.Column("acknowledged_at", sa.Double, nullable=True),
+    sa.Column("acknowledged_by", sa.String, nullable=True),
+    sa.Column("acknowledge_note", sa.Text, nullable=False),
+    sa.Column("resolved_at", sa.Double, nullable=True),
+    sa.Index("ix_alerts_state_raised", "state", "raised_at"),
+    sa.Index("ix_alerts_site_raised", "site_id", "raised_at"),
+)
+
+alert_events = sa.Table(
+    "alert_events",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("alert_id", sa.String, sa.ForeignKey("alerts.id"), nullable=False),
+    # Position within the alert: events of one frame can share `at`, order must not flip.
+    sa.Column("ordinal", sa.Integer, nullable=False),
+    sa.Column("site_id", sa.String, nullable=False),
+    sa.Column("kind", sa.String, nullable=False),
+    sa.Column("level", sa.String, nullable=False),
+    sa.Column("value", sa.Double, nullable=False),
+    sa.Column("at", sa.Double, nullable=False),
+    sa.Column("by", sa.String, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    # Also the index on alert_id.
+    sa.UniqueConstraint("alert_id", "ordinal", name="uq_alert_events_alert_ordinal"),
+)
+
+threshold_changes = sa.Table(
+    "threshold_changes",
+    metadata,
+    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.String, nullable=False),
+    sa.Column("at", sa.Double, nullable=False),
+    sa.Column("changed_by", sa.String, nullable=False),
+    sa.Column("old_json", sa.Text, nullable=True),
+    sa.Column("new_json", sa.Text, nullable=False),
+    sa.Index("ix_threshold_changes_site_at", "site_id", "at"),
+)
+
+current_thresholds = sa.Table(
+    "current_thresholds",
+    metadata,
+    sa.Column("site_id", sa.String, primary_key=True),
+    sa.Column("json", sa.Text, nullable=False),
+)

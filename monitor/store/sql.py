@@ -1,0 +1,174 @@
+"""The store on SQLAlchemy Core: SQLite embedded, PostgreSQL when one machine is not enough."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine
+
+from monitor.alerts.model import Alert, AlertEvent, AlertState, AlertUpdate
+from monitor.config.thresholds import ThresholdsConfig
+from monitor.store import codec, schema
+from monitor.store.base import StoredReading, ThresholdChange
+from monitor.store.engine import create_store_engine
+from monitor.store.upsert import insert_if_absent, upsert
+
+
+class SchemaVersionError(RuntimeError):
+    """The database was written by a build with another schema; a migration is needed."""
+
+
+class SqlStore:
+    """Implements `monitor.store.base.Store`; safe to share between threads.
+
+    Every call is one short transaction on a pooled connection, so the readings writer,
+    pipeline workers and API threads never hold a connection between calls.
+    """
+
+    def __init__(self, url: str | URL) -> None:
+        self._engine: Engine | None = create_store_engine(url)
+        try:
+            self._prepare_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("the store is closed")
+        return self._engine
+
+    def _prepare_schema(self) -> None:
+        schema.metadata.create_all(self.engine, checkfirst=True)
+        with self.engine.begin() as conn:
+            insert_if_absent(
+                conn, schema.schema_version, {"id": 1, "version": schema.SCHEMA_VERSION}, ["id"]
+            )
+            found = conn.execute(sa.select(schema.schema_version.c.version)).scalar_one()
+        if found != schema.SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"database schema version {found}, this build uses {schema.SCHEMA_VERSION}"
+            )
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    # Readings
+
+    def add_readings(self, readings: list[StoredReading]) -> None:
+        if not readings:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(schema.readings.insert(), [codec.reading_row(r) for r in readings])
+
+    def readings(
+        self, site_id: str, since: float | None, until: float | None, limit: int
+    ) -> list[StoredReading]:
+        """Oldest first within [since, until]; past `limit` rows, the latest `limit` of them."""
+        _check_limit(limit)
+        t = schema.readings
+        query = sa.select(t).where(t.c.site_id == site_id)
+        if since is not None:
+            query = query.where(t.c.captured_at >= since)
+        if until is not None:
+            query = query.where(t.c.captured_at <= until)
+        # Newest first so LIMIT keeps the latest window; reversed below.
+        query = query.order_by(t.c.captured_at.desc(), t.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [codec.reading_from_row(row) for row in reversed(rows)]
+
+    # Alerts
+
+    def save_alert_update(self, update: AlertUpdate) -> None:
+        event = update.event
+        if event.alert_id != update.alert.id:
+            raise ValueError(
+                f"event {event.id} belongs to alert {event.alert_id}, not {update.alert.id}"
+            )
+        events = schema.alert_events
+        with self.engine.begin() as conn:
+            # The upsert comes first: on PostgreSQL it locks the alert row, which serialises
+            # concurrent updates of one alert and so keeps the ordinals below unique.
+            upsert(conn, schema.alerts, codec.alert_row(update.alert), ["id"])
+            earlier = sa.select(sa.func.count()).where(events.c.alert_id == event.alert_id)
+            ordinal = conn.execute(earlier).scalar_one()
+            # A retried save of an already stored event must not add it twice.
+            insert_if_absent(conn, events, codec.event_row(event, ordinal), ["id"])
+
+    def alerts(self, state: str | None, site_id: str | None, limit: int) -> list[Alert]:
+        _check_limit(limit)
+        t = schema.alerts
+        query = sa.select(t)
+        if state is not None:
+            query = query.where(t.c.state == str(state))
+        if site_id is not None:
+            query = query.where(t.c.site_id == site_id)
+        query = query.order_by(t.c.raised_at.desc(), t.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [codec.alert_from_row(row) for row in rows]
+
+    def alert(self, alert_id: str) -> Alert | None:
+        t = schema.alerts
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t).where(t.c.id == alert_id)).mappings().one_or_none()
+        return None if row is None else codec.alert_from_row(row)
+
+    def alert_events(self, alert_id: str) -> list[AlertEvent]:
+        t = schema.alert_events
+        query = sa.select(t).where(t.c.alert_id == alert_id).order_by(t.c.at, t.c.ordinal)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [codec.event_from_row(row) for row in rows]
+
+    def open_alerts(self) -> list[Alert]:
+        """Oldest first, so engines restore them in the order they were raised."""
+        t = schema.alerts
+        query = (
+            sa.select(t)
+            .where(t.c.state != AlertState.RESOLVED.value)
+            .order_by(t.c.raised_at, t.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [codec.alert_from_row(row) for row in rows]
+
+    # Thresholds
+
+    def record_threshold_change(self, change: ThresholdChange) -> None:
+        row = codec.threshold_change_row(change)
+        with self.engine.begin() as conn:
+            conn.execute(schema.threshold_changes.insert().values(row))
+            upsert(
+                conn,
+                schema.current_thresholds,
+                {"site_id": change.site_id, "json": row["new_json"]},
+                ["site_id"],
+            )
+
+    def current_thresholds(self) -> dict[str, ThresholdsConfig]:
+        t = schema.current_thresholds
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.c.site_id, t.c.json)).all()
+        return {site_id: codec.thresholds_from_json(text) for site_id, text in rows}
+
+    def threshold_changes(self, site_id: str, limit: int) -> list[ThresholdChange]:
+        _check_limit(limit)
+        t = schema.threshold_changes
+        query = (
+            sa.select(t)
+            .where(t.c.site_id == site_id)
+            .order_by(t.c.at.desc(), t.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [codec.threshold_change_from_row(row) for row in rows]
+
+
+def _check_limit(limit: int) -> None:
+    if limit < 0:
+        raise ValueError(f"limit must not be negative, got {limit}")

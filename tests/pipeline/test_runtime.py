@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.bus.bus import InMemoryBus, Published, ThreadSubscription
+from monitor.bus.messages import AlertPayload, MessageType, ReadingPayload, SiteStatusPayload
+from monitor.config.app import AppConfig
+from monitor.config.thresholds import ThresholdsConfig
+from monitor.density.base import DensityEstimator
+from monitor.pipeline.runtime import Runtime
+from monitor.pipeline.service import UnknownAlert, UnknownSite
+from monitor.store.sql import SqlStore
+from monitor.store.writer import ReadingWriter
+from tests.support.blobs import BlobCountEstimator, FailingEstimator, scene
+from tests.support.config import minimal_site
+from tests.support.sources import PushedSources
+
+COUNT_LEVELS: dict[str, Any] = {
+    "metric": "count",
+    "min_duration_s": 0,
+    "cooldown_s": 0,
+    "levels": [
+        {"name": "elevated", "color": "#f5c542", "enter": 3, "exit": 2},
+        {"name": "high", "color": "#f08c00", "enter": 6, "exit": 5},
+    ],
+}
+
+
+def config() -> AppConfig:
+    site = minimal_site(
+        analysis_fps=30,
+        roi=[[0, 0], [160, 0], [160, 120], [0, 120]],
+        thresholds=COUNT_LEVELS,
+    )
+    site["thresholds"] = COUNT_LEVELS
+    return AppConfig.model_validate({"sites": [site]})
+
+
+class Harness:
+    def __init__(self, store: SqlStore, estimator: DensityEstimator) -> None:
+        self.bus = InMemoryBus(first_id=1)
+        self.events: ThreadSubscription = self.bus.subscribe()
+        self.sources = PushedSources()
+        self.writer = ReadingWriter(store, flush_interval_s=0.05)
+        self.store = store
+        self.runtime = Runtime(config(), estimator, self.sources, self.bus, store, self.writer)
+
+    def start(self) -> None:
+        self.writer.start()
+        self.runtime.start()
+
+    def stop(self) -> None:
+        self.runtime.stop()
+        self.writer.stop(5.0)
+
+    def next_event(self, type: MessageType) -> Published:
+        while True:
+            item = self.events.get(timeout=5.0)
+            assert item is not None, f"no {type} event within 5 s"
+            if item.type is type:
+                return item
+
+    def frame(self, people: int, at: float) -> tuple[ReadingPayload, list[AlertPayload]]:
+        """Pushes one frame and returns its reading and the alert events it caused."""
+        seq = self.sources.by_site["wuyi-square"].push(scene(people), captured_at=at)
+        alerts: list[AlertPayload] = []
+        while True:
+            item = self.events.get(timeout=5.0)
+            assert item is not None, f"frame {seq} was not analysed within 5 s"
+            if isinstance(item.payload, AlertPayload):
+                alerts.append(item.payload)
+            if isinstance(item.payload, ReadingPayload) and item.payload.seq == seq:
+                return item.payload, alerts
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqlStore]:
+    store = SqlStore(f"sqlite:///{tmp_path / 'store.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def harness(store: SqlStore) -> Iterator[Harness]:
+    harness = Harness(store, BlobCountEstimator())
+    harness.start()
+    yield harness
+    harness.stop()
+
+
+def test_readings_measure_the_frame(harness: Harness) -> None:
+    reading, alerts = harness.frame(2, at=100.0)
+    assert reading.count == pytest.approx(2.0)
+    assert reading.mean_density == pytest.approx(2.0 / 100.0)  # minimal site: 100 m²
+    assert reading.captured_at == 100.0
+    assert reading.level == "normal"
+    assert (reading.frame_width, reading.frame_height) == (160, 120)
+    assert alerts == []
+
+
+def test_alert_lifecycle_through_the_loop(harness: Harness) -> None:
+    # Frame times on the wall clock, as a camera delivers them: the acknowledgement in
+    # between is stamped with the wall clock too.
+    start = time.time() - 10.0
+    harness.frame(0, at=start)
+    reading, alerts = harness.frame(4, at=start + 0.1)
+    assert reading.level == "elevated"
+    assert [a.event.kind for a in alerts] == ["raised"]
+    alert_id = alerts[0].alert.id
+
+    reading, alerts = harness.frame(7, at=start + 0.2)
+    assert (reading.level, [a.event.kind for a in alerts]) == ("high", ["escalated"])
+
+    acknowledged = harness.runtime.acknowledge(alert_id, by="officer li", note="on it")
+    assert acknowledged.alert.state == "acknowledged"
+    assert harness.next_event(MessageType.ALERT).payload == acknowledged
+
+    reading, alerts = harness.frame(0, at=time.time() + 0.1)
+    assert (reading.level, [a.event.kind for a in alerts]) == ("normal", ["resolved"])
+
+    stored = harness.store.alert(alert_id)
+    assert stored is not None and stored.state.value == "resolved"
+    kinds = [event.kind.value for event in harness.store.alert_events(alert_id)]
+    assert kinds == ["raised", "escalated", "acknowledged", "resolved"]
+
+
+def test_readings_reach_the_store(harness: Harness) -> None:
+    for n, people in enumerate([1, 2, 3]):
+        harness.frame(people, at=200.0 + n)
+    harness.writer.stop(5.0)
+    stored = harness.store.readings("wuyi-square", since=None, until=None, limit=100)
+    assert [(r.captured_at, r.count) for r in stored] == [(200.0, 1.0), (201.0, 2.0), (202.0, 3.0)]
+
+
+def test_new_thresholds_apply_to_the_next_frame(harness: Harness) -> None:
+    harness.frame(2, at=100.0)
+    stricter = ThresholdsConfig.model_validate(
+        {**COUNT_LEVELS, "levels": [{"name": "elevated", "color": "#f5c542", "enter": 1, "exit": 0.5}]}
+    )
+    harness.runtime.set_thresholds("wuyi-square", stricter, by="supervisor wang")
+    change = harness.next_event(MessageType.THRESHOLDS)
+    assert change.site_id == "wuyi-square"
+    reading, alerts = harness.frame(2, at=101.0)
+    assert reading.level == "elevated" and [a.event.kind for a in alerts] == ["raised"]
+    assert harness.store.current_thresholds()["wuyi-square"] == stricter
+
+
+def test_state_survives_a_restart(store: SqlStore) -> None:
+    first = Harness(store, BlobCountEstimator())
+    first.start()
+    _, alerts = first.frame(7, at=100.0)
+    stricter = ThresholdsConfig.model_validate({**COUNT_LEVELS, "min_duration_s": 3})
+    first.runtime.set_thresholds("wuyi-square", stricter, by="supervisor wang")
+    first.stop()
+
+    second = Harness(store, BlobCountEstimator())
+    second.start()
+    try:
+        assert [a.id for a in second.runtime.open_alerts()] == [alerts[0].alert.id]
+        site = second.runtime.site("wuyi-square")
+        assert site.level == "high"
+        assert site.thresholds.min_duration_s == 3
+    finally:
+        second.stop()
+
+
+def test_snapshot_is_the_latest_analysed_frame(harness: Harness) -> None:
+    assert harness.runtime.snapshot_jpeg("wuyi-square", overlay=True) is None
+    harness.frame(3, at=100.0)
+    plain = harness.runtime.snapshot_jpeg("wuyi-square", overlay=False)
+    heat = harness.runtime.snapshot_jpeg("wuyi-square", overlay=True)
+    assert plain is not None and plain.startswith(b"\xff\xd8")
+    assert heat is not None and heat != plain
+
+
+def test_source_status_reaches_site_and_bus(harness: Harness) -> None:
+    harness.sources.by_site["wuyi-square"].report("offline", "cannot open rtsp://cam-7/stream")
+    event = harness.next_event(MessageType.SITE_STATUS)
+    assert isinstance(event.payload, SiteStatusPayload)
+    assert (event.payload.status, event.payload.reason) == ("offline", "cannot open rtsp://cam-7/stream")
+    site = harness.runtime.site("wuyi-square")
+    assert (site.status, site.status_reason) == ("offline", "cannot open rtsp://cam-7/stream")
+
+
+def test_failing_analysis_marks_site_offline_until_it_recovers(store: SqlStore) -> None:
+    estimator = FailingEstimator()
+    harness = Harness(store, estimator)
+    harness.start()
+    try:
+        source = harness.sources.by_site["wuyi-square"]
+        source.report("online")
+        assert harness.next_event(MessageType.SITE_STATUS).payload == SiteStatusPayload(status="online")
+        source.push(scene(1), captured_at=100.0)
+        failed = harness.next_event(MessageType.SITE_STATUS).payload
+        assert isinstance(failed, SiteStatusPayload) and failed.status == "offline"
+        assert "model exploded" in failed.reason
+        estimator.failing = False
+        source.push(scene(1), captured_at=101.0)
+        recovered = harness.next_event(MessageType.SITE_STATUS).payload
+        assert isinstance(recovered, SiteStatusPayload) and recovered.status == "online"
+    finally:
+        harness.stop()
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        pytest.param(lambda r: r.site("nowhere"), UnknownSite, id="unknown-site"),
+        pytest.param(lambda r: r.snapshot_jpeg("nowhere", True), UnknownSite, id="snapshot-unknown-site"),
+        pytest.param(lambda r: r.acknowledge("nope", "x", ""), UnknownAlert, id="unknown-alert"),
+    ],
+)
+def test_unknown_ids(harness: Harness, call: Any, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        call(harness.runtime)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+
+from monitor.store import codec
+from tests.store.builders import thresholds
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [
+        pytest.param([], id="empty"),
+        pytest.param([[None, None]], id="all-outside"),
+        pytest.param([[0.1 + 0.2, None], [1e-310, 1 / 3]], id="awkward-floats"),
+    ],
+)
+def test_grid_round_trips_exactly(grid: list[list[float | None]]) -> None:
+    assert codec.grid_from_json(codec.grid_to_json(grid)) == grid
+
+
+def test_grid_json_is_compact() -> None:
+    assert codec.grid_to_json([[None, 1.5], [0.25, None]]) == "[[null,1.5],[0.25,null]]"
+
+
+def test_grid_with_nan_is_refused() -> None:
+    with pytest.raises(ValueError, match="JSON"):
+        codec.grid_to_json([[float("nan")]])
+
+
+def test_thresholds_round_trip() -> None:
+    config = thresholds(1.1)
+
+    assert codec.thresholds_from_json(codec.thresholds_to_json(config)) == config
