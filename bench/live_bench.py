@@ -95,8 +95,20 @@ def live_service(config_path: Path, seconds: float, memory_minutes: float) -> di
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         server = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "serve", "--config", str(config_path),
-             "--port", str(port), "--data-dir", data_dir, "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "monitor",
+                "serve",
+                "--config",
+                str(config_path),
+                "--port",
+                str(port),
+                "--data-dir",
+                data_dir,
+                "--log-level",
+                "warning",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -153,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=REPO / "configs" / "demo.yaml")
     parser.add_argument("--frames", type=int, default=200, help="frames for the throughput run")
     parser.add_argument("--seconds", type=float, default=60, help="delay measurement window")
-    parser.add_argument("--memory-minutes", type=float, default=0, help="keep serving and sample RSS")
+    parser.add_argument(
+        "--memory-minutes", type=float, default=0, help="keep serving and sample RSS"
+    )
     args = parser.parse_args(argv)
 
     name, fps = analysis_throughput(args.config, args.frames)
@@ -165,8 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         ("capture → websocket delay, median", f"{live['delay_median_ms']:.0f} ms"),
         ("capture → websocket delay, p99", f"{live['delay_p99_ms']:.0f} ms"),
         ("resident memory after start", f"{live['rss_start_mb']:.0f} MB"),
-        (f"resident memory after {live['minutes']:g} min (max)",
-         f"{live['rss_end_mb']:.0f} MB ({live['rss_max_mb']:.0f})"),
+        (
+            f"resident memory after {live['minutes']:g} min (max)",
+            f"{live['rss_end_mb']:.0f} MB ({live['rss_max_mb']:.0f})",
+        ),
     ]
     width = max(len(label) for label, _ in rows)
     print(f"{'live loop':<{width}}  value")

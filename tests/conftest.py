@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.support.config import minimal_site
-
 import pytest
+
+from tests.support.config import minimal_site
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

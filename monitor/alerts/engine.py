@@ -93,7 +93,9 @@ class AlertEngine:
             updated_at=at,
         )
         self._alert = acknowledged
-        return self._event(acknowledged, AlertEventKind.ACKNOWLEDGED, at, alert.peak_value, by, note)
+        return self._event(
+            acknowledged, AlertEventKind.ACKNOWLEDGED, at, alert.peak_value, by, note
+        )
 
     def _level_index(self, name: str) -> int:
         names = self._thresholds.level_names()
@@ -159,7 +161,9 @@ class AlertEngine:
         assert alert is not None, "a level above normal always has an alert"
         if target == 0:
             self._alert = None
-            resolved = replace(alert, level=name, state=AlertState.RESOLVED, resolved_at=at, updated_at=at)
+            resolved = replace(
+                alert, level=name, state=AlertState.RESOLVED, resolved_at=at, updated_at=at
+            )
             return self._event(resolved, AlertEventKind.RESOLVED, at, value)
         escalating = target > previous
         new_peak = escalating and target > self._level_index(alert.peak_level)

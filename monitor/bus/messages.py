@@ -79,7 +79,9 @@ class AlertPayload(Message):
 class SiteStatusPayload(Message):
     status: SiteStatus
     reason: str = Field(default="", description="Why a site is offline.")
-    dropped_frames: int = Field(default=0, description="Frames skipped because analysis was behind.")
+    dropped_frames: int = Field(
+        default=0, description="Frames skipped because analysis was behind."
+    )
 
 
 class LevelPublic(Message):
@@ -127,13 +129,7 @@ class SnapshotPayload(Message):
     )
 
 
-Payload = (
-    ReadingPayload
-    | AlertPayload
-    | SiteStatusPayload
-    | ThresholdsPayload
-    | SnapshotPayload
-)
+Payload = ReadingPayload | AlertPayload | SiteStatusPayload | ThresholdsPayload | SnapshotPayload
 
 
 class Envelope(Message):

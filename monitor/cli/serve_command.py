@@ -18,7 +18,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--port", type=int, help="HTTP port (default 8000, env CROWD_MONITOR_PORT)")
     parser.add_argument("--data-dir", type=Path, help="store location (default ./data)")
     parser.add_argument("--database-url", help="SQLAlchemy URL overriding the SQLite default")
-    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
     parser.set_defaults(handler=serve)
 
 

@@ -19,7 +19,9 @@ class MapConfig(Section):
         description="XYZ tile template, e.g. 'https://tile.example/{z}/{x}/{y}.png'. Empty: no "
         "tiles, a plain background (the page works offline).",
     )
-    tile_attribution: str = Field(default="", max_length=512, description="Attribution for the tiles.")
+    tile_attribution: str = Field(
+        default="", max_length=512, description="Attribution for the tiles."
+    )
 
 
 class EstimatorConfig(Section):

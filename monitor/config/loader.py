@@ -80,5 +80,7 @@ def load_config(file: Path) -> AppConfig:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
-        raise ConfigError(file, [ConfigProblem((), None, f"cannot read: {error.strerror}")]) from error
+        raise ConfigError(
+            file, [ConfigProblem((), None, f"cannot read: {error.strerror}")]
+        ) from error
     return parse_config(text, file)

@@ -18,24 +18,32 @@ class SiteName(Section):
 class LocationConfig(Section):
     lat: float = Field(ge=-90, le=90, description="WGS-84 latitude of the camera's view.")
     lon: float = Field(ge=-180, le=180, description="WGS-84 longitude of the camera's view.")
-    approximate: bool = Field(default=False, description="True when the position is only roughly known.")
+    approximate: bool = Field(
+        default=False, description="True when the position is only roughly known."
+    )
 
 
 class GroundPoint(Section):
     image: Point = Field(description="Pixel position [x, y] in the camera image.")
-    ground: Point = Field(description="The same point on the ground, [x, y] in metres (local frame).")
+    ground: Point = Field(
+        description="The same point on the ground, [x, y] in metres (local frame)."
+    )
 
 
 class GroundConfig(Section):
     """How image pixels map to ground area: a walkable area, or a homography."""
 
     area_m2: float | None = Field(
-        default=None, gt=0, le=1_000_000,
+        default=None,
+        gt=0,
+        le=1_000_000,
         description="Walkable ground area of the region of interest in m², used when "
         "there is no calibration (assumes the whole region is at one scale).",
     )
     calibration: list[GroundPoint] | None = Field(
-        default=None, min_length=4, max_length=64,
+        default=None,
+        min_length=4,
+        max_length=64,
         description="Four or more image-to-ground point pairs; fits a ground-plane homography.",
     )
 
@@ -48,34 +56,44 @@ class GroundConfig(Section):
 
 class SiteConfig(Section):
     id: str = Field(
-        min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
         description="Stable identifier used in URLs and the store.",
     )
     name: SiteName = Field(description="Display names.")
     location: LocationConfig = Field(description="Where the site is on the map.")
     source: str = Field(
-        min_length=1, max_length=2048,
+        min_length=1,
+        max_length=2048,
         description="What OpenCV opens: a file path, an rtsp:// or http(s):// URL, a device "
         "index ('0'), or 'sample:NAME' for a bundled sample clip.",
     )
     start_offset_s: float = Field(
-        default=0.0, ge=0, le=86_400,
+        default=0.0,
+        ge=0,
+        le=86_400,
         description="For file sources: where playback starts, so sites can share a clip.",
     )
     analysis_fps: float = Field(
         default=2.0, gt=0, le=30, description="Frames analysed per second (the newest frame wins)."
     )
     roi: list[Point] = Field(
-        min_length=3, max_length=256,
+        min_length=3,
+        max_length=256,
         description="Region of interest: polygon [[x, y], ...] in image pixels.",
     )
     ground: GroundConfig = Field(description="Ground scale for persons per m².")
     peak_window_m: float = Field(
-        default=3.0, gt=0.5, le=50,
+        default=3.0,
+        gt=0.5,
+        le=50,
         description="Side of the square ground window over which peak density is taken, in metres.",
     )
     count_scale: float = Field(
-        default=1.0, ge=0.05, le=20,
+        default=1.0,
+        ge=0.05,
+        le=20,
         description="Per-site correction multiplied into the density map, as fitted by "
         "`crowd-monitor calibrate` from a few annotated frames of this camera.",
     )

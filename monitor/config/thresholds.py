@@ -23,20 +23,27 @@ HexColor = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 class LevelConfig(Section):
     name: str = Field(
-        min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_-]*$",
+        min_length=1,
+        max_length=32,
+        pattern=r"^[a-z][a-z0-9_-]*$",
         description="Level name shown to operators, e.g. 'elevated'.",
     )
     color: HexColor = Field(description="Marker and feed colour, '#rrggbb'.")
-    enter: float = Field(gt=0, le=100_000, description="Value at or above which the level is entered.")
+    enter: float = Field(
+        gt=0, le=100_000, description="Value at or above which the level is entered."
+    )
     exit: float = Field(
-        ge=0, le=100_000,
+        ge=0,
+        le=100_000,
         description="Value below which the level is left (hysteresis): must be below `enter`.",
     )
 
     @model_validator(mode="after")
     def _exit_below_enter(self) -> LevelConfig:
         if self.exit >= self.enter:
-            raise ValueError(f"level {self.name}: exit {self.exit:g} is not below enter {self.enter:g}")
+            raise ValueError(
+                f"level {self.name}: exit {self.exit:g} is not below enter {self.enter:g}"
+            )
         return self
 
 
@@ -47,15 +54,20 @@ class ThresholdsConfig(Section):
         "persons/m², count in people.",
     )
     min_duration_s: float = Field(
-        default=5.0, ge=0, le=3600,
+        default=5.0,
+        ge=0,
+        le=3600,
         description="How long a level's condition must hold before the level is entered or left.",
     )
     cooldown_s: float = Field(
-        default=60.0, ge=0, le=86_400,
+        default=60.0,
+        ge=0,
+        le=86_400,
         description="After leaving a level, how long before that same level may be raised again.",
     )
     levels: list[LevelConfig] = Field(
-        min_length=1, max_length=8,
+        min_length=1,
+        max_length=8,
         description="Alert levels above normal, lowest first; enter values strictly ascending.",
     )
 

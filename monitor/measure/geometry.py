@@ -60,7 +60,9 @@ def _cell_corner_areas(
     return np.abs(twice) / 2.0
 
 
-def _roi_fraction(roi: list[Point], frame_size: tuple[int, int], shape: tuple[int, int]) -> FloatGrid:
+def _roi_fraction(
+    roi: list[Point], frame_size: tuple[int, int], shape: tuple[int, int]
+) -> FloatGrid:
     width, height = frame_size
     mask = np.zeros((height, width), dtype=np.float32)
     polygon = np.round(np.asarray(roi, dtype=np.float64)).astype(np.int32)
@@ -110,7 +112,9 @@ def build_geometry(
 
     grid = grid_shape or grid_shape_for(frame_size)
     grid_index = _block_index(density_shape, grid)
-    grid_area = np.bincount(grid_index, weights=area_in_roi.ravel(), minlength=grid[0] * grid[1])
+    grid_area = np.bincount(
+        grid_index, weights=area_in_roi.ravel(), minlength=grid[0] * grid[1]
+    ).astype(np.float64)
 
     width, height = frame_size
     xs = (np.arange(cols) + 0.5) * width / cols

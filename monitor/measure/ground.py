@@ -74,8 +74,11 @@ def fit_homography(image_points: list[Point], ground_points: list[Point]) -> Gro
         raise CalibrationError("three of the four image points are on one line")
     if _has_collinear_triple(ground, tolerance=0.01) and len(ground) == 4:
         raise CalibrationError("three of the four ground points are on one line")
-    matrix, _ = cv2.findHomography(image, ground, 0)
-    if matrix is None or not np.all(np.isfinite(matrix)) or abs(np.linalg.det(matrix)) < 1e-12:
+    found, _ = cv2.findHomography(image, ground, 0)
+    if found is None:
+        raise CalibrationError("the points do not define a ground plane (degenerate layout)")
+    matrix: npt.NDArray[np.float64] = np.asarray(found, dtype=np.float64)
+    if not np.all(np.isfinite(matrix)) or abs(np.linalg.det(matrix)) < 1e-12:
         raise CalibrationError("the points do not define a ground plane (degenerate layout)")
     # A homography is defined up to scale, sign included: make the calibration points'
     # side of the horizon the positive one, so "behind the horizon" means w <= 0.

@@ -23,20 +23,23 @@ def _window_sums(raster: FloatGrid, size: int) -> FloatGrid:
     padded = np.pad(raster, ((1, 0), (1, 0))).cumsum(axis=0).cumsum(axis=1)
     size_r = min(size, raster.shape[0])
     size_c = min(size, raster.shape[1])
-    return (
+    sums = (
         padded[size_r:, size_c:]
         - padded[:-size_r, size_c:]
         - padded[size_r:, :-size_c]
         + padded[:-size_r, :-size_c]
     )
+    return np.asarray(sums, dtype=np.float64)
 
 
 def _peak_density(people: FloatGrid, geometry: SiteGeometry) -> float:
     bins = geometry.ground_bins[0] * geometry.ground_bins[1]
-    people_raster = np.bincount(geometry.ground_index, weights=people.ravel(), minlength=bins)
+    people_raster = np.bincount(
+        geometry.ground_index, weights=people.ravel(), minlength=bins
+    ).astype(np.float64)
     area_raster = np.bincount(
         geometry.ground_index, weights=geometry.cell_area_m2.ravel(), minlength=bins
-    )
+    ).astype(np.float64)
     people_windows = _window_sums(people_raster.reshape(geometry.ground_bins), geometry.window_bins)
     area_windows = _window_sums(area_raster.reshape(geometry.ground_bins), geometry.window_bins)
     valid = area_windows >= geometry.min_window_area_m2
@@ -62,7 +65,10 @@ def measure(density: DensityMap, geometry: SiteGeometry, count_scale: float = 1.
         grid_people, geometry.grid_area_m2, out=np.zeros_like(grid_people), where=inside
     )
     grid: list[list[float | None]] = [
-        [round(float(grid_density[r * cols + c]), 3) if inside[r * cols + c] else None for c in range(cols)]
+        [
+            round(float(grid_density[r * cols + c]), 3) if inside[r * cols + c] else None
+            for c in range(cols)
+        ]
         for r in range(rows)
     ]
     return Measurement(

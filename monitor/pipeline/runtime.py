@@ -60,7 +60,9 @@ class Runtime:
             )
         for worker in self._workers.values():
             worker.start()
-        log.info("monitoring %d site(s) with estimator %s", len(self._workers), self._estimator.name)
+        log.info(
+            "monitoring %d site(s) with estimator %s", len(self._workers), self._estimator.name
+        )
 
     def stop(self, timeout: float = 5.0) -> None:
         for worker in reversed(list(self._workers.values())):

@@ -143,7 +143,9 @@ class SiteWorker:
             old = self._engine.thresholds
             self._engine.set_thresholds(thresholds)
         self._store.record_threshold_change(
-            ThresholdChange(site_id=self.site.id, at=time.time(), changed_by=by, old=old, new=thresholds)
+            ThresholdChange(
+                site_id=self.site.id, at=time.time(), changed_by=by, old=old, new=thresholds
+            )
         )
         payload = ThresholdsPayload(thresholds=thresholds_public(thresholds), changed_by=by)
         self._bus.publish(MessageType.THRESHOLDS, self.site.id, payload)
@@ -210,7 +212,11 @@ class SiteWorker:
     def _geometry_for(self, frame_size: tuple[int, int], shape: tuple[int, ...]) -> SiteGeometry:
         rows, cols = shape
         geometry = self._geometry
-        if geometry is None or geometry.density_shape != (rows, cols) or self._frame_size != frame_size:
+        if (
+            geometry is None
+            or geometry.density_shape != (rows, cols)
+            or self._frame_size != frame_size
+        ):
             geometry = build_geometry(
                 self.site.roi, self._ground, frame_size, (rows, cols), self.site.peak_window_m
             )
@@ -238,5 +244,7 @@ class SiteWorker:
             return
         self.status, self.status_reason = status, reason
         log.info("site %s: %s %s", self.site.id, status, reason)
-        payload = SiteStatusPayload(status=status, reason=reason, dropped_frames=self.dropped_frames)
+        payload = SiteStatusPayload(
+            status=status, reason=reason, dropped_frames=self.dropped_frames
+        )
         self._bus.publish(MessageType.SITE_STATUS, self.site.id, payload)

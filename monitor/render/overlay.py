@@ -23,10 +23,10 @@ def draw_heat(
     colours = cv2.applyColorMap((scaled * 255).astype(np.uint8), cv2.COLORMAP_JET)
     colours = cv2.resize(colours, (width, height), interpolation=cv2.INTER_NEAREST)
     # Empty cells stay see-through so the scene remains readable.
-    alpha = np.where(inside, opacity * np.sqrt(scaled), 0.0).astype(np.float32)
-    alpha = cv2.resize(alpha, (width, height), interpolation=cv2.INTER_NEAREST)[..., None]
+    cell_alpha = np.where(inside, opacity * np.sqrt(scaled), 0.0).astype(np.float32)
+    alpha = cv2.resize(cell_alpha, (width, height), interpolation=cv2.INTER_NEAREST)[..., None]
     blended = frame.astype(np.float32) * (1 - alpha) + colours.astype(np.float32) * alpha
-    out = blended.astype(np.uint8)
+    out: Frame = np.ascontiguousarray(blended, dtype=np.uint8)
     polygon = np.round(np.asarray(roi, dtype=np.float64)).astype(np.int32)
     cv2.polylines(out, [polygon], isClosed=True, color=(255, 255, 255), thickness=2)
     return out

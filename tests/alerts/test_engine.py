@@ -27,7 +27,9 @@ def engine(min_duration_s: float = 0.0, cooldown_s: float = 0.0) -> AlertEngine:
     return AlertEngine("wuyi", thresholds(min_duration_s, cooldown_s), id_factory=lambda: next(ids))
 
 
-def replay(subject: AlertEngine, timeline: Iterable[tuple[float, float]]) -> list[tuple[float, str, str]]:
+def replay(
+    subject: AlertEngine, timeline: Iterable[tuple[float, float]]
+) -> list[tuple[float, str, str]]:
     """(time, event kind, level) for every transition over (time, value) readings."""
     return [
         (update.event.at, update.event.kind.value, update.event.level)
@@ -79,7 +81,9 @@ def test_levels_and_hysteresis(
     ("timeline", "expected"),
     [
         pytest.param([(0, 3.0), (4.9, 3.0)], [], id="short-spike-is-ignored"),
-        pytest.param([(0, 3.0), (5.0, 3.0)], [(5.0, "raised", "elevated")], id="raises-after-duration"),
+        pytest.param(
+            [(0, 3.0), (5.0, 3.0)], [(5.0, "raised", "elevated")], id="raises-after-duration"
+        ),
         pytest.param(
             [(0, 3.0), (3, 1.0), (4, 3.0), (8.9, 3.0), (9, 3.0)],
             [(9, "raised", "elevated")],
@@ -137,13 +141,17 @@ def test_minimum_duration(
         ),
     ],
 )
-def test_cooldown(timeline: list[tuple[float, float]], expected: list[tuple[float, str, str]]) -> None:
+def test_cooldown(
+    timeline: list[tuple[float, float]], expected: list[tuple[float, str, str]]
+) -> None:
     assert replay(engine(cooldown_s=60.0), timeline) == expected
 
 
 def test_one_alert_spans_an_episode() -> None:
     subject = engine()
-    updates = [u for at, v in [(0, 2.5), (1, 4.5), (2, 3.0), (3, 0.5)] for u in subject.update(at, v)]
+    updates = [
+        u for at, v in [(0, 2.5), (1, 4.5), (2, 3.0), (3, 0.5)] for u in subject.update(at, v)
+    ]
     assert len({u.alert.id for u in updates}) == 1
     assert [u.alert.state for u in updates] == [AlertState.OPEN] * 3 + [AlertState.RESOLVED]
     assert updates[-1].alert.peak_level == "high"

@@ -24,7 +24,8 @@ def test_envelope_is_serialised_once_and_parses_back() -> None:
 def test_ids_increase() -> None:
     bus = InMemoryBus()
     ids = [bus.publish(MessageType.SITE_STATUS, "a", status(str(n))).id for n in range(5)]
-    assert ids == sorted(ids) and len(set(ids)) == 5
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 5
 
 
 def test_thread_subscriber_gets_its_types_only() -> None:
@@ -33,7 +34,8 @@ def test_thread_subscriber_gets_its_types_only() -> None:
     bus.publish(MessageType.READING, "a", status("not a reading, but filtered by type"))
     bus.publish(MessageType.SITE_STATUS, "a", status("x"))
     item = subscription.get(timeout=1.0)
-    assert item is not None and item.site_id == "a"
+    assert item is not None
+    assert item.site_id == "a"
     assert subscription.get(timeout=0.01) is None
 
 
@@ -43,7 +45,8 @@ def test_full_subscriber_is_marked_and_publisher_never_blocks() -> None:
     fast = bus.subscribe(maxsize=100)
     for n in range(10):
         bus.publish(MessageType.SITE_STATUS, "a", status(str(n)))
-    assert slow.overflowed and slow.dropped == 8
+    assert slow.overflowed
+    assert slow.dropped == 8
     assert not fast.overflowed
     assert [fast.get(0.1).id for _ in range(10)] == list(range(1, 11))  # type: ignore[union-attr]
 

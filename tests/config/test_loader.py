@@ -35,12 +35,23 @@ def test_shipped_demo_config_is_valid() -> None:
 @pytest.mark.parametrize(
     ("site_changes", "path", "reason"),
     [
-        pytest.param({"colour": "red"}, "sites.0.colour", "Extra inputs are not permitted", id="unknown-key"),
+        pytest.param(
+            {"colour": "red"}, "sites.0.colour", "Extra inputs are not permitted", id="unknown-key"
+        ),
         pytest.param({"id": "Wuyi Square"}, "sites.0.id", "should match pattern", id="bad-id"),
-        pytest.param({"location": {"lat": 128}}, "sites.0.location.lat", "less than or equal to 90", id="lat-out-of-range"),
+        pytest.param(
+            {"location": {"lat": 128}},
+            "sites.0.location.lat",
+            "less than or equal to 90",
+            id="lat-out-of-range",
+        ),
         pytest.param({"analysis_fps": 0}, "sites.0.analysis_fps", "greater than 0", id="zero-fps"),
-        pytest.param({"roi": [[0, 0], [10, 10], [20, 20]]}, "sites.0.roi", "no area", id="collinear-roi"),
-        pytest.param({"ground": {}}, "sites.0.ground", "give area_m2 or calibration", id="no-ground-scale"),
+        pytest.param(
+            {"roi": [[0, 0], [10, 10], [20, 20]]}, "sites.0.roi", "no area", id="collinear-roi"
+        ),
+        pytest.param(
+            {"ground": {}}, "sites.0.ground", "give area_m2 or calibration", id="no-ground-scale"
+        ),
         pytest.param(
             {"ground": {"calibration": [{"image": [0, 0], "ground": [0, 0]}]}},
             "sites.0.ground.calibration",
@@ -48,7 +59,11 @@ def test_shipped_demo_config_is_valid() -> None:
             id="too-few-calibration-points",
         ),
         pytest.param(
-            {"thresholds": {"levels": [{"name": "elevated", "color": "#f5c542", "enter": 3.0, "exit": 3.5}]}},
+            {
+                "thresholds": {
+                    "levels": [{"name": "elevated", "color": "#f5c542", "enter": 3.0, "exit": 3.5}]
+                }
+            },
             "sites.0.thresholds.levels.0",
             "exit 3.5 is not below enter 3",
             id="exit-above-enter",
@@ -67,13 +82,20 @@ def test_shipped_demo_config_is_valid() -> None:
             id="levels-not-ascending",
         ),
         pytest.param(
-            {"thresholds": {"levels": [{"name": "normal", "color": "#f5c542", "enter": 2, "exit": 1}]}},
+            {
+                "thresholds": {
+                    "levels": [{"name": "normal", "color": "#f5c542", "enter": 2, "exit": 1}]
+                }
+            },
             "sites.0.thresholds",
             "'normal' is the implicit level",
             id="normal-listed",
         ),
         pytest.param(
-            {"thresholds": {"metric": "people"}}, "sites.0.thresholds.metric", "peak_density", id="unknown-metric"
+            {"thresholds": {"metric": "people"}},
+            "sites.0.thresholds.metric",
+            "peak_density",
+            id="unknown-metric",
         ),
     ],
 )
@@ -82,7 +104,9 @@ def test_errors_name_file_path_line_and_reason(
 ) -> None:
     site = minimal_site()
     for key, value in site_changes.items():
-        site[key] = deep_merge(site[key], value) if isinstance(site.get(key), dict) and value else value
+        site[key] = (
+            deep_merge(site[key], value) if isinstance(site.get(key), dict) and value else value
+        )
     file = write(tmp_path, {"sites": [site]})
     with pytest.raises(ConfigError) as caught:
         load_config(file)
@@ -91,7 +115,8 @@ def test_errors_name_file_path_line_and_reason(
     assert any(p.render(file).split(": ", 2)[1] == path for p in caught.value.problems), rendered
     assert reason in rendered
     problem = next(p for p in caught.value.problems if ".".join(map(str, p.path)) == path)
-    assert problem.line is not None and problem.line > 1
+    assert problem.line is not None
+    assert problem.line > 1
 
 
 def test_duplicate_site_ids_are_refused(tmp_path: Path) -> None:
@@ -140,4 +165,6 @@ def test_check_config_command(
     bad = write(tmp_path, minimal_config)
     assert main(["check-config", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert f"{bad}:" in err and "sites.0.analysis_fps" in err and "less than or equal to 30" in err
+    assert f"{bad}:" in err
+    assert "sites.0.analysis_fps" in err
+    assert "less than or equal to 30" in err

@@ -81,14 +81,20 @@ def test_alert_fires_and_clears_over_the_websocket(live: tuple[Application, Runn
         assert {s["id"] for s in snapshot["payload"]["sites"]} == {"wuyi-square", "pozi-street"}
 
         until_raised = receive_until(ws, alert_kind("raised"))
-        readings = [m for m in until_raised if m["type"] == "reading" and m["site_id"] == "wuyi-square"]
+        readings = [
+            m for m in until_raised if m["type"] == "reading" and m["site_id"] == "wuyi-square"
+        ]
         assert readings, "readings flow before the alert"
-        assert {"count", "mean_density", "peak_density", "grid", "captured_at"} <= readings[-1]["payload"].keys()
+        assert {"count", "mean_density", "peak_density", "grid", "captured_at"} <= readings[-1][
+            "payload"
+        ].keys()
         raised = until_raised[-1]
         assert raised["site_id"] == "wuyi-square"
         # The alert is published before the reading of the frame that raised it, and is
         # stamped with that frame's capture time (delay is measured in bench/).
-        causing = receive_until(ws, lambda m: m["type"] == "reading" and m["site_id"] == "wuyi-square")[-1]
+        causing = receive_until(
+            ws, lambda m: m["type"] == "reading" and m["site_id"] == "wuyi-square"
+        )[-1]
         assert causing["payload"]["captured_at"] == raised["payload"]["event"]["at"]
         assert causing["payload"]["level"] == "elevated"
         assert causing["payload"]["count"] >= 4
@@ -110,7 +116,9 @@ def test_alert_fires_and_clears_over_the_websocket(live: tuple[Application, Runn
 
 
 @pytest.mark.slow
-def test_vanished_source_is_offline_and_others_run_on(live: tuple[Application, RunningServer]) -> None:
+def test_vanished_source_is_offline_and_others_run_on(
+    live: tuple[Application, RunningServer],
+) -> None:
     _, server = live
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -126,7 +134,7 @@ def test_vanished_source_is_offline_and_others_run_on(live: tuple[Application, R
 
 @pytest.mark.slow
 def test_history_and_snapshot_over_http(live: tuple[Application, RunningServer]) -> None:
-    application, server = live
+    _, server = live
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         readings = httpx.get(server.url("/api/sites/wuyi-square/readings")).json()

@@ -14,7 +14,9 @@ GROUND_RECTANGLE = [(0.0, 0.0), (10.0, 0.0), (10.0, 20.0), (0.0, 20.0)]
 def test_homography_maps_calibration_points_exactly() -> None:
     model = fit_homography(IMAGE_TRAPEZOID, GROUND_RECTANGLE)
     assert model.calibrated
-    np.testing.assert_allclose(model.to_ground(np.array(IMAGE_TRAPEZOID)), GROUND_RECTANGLE, atol=1e-6)
+    np.testing.assert_allclose(
+        model.to_ground(np.array(IMAGE_TRAPEZOID)), GROUND_RECTANGLE, atol=1e-6
+    )
     assert model.fit_error_m < 1e-6
 
 

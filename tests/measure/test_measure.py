@@ -13,7 +13,9 @@ FULL_ROI = [(0.0, 0.0), (800.0, 0.0), (800.0, 600.0), (0.0, 600.0)]
 LEFT_HALF = [(0.0, 0.0), (400.0, 0.0), (400.0, 600.0), (0.0, 600.0)]
 
 
-def density_with(people: list[tuple[int, int, float]], shape: tuple[int, int] = (75, 100)) -> DensityMap:
+def density_with(
+    people: list[tuple[int, int, float]], shape: tuple[int, int] = (75, 100)
+) -> DensityMap:
     values = np.zeros(shape, dtype=np.float32)
     for row, col, count in people:
         values[row, col] += count
@@ -38,7 +40,20 @@ def test_people_outside_the_region_are_not_counted() -> None:
 
 def test_peak_finds_the_crowded_window() -> None:
     # 900 m² view; 36 people packed into one spot and 9 spread thinly elsewhere.
-    spread = [(r, c, 1.0) for r, c in [(5, 5), (5, 50), (5, 95), (40, 5), (40, 95), (70, 5), (70, 50), (70, 95), (40, 70)]]
+    spread = [
+        (r, c, 1.0)
+        for r, c in [
+            (5, 5),
+            (5, 50),
+            (5, 95),
+            (40, 5),
+            (40, 95),
+            (70, 5),
+            (70, 50),
+            (70, 95),
+            (40, 70),
+        ]
+    ]
     result = measure(density_with([(37, 30, 36.0), *spread]), geometry(FULL_ROI, 900.0))
     assert result.mean_density == pytest.approx(45.0 / 900.0)
     # 36 people inside a 3 m x 3 m window: about 4 persons/m², far above the mean.
@@ -53,7 +68,11 @@ def test_peak_falls_back_to_mean_when_region_is_smaller_than_window() -> None:
 
 @pytest.mark.parametrize(
     "shape",
-    [pytest.param((75, 100), id="stride-8"), pytest.param((150, 200), id="stride-4"), pytest.param((19, 25), id="stride-32")],
+    [
+        pytest.param((75, 100), id="stride-8"),
+        pytest.param((150, 200), id="stride-4"),
+        pytest.param((19, 25), id="stride-32"),
+    ],
 )
 def test_count_does_not_depend_on_density_resolution(shape: tuple[int, int]) -> None:
     rng = np.random.default_rng(7)

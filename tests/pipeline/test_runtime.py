@@ -124,7 +124,8 @@ def test_alert_lifecycle_through_the_loop(harness: Harness) -> None:
     assert (reading.level, [a.event.kind for a in alerts]) == ("normal", ["resolved"])
 
     stored = harness.store.alert(alert_id)
-    assert stored is not None and stored.state.value == "resolved"
+    assert stored is not None
+    assert stored.state.value == "resolved"
     kinds = [event.kind.value for event in harness.store.alert_events(alert_id)]
     assert kinds == ["raised", "escalated", "acknowledged", "resolved"]
 
@@ -140,13 +141,17 @@ def test_readings_reach_the_store(harness: Harness) -> None:
 def test_new_thresholds_apply_to_the_next_frame(harness: Harness) -> None:
     harness.frame(2, at=100.0)
     stricter = ThresholdsConfig.model_validate(
-        {**COUNT_LEVELS, "levels": [{"name": "elevated", "color": "#f5c542", "enter": 1, "exit": 0.5}]}
+        {
+            **COUNT_LEVELS,
+            "levels": [{"name": "elevated", "color": "#f5c542", "enter": 1, "exit": 0.5}],
+        }
     )
     harness.runtime.set_thresholds("wuyi-square", stricter, by="supervisor wang")
     change = harness.next_event(MessageType.THRESHOLDS)
     assert change.site_id == "wuyi-square"
     reading, alerts = harness.frame(2, at=101.0)
-    assert reading.level == "elevated" and [a.event.kind for a in alerts] == ["raised"]
+    assert reading.level == "elevated"
+    assert [a.event.kind for a in alerts] == ["raised"]
     assert harness.store.current_thresholds()["wuyi-square"] == stricter
 
 
@@ -174,15 +179,20 @@ def test_snapshot_is_the_latest_analysed_frame(harness: Harness) -> None:
     harness.frame(3, at=100.0)
     plain = harness.runtime.snapshot_jpeg("wuyi-square", overlay=False)
     heat = harness.runtime.snapshot_jpeg("wuyi-square", overlay=True)
-    assert plain is not None and plain.startswith(b"\xff\xd8")
-    assert heat is not None and heat != plain
+    assert plain is not None
+    assert plain.startswith(b"\xff\xd8")
+    assert heat is not None
+    assert heat != plain
 
 
 def test_source_status_reaches_site_and_bus(harness: Harness) -> None:
     harness.sources.by_site["wuyi-square"].report("offline", "cannot open rtsp://cam-7/stream")
     event = harness.next_event(MessageType.SITE_STATUS)
     assert isinstance(event.payload, SiteStatusPayload)
-    assert (event.payload.status, event.payload.reason) == ("offline", "cannot open rtsp://cam-7/stream")
+    assert (event.payload.status, event.payload.reason) == (
+        "offline",
+        "cannot open rtsp://cam-7/stream",
+    )
     site = harness.runtime.site("wuyi-square")
     assert (site.status, site.status_reason) == ("offline", "cannot open rtsp://cam-7/stream")
 
@@ -194,15 +204,19 @@ def test_failing_analysis_marks_site_offline_until_it_recovers(store: SqlStore) 
     try:
         source = harness.sources.by_site["wuyi-square"]
         source.report("online")
-        assert harness.next_event(MessageType.SITE_STATUS).payload == SiteStatusPayload(status="online")
+        assert harness.next_event(MessageType.SITE_STATUS).payload == SiteStatusPayload(
+            status="online"
+        )
         source.push(scene(1), captured_at=100.0)
         failed = harness.next_event(MessageType.SITE_STATUS).payload
-        assert isinstance(failed, SiteStatusPayload) and failed.status == "offline"
+        assert isinstance(failed, SiteStatusPayload)
+        assert failed.status == "offline"
         assert "model exploded" in failed.reason
         estimator.failing = False
         source.push(scene(1), captured_at=101.0)
         recovered = harness.next_event(MessageType.SITE_STATUS).payload
-        assert isinstance(recovered, SiteStatusPayload) and recovered.status == "online"
+        assert isinstance(recovered, SiteStatusPayload)
+        assert recovered.status == "online"
     finally:
         harness.stop()
 
@@ -211,7 +225,9 @@ def test_failing_analysis_marks_site_offline_until_it_recovers(store: SqlStore) 
     ("call", "error"),
     [
         pytest.param(lambda r: r.site("nowhere"), UnknownSite, id="unknown-site"),
-        pytest.param(lambda r: r.snapshot_jpeg("nowhere", True), UnknownSite, id="snapshot-unknown-site"),
+        pytest.param(
+            lambda r: r.snapshot_jpeg("nowhere", True), UnknownSite, id="snapshot-unknown-site"
+        ),
         pytest.param(lambda r: r.acknowledge("nope", "x", ""), UnknownAlert, id="unknown-alert"),
     ],
 )

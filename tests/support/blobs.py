@@ -34,7 +34,10 @@ class BlobCountEstimator:
         count, _, _, centroids = cv2.connectedComponentsWithStats(binary)
         values = np.zeros((height // STRIDE, width // STRIDE), dtype=np.float32)
         for cx, cy in centroids[1:count]:
-            values[min(int(cy) // STRIDE, values.shape[0] - 1), min(int(cx) // STRIDE, values.shape[1] - 1)] += 1.0
+            values[
+                min(int(cy) // STRIDE, values.shape[0] - 1),
+                min(int(cx) // STRIDE, values.shape[1] - 1),
+            ] += 1.0
         return DensityMap(values, (width, height))
 
 
