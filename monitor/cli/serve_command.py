@@ -58,7 +58,14 @@ def serve(args: argparse.Namespace) -> int:
         app = application.start()
         print(f"crowd-monitor: http://{settings.host}:{settings.port}/", flush=True)
         server = uvicorn.Server(
-            uvicorn.Config(app, host=settings.host, port=settings.port, log_level=args.log_level)
+            uvicorn.Config(
+                app,
+                host=settings.host,
+                port=settings.port,
+                log_level=args.log_level,
+                # A client that stopped reading must not hold shutdown forever.
+                timeout_graceful_shutdown=5,
+            )
         )
         server.run()
     finally:

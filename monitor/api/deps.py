@@ -1,0 +1,68 @@
+"""Dependencies: the services of the app serving the request, the site, the actor."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import Depends, Header, HTTPException, Path
+from starlette.requests import HTTPConnection
+
+from monitor.api.services import Services
+from monitor.bus.bus import InMemoryBus
+from monitor.bus.messages import SitePublic
+from monitor.pipeline.service import MonitorService, UnknownSite
+from monitor.store.base import Store
+
+DEFAULT_ACTOR = "operator"
+
+
+def get_services(connection: HTTPConnection) -> Services:
+    # HTTPConnection rather than Request: the websocket route shares these dependencies.
+    return cast(Services, connection.app.state.services)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_monitor(services: ServicesDep) -> MonitorService:
+    return services.monitor
+
+
+def get_store(services: ServicesDep) -> Store:
+    return services.store
+
+
+def get_bus(services: ServicesDep) -> InMemoryBus:
+    return services.bus
+
+
+MonitorDep = Annotated[MonitorService, Depends(get_monitor)]
+StoreDep = Annotated[Store, Depends(get_store)]
+BusDep = Annotated[InMemoryBus, Depends(get_bus)]
+
+SiteId = Annotated[str, Path(description="The site's id, as in the config.", max_length=64)]
+
+
+def get_site(site_id: SiteId, monitor: MonitorDep) -> SitePublic:
+    try:
+        return monitor.site(site_id)
+    except UnknownSite:
+        raise HTTPException(404, f"no site '{site_id}'") from None
+
+
+# Routes under /api/sites/{site_id} take the site first, so the store is never asked
+# about a site the monitor does not know (it would answer an empty list, not a 404).
+SiteDep = Annotated[SitePublic, Depends(get_site)]
+
+
+def get_actor(
+    x_operator: Annotated[
+        str | None,
+        Header(max_length=64, description=f"Who is acting; blank or absent: '{DEFAULT_ACTOR}'."),
+    ] = None,
+) -> str:
+    # The one place that says who acts: accounts will replace it with the logged-in user.
+    return (x_operator or "").strip() or DEFAULT_ACTOR
+
+
+ActorDep = Annotated[str, Depends(get_actor)]

@@ -1,0 +1,137 @@
+"""A running API server on a real store and bus, with the in-test monitor behind it."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.engine import URL
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import Close
+from websockets.sync.client import ClientConnection, connect
+
+from monitor.api.app import create_app
+from monitor.api.services import Services
+from monitor.api.stream import StreamLimits
+from monitor.bus.bus import AsyncSubscription, InMemoryBus, Published
+from monitor.bus.messages import MessageType
+from monitor.config.app import MapConfig
+from monitor.store.sql import SqlStore
+from tests.api.fake_monitor import FakeMonitor
+from tests.support.server import RunningServer, running_server
+
+# Only a broken server ever waits this long; no test measures time.
+RECV_TIMEOUT_S = 30.0
+
+
+class RecordingBus(InMemoryBus):
+    """The real bus, remembering each websocket subscription so tests can look at it."""
+
+    def __init__(self, replay_size: int) -> None:
+        super().__init__(replay_size=replay_size, first_id=1)
+        self.async_subscriptions: list[AsyncSubscription] = []
+
+    def subscribe_async(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        maxsize: int = 1000,
+        types: frozenset[MessageType] | None = None,
+        after_id: int | None = None,
+    ) -> tuple[AsyncSubscription, list[Published] | None]:
+        subscription, backlog = super().subscribe_async(loop, maxsize, types, after_id)
+        self.async_subscriptions.append(subscription)
+        return subscription, backlog
+
+    def subscriber_count(self) -> int:
+        with self._lock:
+            return len(self._subscribers)
+
+
+@dataclass
+class Api:
+    server: RunningServer
+    http: httpx.Client
+    monitor: FakeMonitor
+    bus: RecordingBus
+    store: SqlStore
+    _stack: ExitStack = field(repr=False)
+
+    def connect(self, query: str = "", **options: Any) -> ClientConnection:
+        """A websocket client on /ws, closed when the test ends."""
+        url = self.server.ws_url(f"/ws{query}")
+        client: ClientConnection = connect(url, open_timeout=RECV_TIMEOUT_S, **options)
+        self._stack.enter_context(client)
+        return client
+
+
+ApiFactory = Callable[..., Api]
+
+
+@pytest.fixture
+def make_api(tmp_path: Path) -> Iterator[ApiFactory]:
+    """Builds and starts a server; everything it built is closed after the test."""
+    numbers = itertools.count()
+    with ExitStack() as stack:
+
+        def make(
+            *,
+            limits: StreamLimits | None = None,
+            web_dir: Path | None = None,
+            replay_size: int = 5000,
+            map_config: MapConfig | None = None,
+        ) -> Api:
+            store = SqlStore(URL.create("sqlite", database=str(tmp_path / f"{next(numbers)}.db")))
+            stack.callback(store.close)
+            bus = RecordingBus(replay_size)
+            monitor = FakeMonitor(bus, store)
+            map_config = map_config or MapConfig()
+            services = Services(monitor, store, bus, map=map_config, web_dir=web_dir)
+            server = stack.enter_context(running_server(create_app(services, stream=limits)))
+            http = stack.enter_context(httpx.Client(base_url=server.base_url))
+            # Registered last, so websocket clients close before the server stops.
+            client_stack = stack.enter_context(ExitStack())
+            return Api(server, http, monitor, bus, store, client_stack)
+
+        yield make
+
+
+@pytest.fixture
+def api(make_api: ApiFactory) -> Api:
+    return make_api()
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Waits for something the server does after the client has seen its effect."""
+    deadline = time.monotonic() + RECV_TIMEOUT_S
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.01)
+
+
+def recv_envelope(client: ClientConnection) -> dict[str, Any]:
+    message = client.recv(timeout=RECV_TIMEOUT_S)
+    assert isinstance(message, str)
+    envelope: dict[str, Any] = json.loads(message)
+    return envelope
+
+
+def recv_until_closed(client: ClientConnection) -> tuple[list[dict[str, Any]], Close]:
+    """Everything the client still gets, and the close frame the server ended with."""
+    envelopes = []
+    while True:
+        try:
+            envelopes.append(recv_envelope(client))
+        except ConnectionClosed as closed:
+            if closed.rcvd is None:
+                pytest.fail(f"the server closed without a close frame: {closed!r}")
+            return envelopes, closed.rcvd

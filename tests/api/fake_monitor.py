@@ -1,0 +1,156 @@
+"""An honest in-test MonitorService: real alert engines, a real bus and a real store.
+
+It stands in for the pipeline runtime; readings come from `observe` instead of video.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+from monitor.alerts.engine import AlertEngine
+from monitor.bus.bus import InMemoryBus
+from monitor.bus.convert import alert_payload, alert_public, reading_payload, thresholds_public
+from monitor.bus.messages import (
+    AlertPayload,
+    AlertPublic,
+    MessageType,
+    SitePublic,
+    ThresholdsPayload,
+)
+from monitor.config.thresholds import LevelConfig, ThresholdsConfig
+from monitor.pipeline.service import UnknownAlert, UnknownSite
+from monitor.store.base import Store, StoredReading, ThresholdChange
+
+SITE_IDS = ("gate-a", "gate-b")
+COLORS = {"normal": "#2f9e44", "elevated": "#f5c542", "critical": "#e03131"}
+
+
+def default_thresholds() -> ThresholdsConfig:
+    return ThresholdsConfig(
+        min_duration_s=0,
+        cooldown_s=0,
+        levels=[
+            LevelConfig(name="elevated", color=COLORS["elevated"], enter=2.0, exit=1.5),
+            LevelConfig(name="critical", color=COLORS["critical"], enter=4.0, exit=3.5),
+        ],
+    )
+
+
+def stored_reading(
+    site_id: str, seq: int, at: float, peak: float, grid_side: int = 3
+) -> StoredReading:
+    return StoredReading(
+        site_id=site_id,
+        seq=seq,
+        captured_at=at,
+        analysed_at=at + 0.25,
+        count=10.0 * peak,
+        mean_density=peak / 2,
+        peak_density=peak,
+        level="normal",
+        grid=[
+            [None if (r + c) % 5 == 0 else peak for c in range(grid_side)]
+            for r in range(grid_side)
+        ],
+        frame_width=640,
+        frame_height=480,
+    )
+
+
+class FakeMonitor:
+    def __init__(self, bus: InMemoryBus, store: Store) -> None:
+        self._bus = bus
+        self._store = store
+        self._lock = threading.Lock()
+        self._engines = {site: AlertEngine(site, default_thresholds()) for site in SITE_IDS}
+        self._latest: dict[str, StoredReading] = {}
+        self._frames: dict[str, bytes] = {}
+
+    # -- what the pipeline would do ------------------------------------------------------
+
+    def observe(self, site_id: str, seq: int, at: float, peak: float) -> StoredReading:
+        """One analysed frame: stored, published, and fed to the site's alert engine."""
+        with self._lock:
+            engine = self._engines[site_id]
+            updates = engine.update(at, peak)
+            reading = stored_reading(site_id, seq, at, peak)
+            reading = dataclasses.replace(reading, level=engine.level)
+            self._store.add_readings([reading])
+            self._latest[site_id] = reading
+            self._frames[site_id] = b"\xff\xd8\xff\xe0" + f"{site_id}:{seq}".encode()
+            self._bus.publish(MessageType.READING, site_id, reading_payload(reading))
+            for update in updates:
+                self._store.save_alert_update(update)
+                self._bus.publish(MessageType.ALERT, site_id, alert_payload(update))
+            return reading
+
+    # -- MonitorService ------------------------------------------------------------------
+
+    def sites(self) -> list[SitePublic]:
+        with self._lock:
+            return [self._site_public(site) for site in self._engines]
+
+    def site(self, site_id: str) -> SitePublic:
+        with self._lock:
+            if site_id not in self._engines:
+                raise UnknownSite(f"no site '{site_id}'")
+            return self._site_public(site_id)
+
+    def open_alerts(self) -> list[AlertPublic]:
+        with self._lock:
+            return [alert_public(e.alert) for e in self._engines.values() if e.alert is not None]
+
+    def snapshot_jpeg(self, site_id: str, overlay: bool) -> bytes | None:
+        with self._lock:
+            if site_id not in self._engines:
+                raise UnknownSite(f"no site '{site_id}'")
+            frame = self._frames.get(site_id)
+            if frame is None:
+                return None
+            return frame + (b":overlay" if overlay else b":plain")
+
+    def set_thresholds(self, site_id: str, thresholds: ThresholdsConfig, by: str) -> None:
+        with self._lock:
+            engine = self._engines.get(site_id)
+            if engine is None:
+                raise UnknownSite(f"no site '{site_id}'")
+            old = self._store.current_thresholds().get(site_id)
+            engine.set_thresholds(thresholds)
+            change = ThresholdChange(site_id, time.time(), changed_by=by, old=old, new=thresholds)
+            self._store.record_threshold_change(change)
+            payload = ThresholdsPayload(thresholds=thresholds_public(thresholds), changed_by=by)
+            self._bus.publish(MessageType.THRESHOLDS, site_id, payload)
+
+    def acknowledge(self, alert_id: str, by: str, note: str) -> AlertPayload:
+        with self._lock:
+            for engine in self._engines.values():
+                if engine.alert is not None and engine.alert.id == alert_id:
+                    update = engine.acknowledge(alert_id, by, note, at=time.time())
+                    self._store.save_alert_update(update)
+                    payload = alert_payload(update)
+                    self._bus.publish(MessageType.ALERT, engine.site_id, payload)
+                    return payload
+            raise UnknownAlert(f"no open alert '{alert_id}'")
+
+    def _site_public(self, site_id: str) -> SitePublic:
+        engine = self._engines[site_id]
+        latest = self._latest.get(site_id)
+        return SitePublic(
+            id=site_id,
+            name_en=site_id.replace("-", " ").title(),
+            name_zh="",
+            lat=28.19,
+            lon=112.97,
+            location_approximate=False,
+            analysis_fps=2.0,
+            roi=[(0, 0), (640, 0), (640, 480), (0, 480)],
+            status="online" if latest else "starting",
+            status_reason="",
+            level=engine.level,
+            level_color=COLORS.get(engine.level, "#888888"),
+            thresholds=thresholds_public(engine.thresholds),
+            latest=reading_payload(latest) if latest else None,
+        )
+
