@@ -1,0 +1,415 @@
+// Crowd Monitor live page: wires the map, site list, alert feed, site panel and chart to
+// the websocket (live updates) and the REST API (configuration, history, actions).
+
+import {
+  ApiError,
+  acknowledgeAlert,
+  getAlerts,
+  getConfig,
+  getMe,
+  getReadings,
+  logout,
+  onUnauthorized,
+} from "./js/api.js";
+import { LoginDialog, roleAtLeast } from "./js/auth.js";
+import { SiteChart, WINDOW_S } from "./js/chart.js";
+import { AlertFeed } from "./js/feed.js";
+import { SiteMap, renderLegend } from "./js/map.js";
+import { SitePanel } from "./js/panel.js";
+import { LiveSocket } from "./js/ws.js";
+import { OFFLINE_COLOR, cap, el, fmtNum, levelColor } from "./js/util.js";
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  user: null, // {name, role}
+  accounts: true, // false when the server has no /api/auth
+  sites: new Map(), // id → SitePublic (+ alerting)
+  selected: null,
+  historyToken: 0,
+};
+
+let map;
+let chart;
+let panel;
+let feed;
+let socket;
+
+// ---------------------------------------------------------------- who is logged in
+
+let loginDialog;
+
+function setUser(user) {
+  state.user = user ?? null;
+  $("current-user").hidden = !user;
+  $("user-name").textContent = user?.name ?? "";
+  $("user-role").textContent = user?.role ?? "";
+  feed?.refreshAll();
+}
+
+function canAcknowledge() {
+  if (!state.accounts) return true;
+  return Boolean(state.user && roleAtLeast(state.user.role, "operator"));
+}
+
+/** The server answered 401: the session is gone. Ask for a login, then carry on. */
+function handleUnauthorized() {
+  if (loginDialog.open) return;
+  const hadUser = state.user != null;
+  setUser(null);
+  socket?.stop();
+  loginDialog
+    .ask(hadUser ? "Your session has ended. Sign in again." : "Sign in to see the live map.")
+    .then((session) => {
+      setUser(session.user);
+      if (!socket) return; // still starting up: main() goes on by itself
+      socket.start();
+      loadAlertHistory();
+      const site = state.selected && state.sites.get(state.selected);
+      if (site) loadHistory(site);
+    });
+}
+
+/** The logged-in user, after asking for a login if there is none. */
+async function ensureUser() {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return (await getMe()).user;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return (await loginDialog.ask()).user;
+      if (err instanceof ApiError && err.status === 404) {
+        state.accounts = false; // a server without accounts: everyone may act
+        return null;
+      }
+      setConnection("reconnecting", `server: ${err.message}`);
+      await new Promise((r) => setTimeout(r, Math.min(10000, 1000 * 2 ** attempt)));
+    }
+  }
+}
+
+$("logout-button").addEventListener("click", async () => {
+  try {
+    await logout();
+  } catch (err) {
+    console.warn("logout:", err.message);
+  }
+  location.reload();
+});
+
+// ---------------------------------------------------------------- connection indicator
+
+const LABELS = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting", offline: "Offline" };
+
+function setConnection(stateName, detail) {
+  const node = $("connection-status");
+  node.dataset.state = stateName;
+  const text = stateName === "reconnecting" && detail ? `Reconnecting · ${detail}` : LABELS[stateName] ?? stateName;
+  node.querySelector(".label").textContent = text;
+  node.title = stateName === "live" ? "Receiving live updates" : "Live updates interrupted; data may be stale";
+  document.body.classList.toggle("disconnected", stateName === "reconnecting" || stateName === "offline");
+}
+
+// ---------------------------------------------------------------- sites
+
+function normalise(site) {
+  site.level_color = levelColor(site.thresholds, site.level, site.level_color);
+  site.alerting = feed ? feed.openAlerts().some((a) => a.site_id === site.id) : false;
+  return site;
+}
+
+function siteRow(site) {
+  const row = el(
+    "li",
+    { class: "site-row", "data-testid": `site-row-${site.id}`, "data-site-id": site.id },
+    el(
+      "button",
+      { type: "button", class: "site-button", onclick: () => select(site.id) },
+      el("i", { class: "dot" }),
+      el("span", { class: "names" }, el("span", { class: "en" }), el("span", { class: "zh", lang: "zh-CN" })),
+      el("span", { class: "nums" }, el("span", { class: "level" }), el("span", { class: "count" })),
+    ),
+  );
+  return row;
+}
+
+function renderSiteRow(site) {
+  let row = document.querySelector(`#site-list [data-site-id="${CSS.escape(site.id)}"]`);
+  if (!row) {
+    row = siteRow(site);
+    $("site-list").append(row);
+  }
+  const offline = site.status === "offline";
+  const color = offline ? OFFLINE_COLOR : site.level_color;
+  row.dataset.level = site.level;
+  row.dataset.status = site.status;
+  row.classList.toggle("selected", site.id === state.selected);
+  row.classList.toggle("offline", offline);
+  row.classList.toggle("alerting", Boolean(site.alerting));
+  row.style.setProperty("--lvl", color);
+  row.querySelector(".en").textContent = site.name_en;
+  row.querySelector(".zh").textContent = site.name_zh || "";
+  row.querySelector(".level").textContent = offline ? "Offline" : site.status === "starting" ? "Starting" : cap(site.level);
+  row.title = [`${site.name_en} ${site.name_zh || ""}`.trim(), offline && site.status_reason ? `Offline: ${site.status_reason}` : ""]
+    .filter(Boolean)
+    .join("\n");
+  renderSiteCount(site, row);
+}
+
+function renderSiteCount(site, row) {
+  row ??= document.querySelector(`#site-list [data-site-id="${CSS.escape(site.id)}"]`);
+  if (!row) return;
+  const r = site.latest;
+  row.querySelector(".count").textContent = r ? `${fmtNum(r.count, 0)} ppl · ${fmtNum(r.peak_density, 1)}/m²` : "–";
+}
+
+function renderSites() {
+  const sites = [...state.sites.values()];
+  $("site-list").replaceChildren();
+  for (const site of sites) renderSiteRow(site);
+  $("site-count").textContent = String(sites.length);
+  renderLegend($("map-legend"), sites);
+}
+
+function refreshSite(site) {
+  map.updateSite(site);
+  renderSiteRow(site);
+}
+
+function updateAlerting(siteId) {
+  const site = state.sites.get(siteId);
+  if (!site) return;
+  const alerting = feed.openAlerts().some((a) => a.site_id === siteId);
+  if (alerting !== Boolean(site.alerting)) {
+    site.alerting = alerting;
+    refreshSite(site);
+  }
+}
+
+// ---------------------------------------------------------------- selection
+
+function select(siteId, { reloadHistory = false } = {}) {
+  const site = siteId ? state.sites.get(siteId) : null;
+  const id = site ? site.id : null;
+  const changed = id !== state.selected;
+  state.selected = id;
+  map.select(id, state.sites);
+  for (const row of document.querySelectorAll("#site-list .site-row")) {
+    row.classList.toggle("selected", row.dataset.siteId === id);
+  }
+  const hash = id ? `#${encodeURIComponent(id)}` : " ";
+  if (location.hash !== hash) history.replaceState(null, "", hash === " " ? location.pathname : hash);
+  if (!changed && !reloadHistory) return;
+  panel.show(site);
+  if (!site) return;
+  chart.reset(site.thresholds, []);
+  loadHistory(site);
+}
+
+async function loadHistory(site) {
+  const token = ++state.historyToken;
+  const msg = $("chart-msg");
+  msg.hidden = true;
+  try {
+    const readings = await getReadings(site.id, Date.now() / 1000 - WINDOW_S);
+    if (token !== state.historyToken) return;
+    chart.append(...readings);
+  } catch (err) {
+    if (token !== state.historyToken) return;
+    msg.textContent = `History unavailable: ${err.message}`;
+    msg.hidden = false;
+  }
+}
+
+/** Recent alerts of any state, so the feed also shows what was handled before the page
+ * opened. Live events already applied win (upsert keeps the newest by updated_at). */
+async function loadAlertHistory() {
+  try {
+    const alerts = await getAlerts(50);
+    for (const alert of alerts) {
+      feed.upsert(alert, null);
+      updateAlerting(alert.site_id);
+    }
+  } catch (err) {
+    console.warn("alert history unavailable:", err.message);
+  }
+}
+
+// ---------------------------------------------------------------- live messages
+
+function onSnapshot(payload, { rebuild }) {
+  const previous = state.sites;
+  state.sites = new Map();
+  for (const site of payload.sites ?? []) {
+    // The snapshot is the current state; when resuming, the replayed events that follow
+    // it are older and may briefly move a site back before the newest one lands.
+    state.sites.set(site.id, { ...site });
+  }
+  if (rebuild) {
+    feed.setAll(payload.open_alerts ?? []);
+    loadAlertHistory();
+  } else {
+    for (const alert of payload.open_alerts ?? []) feed.upsert(alert, null);
+  }
+  for (const site of state.sites.values()) normalise(site);
+
+  map.setSites([...state.sites.values()]);
+  renderSites();
+  for (const alert of payload.open_alerts ?? []) feed.refreshSite(alert.site_id);
+
+  let wanted = state.selected;
+  if (wanted == null && previous.size === 0) wanted = decodeURIComponent(location.hash.slice(1)) || null;
+  if (wanted && state.sites.has(wanted)) {
+    if (rebuild || wanted !== state.selected) select(wanted, { reloadHistory: true });
+    else {
+      panel.updateSite(state.sites.get(wanted));
+      map.select(wanted, state.sites);
+    }
+  } else if (state.selected) {
+    select(null);
+  }
+}
+
+const handlers = {
+  reading(msg) {
+    const site = state.sites.get(msg.site_id);
+    if (!site) return;
+    const r = msg.payload;
+    site.latest = r;
+    const levelChanged = site.level !== r.level;
+    if (levelChanged) {
+      site.level = r.level;
+      site.level_color = levelColor(site.thresholds, r.level, site.level_color);
+      refreshSite(site);
+      if (site.id === state.selected) panel.updateSite(site);
+    } else {
+      renderSiteCount(site);
+    }
+    if (site.id === state.selected) {
+      panel.applyReading(site, r);
+      chart.append(r);
+    }
+  },
+
+  alert(msg) {
+    const { alert, event } = msg.payload;
+    feed.upsert(alert, event);
+    updateAlerting(alert.site_id);
+  },
+
+  site_status(msg) {
+    const site = state.sites.get(msg.site_id);
+    if (!site) return;
+    const p = msg.payload;
+    const changed = site.status !== p.status || site.status_reason !== (p.reason ?? "");
+    site.status = p.status;
+    site.status_reason = p.reason ?? "";
+    if (changed) {
+      refreshSite(site);
+      if (site.id === state.selected) panel.updateSite(site);
+    }
+    if (site.id === state.selected) panel.setDropped(p.dropped_frames ?? 0);
+  },
+
+  site_config(msg) {
+    // A site's setup changed (source, region, calibration): take its new public state.
+    const updated = msg.payload.site;
+    const old = state.sites.get(updated.id);
+    if (!old) return;
+    const site = normalise({ ...updated, alerting: old.alerting, latest: updated.latest ?? old.latest });
+    state.sites.set(site.id, site);
+    map.updateSite(site);
+    renderSiteRow(site);
+    feed.refreshSite(site.id);
+    if (site.id === state.selected) {
+      panel.updateSite(site);
+      chart.setThresholds(site.thresholds);
+    }
+  },
+
+  thresholds(msg) {
+    const site = state.sites.get(msg.site_id);
+    if (!site) return;
+    site.thresholds = msg.payload.thresholds;
+    site.level_color = levelColor(site.thresholds, site.level, site.level_color);
+    refreshSite(site);
+    renderLegend($("map-legend"), [...state.sites.values()]);
+    feed.refreshSite(site.id);
+    if (site.id === state.selected) {
+      panel.updateSite(site);
+      chart.setThresholds(site.thresholds);
+    }
+  },
+};
+
+function onEvent(msg) {
+  const handler = handlers[msg.type];
+  if (handler) handler(msg);
+}
+
+// ---------------------------------------------------------------- acknowledge
+
+async function acknowledge(alertId, note) {
+  let res;
+  try {
+    res = await acknowledgeAlert(alertId, note);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 0) throw new Error("The server cannot be reached; try again.");
+    if (err instanceof ApiError && err.status === 401) throw new Error("Sign in again, then acknowledge.");
+    throw err;
+  }
+  const alert = res?.alert ?? res;
+  if (alert?.id) {
+    feed.upsert(alert, res?.event ?? null);
+    updateAlerting(alert.site_id);
+  }
+}
+
+// ---------------------------------------------------------------- start
+
+function tick() {
+  const d = new Date();
+  $("clock").textContent = d.toLocaleTimeString("en-GB", { hour12: false });
+  panel?.tick();
+}
+
+async function loadConfig() {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await getConfig();
+    } catch (err) {
+      setConnection("reconnecting", `config: ${err.message}`);
+      await new Promise((r) => setTimeout(r, Math.min(10000, 1000 * 2 ** attempt)));
+    }
+  }
+}
+
+async function main() {
+  tick();
+  setInterval(tick, 1000);
+  loginDialog = new LoginDialog($("login"));
+  onUnauthorized(handleUnauthorized);
+  setUser(await ensureUser());
+  const config = await loadConfig();
+  map = new SiteMap($("map"), config, { onSelect: (id) => select(id) });
+  chart = new SiteChart($("chart"));
+  panel = new SitePanel($("site-panel"), chart);
+  feed = new AlertFeed($("alert-feed"), $("feed-empty"), $("open-alert-count"), {
+    site: (id) => state.sites.get(id),
+    onAck: acknowledge,
+    onSelectSite: (id) => select(id),
+    canAck: canAcknowledge,
+  });
+  socket = new LiveSocket({
+    onSnapshot,
+    onEvent,
+    onState: setConnection,
+    // A closed feed may mean an ended session: asking /me brings up the login on a 401.
+    onClose: () => getMe().catch(() => {}),
+  });
+  socket.start();
+  window.addEventListener("resize", () => map.invalidate());
+  // For tests and debugging in the console.
+  window.crowdMonitor = { state, socket, select, chart, feed };
+}
+
+main();

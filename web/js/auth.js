@@ -1,0 +1,71 @@
+// The sign-in form, shown over the page whenever the server wants a login.
+
+import { ApiError, lastUserName, login } from "./api.js";
+
+const ROLES = ["viewer", "operator", "supervisor", "admin"];
+
+/** Whether `role` may do what `needed` may (roles are ordered, each includes the ones below). */
+export function roleAtLeast(role, needed) {
+  return ROLES.indexOf(role) >= ROLES.indexOf(needed) && ROLES.includes(needed);
+}
+
+export class LoginDialog {
+  constructor(root) {
+    this.root = root;
+    this.form = root.querySelector("form");
+    this.name = root.querySelector("#login-name");
+    this.password = root.querySelector("#login-password");
+    this.error = root.querySelector("#login-error");
+    this.hint = root.querySelector("#login-hint");
+    this.submit = root.querySelector("#login-submit");
+    this.pending = null;
+    this.form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      this.send();
+    });
+  }
+
+  get open() {
+    return !this.root.hidden;
+  }
+
+  /** Shows the form until someone logs in; every caller gets the same session. */
+  ask(hint = "Sign in to see the live map.") {
+    if (this.pending) return this.pending.promise;
+    let resolve;
+    const promise = new Promise((r) => {
+      resolve = r;
+    });
+    this.pending = { promise, resolve };
+    this.hint.textContent = hint;
+    this.error.hidden = true;
+    this.password.value = "";
+    if (!this.name.value) this.name.value = lastUserName();
+    this.root.hidden = false;
+    (this.name.value ? this.password : this.name).focus();
+    return promise;
+  }
+
+  async send() {
+    const name = this.name.value.trim();
+    const password = this.password.value;
+    if (!name || !password) return;
+    this.submit.disabled = true;
+    this.error.hidden = true;
+    try {
+      const session = await login(name, password);
+      this.password.value = "";
+      this.root.hidden = true;
+      const { resolve } = this.pending ?? {};
+      this.pending = null;
+      resolve?.(session);
+    } catch (err) {
+      this.error.textContent =
+        err instanceof ApiError && err.status === 422 ? "Enter a user name and password." : err.message;
+      this.error.hidden = false;
+      this.password.select();
+    } finally {
+      this.submit.disabled = false;
+    }
+  }
+}

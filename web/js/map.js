@@ -1,0 +1,197 @@
+// The Leaflet map: one circle marker per site, coloured by its alert level.
+
+import { NORMAL_COLOR, OFFLINE_COLOR, cap, el, levelColor } from "./util.js";
+
+const L = window.L;
+
+function markerStyle(site, selected) {
+  const offline = site.status === "offline";
+  const starting = site.status === "starting";
+  const levelIndex = Math.max(
+    0,
+    (site.thresholds?.levels ?? []).findIndex((l) => l.name === site.level) + 1,
+  );
+  return {
+    radius: 10 + Math.min(levelIndex, 4) * 2,
+    color: selected ? "#ffffff" : offline ? "#cbd5e1" : "#0b0f14",
+    weight: selected ? 3 : 2,
+    opacity: 1,
+    dashArray: offline ? "4 3" : null,
+    fillColor: offline ? OFFLINE_COLOR : site.level_color || NORMAL_COLOR,
+    fillOpacity: offline ? 0.45 : starting ? 0.5 : 0.9,
+  };
+}
+
+function tooltipHtml(site) {
+  const wrap = el("div", { class: "site-tip" });
+  wrap.append(
+    el("strong", { text: site.name_en }),
+    site.name_zh ? el("span", { class: "zh", lang: "zh-CN", text: ` ${site.name_zh}` }) : null,
+    el("br"),
+    el("span", { text: `Status: ${cap(site.status)}` }),
+    site.status === "offline" || site.status_reason
+      ? el("span", { class: "reason", text: ` — ${site.status_reason || "no reason given"}` })
+      : null,
+    el("br"),
+    el("span", { text: `Level: ${cap(site.level)}` }),
+    site.location_approximate ? el("br") : null,
+    site.location_approximate ? el("em", { text: "Location approximate" }) : null,
+  );
+  return wrap;
+}
+
+export class SiteMap {
+  constructor(container, config, { onSelect }) {
+    this.onSelect = onSelect;
+    this.markers = new Map(); // site id → {circle, label, key}
+    this.selected = null;
+    this.map = L.map(container, {
+      center: config.center ?? [28.1941, 112.9723],
+      zoom: config.zoom ?? 14,
+      zoomControl: true,
+      attributionControl: true,
+      preferCanvas: false,
+    });
+    this.map.attributionControl.setPrefix(false);
+    if (config.tile_url) {
+      L.tileLayer(config.tile_url, {
+        attribution: config.tile_attribution || "",
+        maxZoom: 19,
+      }).addTo(this.map);
+    } else {
+      container.classList.add("no-tiles");
+      if (config.tile_attribution) this.map.attributionControl.addAttribution(config.tile_attribution);
+    }
+    L.control.scale({ imperial: false }).addTo(this.map);
+    this.fitted = false;
+  }
+
+  /** Replaces every marker (snapshot). */
+  setSites(sites) {
+    for (const { circle, label } of this.markers.values()) {
+      circle.remove();
+      label.remove();
+    }
+    this.markers.clear();
+    for (const site of sites) this.addSite(site);
+    if (!this.fitted && sites.length) {
+      this.fitted = true;
+      const bounds = L.latLngBounds(sites.map((s) => [s.lat, s.lon]));
+      if (!this.map.getBounds().contains(bounds)) {
+        this.map.fitBounds(bounds, { padding: [60, 60], maxZoom: this.map.getZoom() });
+      }
+    }
+  }
+
+  addSite(site) {
+    const circle = L.circleMarker([site.lat, site.lon], {
+      ...markerStyle(site, site.id === this.selected),
+      className: `site-marker site-marker-${site.id}`,
+      bubblingMouseEvents: false,
+    });
+    circle.bindTooltip(tooltipHtml(site), {
+      direction: "top",
+      offset: [0, -10],
+      className: "site-tooltip",
+    });
+    circle.on("click", () => this.onSelect(site.id));
+    circle.addTo(this.map);
+    const label = L.marker([site.lat, site.lon], {
+      icon: L.divIcon({
+        className: "site-label",
+        html: "",
+        iconSize: null,
+        iconAnchor: [-16, 10],
+      }),
+      keyboard: false,
+      riseOnHover: true,
+    });
+    label.on("click", () => this.onSelect(site.id));
+    label.addTo(this.map);
+    const entry = { circle, label, key: "" };
+    this.markers.set(site.id, entry);
+    this.applySite(site, entry, true);
+  }
+
+  /** Restyles a site's marker when its level, status or selection changed. */
+  updateSite(site) {
+    const entry = this.markers.get(site.id);
+    if (!entry) {
+      this.addSite(site);
+      return;
+    }
+    this.applySite(site, entry, false);
+  }
+
+  applySite(site, entry, force) {
+    const selected = site.id === this.selected;
+    const key = [
+      site.level, site.level_color, site.status, site.status_reason, selected, site.alerting,
+      site.lat, site.lon, site.name_en, site.name_zh,
+    ].join("|");
+    if (!force && key === entry.key) return;
+    const at = entry.circle.getLatLng();
+    if (at.lat !== site.lat || at.lng !== site.lon) {
+      entry.circle.setLatLng([site.lat, site.lon]);
+      entry.label.setLatLng([site.lat, site.lon]);
+    }
+    entry.key = key;
+    entry.circle.setStyle(markerStyle(site, selected));
+    entry.circle.setTooltipContent(tooltipHtml(site));
+    const path = entry.circle.getElement();
+    if (path) {
+      path.setAttribute("data-testid", `site-marker-${site.id}`);
+      path.setAttribute("data-level", site.level);
+      path.setAttribute("data-status", site.status);
+      path.setAttribute("data-color", site.status === "offline" ? OFFLINE_COLOR : site.level_color);
+      path.classList.toggle("offline", site.status === "offline");
+      path.classList.toggle("alerting", Boolean(site.alerting));
+      path.classList.toggle("selected", selected);
+    }
+    if (selected) entry.circle.bringToFront();
+    const labelEl = entry.label.getElement();
+    const html =
+      `<span class="en"></span><span class="zh" lang="zh-CN"></span>`;
+    if (labelEl) {
+      if (!labelEl.firstChild) labelEl.innerHTML = html;
+      labelEl.querySelector(".en").textContent = site.name_en + (site.location_approximate ? " ≈" : "");
+      labelEl.querySelector(".zh").textContent = site.name_zh || "";
+      labelEl.classList.toggle("offline", site.status === "offline");
+      labelEl.classList.toggle("selected", selected);
+      labelEl.setAttribute("data-testid", `site-label-${site.id}`);
+    }
+  }
+
+  select(siteId, sites) {
+    const previous = this.selected;
+    this.selected = siteId;
+    for (const id of [previous, siteId]) {
+      const site = id && sites.get(id);
+      if (site) this.updateSite(site);
+    }
+    const site = siteId && sites.get(siteId);
+    if (site && !this.map.getBounds().pad(-0.1).contains([site.lat, site.lon])) {
+      this.map.panTo([site.lat, site.lon]);
+    }
+  }
+
+  invalidate() {
+    this.map.invalidateSize();
+  }
+}
+
+/** The legend: normal, every level used by some site (first colour wins), offline. */
+export function renderLegend(container, sites) {
+  const seen = new Map([["normal", NORMAL_COLOR]]);
+  for (const site of sites) {
+    for (const level of site.thresholds?.levels ?? []) {
+      if (!seen.has(level.name)) seen.set(level.name, level.color);
+    }
+  }
+  container.replaceChildren(
+    ...[...seen].map(([name, color]) =>
+      el("span", { class: "legend-item" }, el("i", { style: `background:${color}` }), cap(name)),
+    ),
+    el("span", { class: "legend-item" }, el("i", { class: "offline" }), "Offline"),
+  );
+}

@@ -1,0 +1,76 @@
+// Small shared helpers: formatting, level colours, DOM.
+
+export const NORMAL_COLOR = "#2e9e5b";
+export const OFFLINE_COLOR = "#6b7280";
+
+/** The colour of `level` in a site's thresholds; `normal` (and unknown levels) → calm green. */
+export function levelColor(thresholds, level, fallback = NORMAL_COLOR) {
+  if (!level || level === "normal") return NORMAL_COLOR;
+  const found = thresholds?.levels?.find((l) => l.name === level);
+  return found ? found.color : fallback;
+}
+
+/** Black or white text, whichever reads better on `hex`. */
+export function textOn(hex) {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || "");
+  if (!m) return "#fff";
+  const [r, g, b] = m.slice(1).map((h) => parseInt(h, 16) / 255);
+  const lum = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return lum > 0.55 ? "#0b0f14" : "#ffffff";
+}
+
+const pad = (n) => String(n).padStart(2, "0");
+
+/** Epoch seconds → local HH:MM:SS (with the date when not today). */
+export function fmtTime(epoch) {
+  if (epoch == null) return "–";
+  const d = new Date(epoch * 1000);
+  const hms = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const now = new Date();
+  if (d.toDateString() === now.toDateString()) return hms;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hms}`;
+}
+
+export function fmtAge(epoch) {
+  if (epoch == null) return "–";
+  const s = Math.max(0, Date.now() / 1000 - epoch);
+  if (s < 1) return "just now";
+  if (s < 60) return `${Math.floor(s)} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  return fmtTime(epoch);
+}
+
+export function fmtNum(v, digits = 1) {
+  if (v == null || Number.isNaN(v)) return "–";
+  return Number(v).toFixed(digits);
+}
+
+export const METRIC_LABELS = {
+  peak_density: "peak persons/m²",
+  mean_density: "mean persons/m²",
+  count: "people",
+};
+
+export function fmtMetric(metric, value) {
+  if (metric === "count") return `${fmtNum(value, 0)} people`;
+  return `${fmtNum(value, 2)} ${METRIC_LABELS[metric] ?? metric}`;
+}
+
+export function cap(s) {
+  return s ? s[0].toUpperCase() + s.slice(1) : "";
+}
+
+/** document.createElement with attributes, properties and children in one call. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k in node && !k.includes("-")) node[k] = v;
+    else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) if (c != null) node.append(c);
+  return node;
+}
