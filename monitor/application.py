@@ -14,6 +14,10 @@ from fastapi import FastAPI
 
 from monitor.api.app import create_app
 from monitor.api.services import Services
+from monitor.audit.log import AuditLog
+from monitor.auth.accounts import Accounts
+from monitor.auth.bootstrap import ensure_admin
+from monitor.auth.service import AuthService
 from monitor.bus.bus import InMemoryBus
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
@@ -24,7 +28,10 @@ from monitor.ingest.samples import resolver
 from monitor.ingest.source import FrameSource
 from monitor.pipeline.ports import Source, SourceFactory, StatusCallback
 from monitor.pipeline.runtime import Runtime
+from monitor.recording.encoder import Opener, open_file
+from monitor.recording.service import FrameTaps, RecordingService
 from monitor.store.factory import open_store
+from monitor.store.site_overrides import SiteOverrides
 from monitor.store.sql import SqlStore
 from monitor.store.writer import ReadingWriter
 
@@ -33,11 +40,12 @@ log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 
 
-def frame_source_factory(sample_cache: Path) -> SourceFactory:
+def frame_source_factory(sample_cache: Path, taps: FrameTaps | None = None) -> SourceFactory:
     samples = resolver(sample_cache)
 
     def make(site: SiteConfig, on_status: StatusCallback) -> Source:
-        return FrameSource.for_site(site, on_status=on_status, samples=samples)
+        on_frame = taps.listener(site.id) if taps is not None else None
+        return FrameSource.for_site(site, on_status=on_status, on_frame=on_frame, samples=samples)
 
     return make
 
@@ -53,16 +61,51 @@ class Application:
     store: SqlStore | None = None
     writer: ReadingWriter | None = None
     runtime: Runtime | None = None
+    auth: AuthService | None = None
+    audit: AuditLog | None = None
+    # Every captured frame reaches the site's recorder through its tap (see frame_source_factory).
+    frame_taps: FrameTaps = field(default_factory=FrameTaps)
+    recording: RecordingService | None = None
+    recording_opener: Opener = open_file  # how segment files are opened: a seam for disk faults
 
     def start(self) -> FastAPI:
         """Brings everything up and returns the ASGI app that serves it."""
         self.store = open_store(self.settings.database_url, self.settings.data_dir)
         self.writer = ReadingWriter(self.store)
         self.writer.start()
+        # Before the runtime: it must see every alert the runtime raises or restores.
+        self.recording = RecordingService(
+            self.config,
+            self.settings.data_dir,
+            self.store.engine,
+            self.bus,
+            self.frame_taps,
+            opener=self.recording_opener,
+        )
+        self.recording.start(
+            {a.site_id: a.raised_at for a in self.store.open_alerts() if a.cleared_at is None}
+        )
         self.runtime = Runtime(
-            self.config, self.estimator, self.source_factory, self.bus, self.store, self.writer
+            self.config,
+            self.estimator,
+            self.source_factory,
+            self.bus,
+            self.store,
+            self.writer,
+            recording=self.recording.status,
+            site_overrides=SiteOverrides(self.store.engine),
         )
         self.runtime.start()
+        self.auth = auth = AuthService(
+            Accounts(self.store.engine), session_ttl_s=self.settings.session_ttl_s
+        )
+        self.audit = audit = AuditLog(self.store.engine)
+        admin_password = self.settings.admin_password
+        ensure_admin(
+            auth,
+            admin_password.get_secret_value() if admin_password else None,
+            lambda line: print(line, flush=True),
+        )
         web_dir = self.web_dir if self.web_dir is not None and self.web_dir.is_dir() else None
         return create_app(
             Services(
@@ -71,12 +114,17 @@ class Application:
                 bus=self.bus,
                 map=self.config.map,
                 web_dir=web_dir,
+                auth=auth,
+                audit=audit,
+                recordings=self.recording,
             )
         )
 
     def stop(self, timeout: float = 5.0) -> None:
         if self.runtime is not None:
             self.runtime.stop(timeout)
+        if self.recording is not None:
+            self.recording.stop(timeout)
         if self.writer is not None:
             self.writer.stop(timeout)
         if self.store is not None:
@@ -90,9 +138,11 @@ def build_application(
     estimator: DensityEstimator | None = None,
     source_factory: SourceFactory | None = None,
 ) -> Application:
+    taps = FrameTaps()
     return Application(
         config=config,
         settings=settings,
         estimator=estimator or build_estimator(config.estimator),
-        source_factory=source_factory or frame_source_factory(settings.sample_cache),
+        source_factory=source_factory or frame_source_factory(settings.sample_cache, taps),
+        frame_taps=taps,
     )

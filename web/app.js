@@ -18,6 +18,9 @@ import { SiteMap, renderLegend } from "./js/map.js";
 import { SitePanel } from "./js/panel.js";
 import { LiveSocket } from "./js/ws.js";
 import { OFFLINE_COLOR, cap, el, fmtNum, levelColor } from "./js/util.js";
+import { OverdueAlarm } from "./js/response/alarm.js";
+import { ResponseControls } from "./js/response/controls.js";
+import { addPlatformLayer, getPlatforms } from "./js/response/platforms.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -44,6 +47,7 @@ function setUser(user) {
   $("current-user").hidden = !user;
   $("user-name").textContent = user?.name ?? "";
   $("user-role").textContent = user?.role ?? "";
+  $("admin-links").hidden = !(user && roleAtLeast(user.role, "admin"));
   feed?.refreshAll();
 }
 
@@ -393,7 +397,25 @@ async function main() {
   map = new SiteMap($("map"), config, { onSelect: (id) => select(id) });
   chart = new SiteChart($("chart"));
   panel = new SitePanel($("site-panel"), chart);
+  const alarm = new OverdueAlarm($("alarm-banner"));
+  const response = new ResponseControls({
+    platforms: [],
+    canRespond: canAcknowledge, // acknowledging and the rest of the response: operators
+    onChange: (payload) => {
+      const alert = payload?.alert;
+      if (alert?.id) feed.upsert(alert, payload.event ?? null);
+    },
+  });
+  getPlatforms()
+    .then((platforms) => {
+      response.setPlatforms(platforms);
+      feed.refreshAll();
+      addPlatformLayer(map.map, platforms);
+    })
+    .catch((err) => console.warn("platforms:", err.message));
   feed = new AlertFeed($("alert-feed"), $("feed-empty"), $("open-alert-count"), {
+    decorate: (node, alert) => response.decorate(node, alert),
+    onChange: (f) => alarm.update(f.allAlerts()),
     site: (id) => state.sites.get(id),
     onAck: acknowledge,
     onSelectSite: (id) => select(id),

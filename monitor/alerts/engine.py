@@ -3,6 +3,9 @@
 Levels are entered when the value has been at or above their `enter` value for
 `min_duration_s`, and left when it has been below the current level's `exit` value for
 as long (hysteresis). A level left less than `cooldown_s` ago cannot be entered again.
+Back at normal, the alert is `cleared` and the engine lets go of it: it stays open for
+operators (see `monitor.alerts.lifecycle`), and the next rise raises a new alert. An
+alert still unacknowledged `escalate_after_s` after it was raised is marked `overdue`.
 Time comes from the readings, never from a clock, so tests replay exact timelines.
 """
 
@@ -12,10 +15,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
+from monitor.alerts import lifecycle
+from monitor.alerts.lifecycle import AlertError
 from monitor.alerts.model import (
     SYSTEM_ACTOR,
     Alert,
-    AlertEvent,
     AlertEventKind,
     AlertState,
     AlertUpdate,
@@ -29,8 +33,10 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class AlertError(Exception):
-    """An operator action that does not apply to the alert as it stands."""
+__all__ = ["AlertEngine", "AlertError", "Step", "new_id"]
+
+# An operator step on an alert: monitor.alerts.lifecycle's functions, bound to their args.
+Step = Callable[[Alert, str], AlertUpdate]  # (alert, event id) -> update
 
 
 class AlertEngine:
@@ -40,11 +46,14 @@ class AlertEngine:
         thresholds: ThresholdsConfig,
         open_alert: Alert | None = None,
         id_factory: IdFactory = new_id,
+        escalate_after_s: float | None = None,
     ) -> None:
         self.site_id = site_id
         self._thresholds = thresholds
         self._new_id = id_factory
-        self._alert = open_alert if open_alert is not None and open_alert.is_open else None
+        self.escalate_after_s = escalate_after_s
+        # Only an alert whose crowd has not cleared is the engine's to follow.
+        self._alert = open_alert if open_alert is not None and open_alert.is_active else None
         self._level = self._level_index(self._alert.level) if self._alert else 0
         self._above_since: dict[int, float] = {}
         self._below_exit_since: float | None = None
@@ -74,28 +83,36 @@ class AlertEngine:
 
     def update(self, at: float, value: float) -> list[AlertUpdate]:
         target = self._target_level(at, value)
-        if target == self._level:
-            return []
-        return [self._move_to(target, at, value)]
+        updates = [] if target == self._level else [self._move_to(target, at, value)]
+        overdue = self._overdue(at, value)
+        return updates if overdue is None else [*updates, overdue]
 
-    def acknowledge(self, alert_id: str, by: str, note: str, at: float) -> AlertUpdate:
+    def act(self, alert_id: str, step: Step) -> AlertUpdate:
+        """An operator step on the alert this engine follows."""
         alert = self._alert
         if alert is None or alert.id != alert_id:
-            raise AlertError(f"alert {alert_id} is not open at site {self.site_id}")
-        if alert.state is AlertState.ACKNOWLEDGED:
-            raise AlertError(f"alert {alert_id} is already acknowledged by {alert.acknowledged_by}")
-        acknowledged = replace(
-            alert,
-            state=AlertState.ACKNOWLEDGED,
-            acknowledged_at=at,
-            acknowledged_by=by,
-            acknowledge_note=note,
-            updated_at=at,
+            raise AlertError(f"alert {alert_id} is not active at site {self.site_id}")
+        update = step(alert, self._new_id())
+        self._alert = update.alert if update.alert.is_active else None
+        return update
+
+    def acknowledge(self, alert_id: str, by: str, note: str, at: float) -> AlertUpdate:
+        return self.act(
+            alert_id, lambda alert, event_id: lifecycle.acknowledge(alert, by, note, at, event_id)
         )
-        self._alert = acknowledged
-        return self._event(
-            acknowledged, AlertEventKind.ACKNOWLEDGED, at, alert.peak_value, by, note
-        )
+
+    def _overdue(self, at: float, value: float) -> AlertUpdate | None:
+        alert = self._alert
+        if (
+            self.escalate_after_s is None
+            or alert is None
+            or alert.state is not AlertState.OPEN
+            or alert.overdue_at is not None
+            or at - alert.raised_at < self.escalate_after_s
+        ):
+            return None
+        self._alert = replace(alert, overdue_at=at, updated_at=at)
+        return self._event(self._alert, AlertEventKind.OVERDUE, at, value)
 
     def _level_index(self, name: str) -> int:
         names = self._thresholds.level_names()
@@ -160,11 +177,9 @@ class AlertEngine:
         alert = self._alert
         assert alert is not None, "a level above normal always has an alert"
         if target == 0:
-            self._alert = None
-            resolved = replace(
-                alert, level=name, state=AlertState.RESOLVED, resolved_at=at, updated_at=at
-            )
-            return self._event(resolved, AlertEventKind.RESOLVED, at, value)
+            self._alert = None  # still open for operators, but no longer this engine's
+            cleared = replace(alert, level=name, cleared_at=at, updated_at=at)
+            return self._event(cleared, AlertEventKind.CLEARED, at, value)
         escalating = target > previous
         new_peak = escalating and target > self._level_index(alert.peak_level)
         changed = replace(
@@ -184,18 +199,5 @@ class AlertEngine:
         kind: AlertEventKind,
         at: float,
         value: float,
-        by: str = SYSTEM_ACTOR,
-        note: str = "",
     ) -> AlertUpdate:
-        event = AlertEvent(
-            id=self._new_id(),
-            alert_id=alert.id,
-            site_id=self.site_id,
-            kind=kind,
-            level=alert.level,
-            value=value,
-            at=at,
-            by=by,
-            note=note,
-        )
-        return AlertUpdate(alert=alert, event=event)
+        return lifecycle.step(alert, kind, at, self._new_id(), SYSTEM_ACTOR, value=value)

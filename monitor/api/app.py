@@ -9,7 +9,20 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
-from monitor.api.routers import alerts, meta, sites, ws
+from monitor.api.routers import (
+    alerts,
+    audit,
+    auth,
+    config_export,
+    exports,
+    meta,
+    platforms,
+    recordings,
+    site_setup,
+    sites,
+    users,
+    ws,
+)
 from monitor.api.services import Services
 from monitor.api.stream import StreamLimits
 
@@ -36,7 +49,20 @@ def create_app(services: Services, *, stream: StreamLimits | None = None) -> Fas
     )
     app.state.services = services
     app.state.stream_limits = stream or StreamLimits()
-    for router in (meta.router, sites.router, alerts.router, ws.router):
+    for router in (
+        meta.router,
+        auth.router,
+        sites.router,
+        site_setup.router,
+        config_export.router,
+        alerts.router,
+        platforms.router,
+        users.router,
+        audit.router,
+        recordings.router,
+        exports.router,
+        ws.router,
+    ):
         app.include_router(router)
     if services.web_dir is not None:
         _mount_page(app, services.web_dir)

@@ -1,19 +1,21 @@
-"""Dependencies: the services of the app serving the request, the site, the actor."""
+"""Dependencies: the services of the app serving the request, the site, the actor.
+
+Who may call what: `monitor.auth.deps` (CurrentUser, require_role, AuditDep).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import Depends, Header, HTTPException, Path
+from fastapi import Depends, HTTPException, Path
 from starlette.requests import HTTPConnection
 
 from monitor.api.services import Services
+from monitor.auth.deps import CurrentUser
 from monitor.bus.bus import InMemoryBus
 from monitor.bus.messages import SitePublic
 from monitor.pipeline.service import MonitorService, UnknownSite
 from monitor.store.base import Store
-
-DEFAULT_ACTOR = "operator"
 
 
 def get_services(connection: HTTPConnection) -> Services:
@@ -55,14 +57,9 @@ def get_site(site_id: SiteId, monitor: MonitorDep) -> SitePublic:
 SiteDep = Annotated[SitePublic, Depends(get_site)]
 
 
-def get_actor(
-    x_operator: Annotated[
-        str | None,
-        Header(max_length=64, description=f"Who is acting; blank or absent: '{DEFAULT_ACTOR}'."),
-    ] = None,
-) -> str:
-    # The one place that says who acts: accounts will replace it with the logged-in user.
-    return (x_operator or "").strip() or DEFAULT_ACTOR
+def get_actor(user: CurrentUser) -> str:
+    # Who acts is the logged-in user; `by` fields and the audit log carry their name.
+    return user.name
 
 
 ActorDep = Annotated[str, Depends(get_actor)]

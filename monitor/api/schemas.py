@@ -24,8 +24,10 @@ class HealthPublic(Body):
 class AlertStateFilter(StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
+    DISPATCHED = "dispatched"
+    ARRIVED = "arrived"
     RESOLVED = "resolved"
-    ACTIVE = "active"  # open or acknowledged: everything an operator still has to see
+    ACTIVE = "active"  # not resolved: everything an operator still has to see
 
 
 class AlertDetailPublic(Body):
@@ -35,6 +37,23 @@ class AlertDetailPublic(Body):
 
 class AcknowledgeRequest(Body):
     note: str = Field(default="", max_length=500, description="What the operator did or saw.")
+
+
+class DispatchRequest(Body):
+    platform_id: str = Field(
+        min_length=1, max_length=64, description="The response platform sent (GET /api/platforms)."
+    )
+    note: str = Field(default="", max_length=500)
+
+
+class ArriveRequest(Body):
+    note: str = Field(default="", max_length=500, description="What the officers found.")
+
+
+class ResolveRequest(Body):
+    outcome: str = Field(
+        min_length=1, max_length=1000, description="How it ended: what was done, what was found."
+    )
 
 
 class ThresholdChangePublic(Body):

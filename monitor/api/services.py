@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.audit.log import AuditLog
+from monitor.auth.service import AuthService
 from monitor.bus.bus import InMemoryBus
 from monitor.config.app import MapConfig
 from monitor.pipeline.service import MonitorService
+from monitor.recording.service import RecordingService
 from monitor.store.base import Store
 
 
@@ -18,3 +21,6 @@ class Services:
     bus: InMemoryBus
     map: MapConfig
     web_dir: Path | None  # the static page's folder; None serves no page
+    auth: AuthService  # accounts, sessions, API tokens (monitor.auth.deps reads it)
+    audit: AuditLog  # the append-only audit log
+    recordings: RecordingService | None = None  # None: recording and replay are unavailable

@@ -9,9 +9,10 @@ from monitor.bus.messages import (
     AlertPublic,
     LevelPublic,
     ReadingPayload,
+    SchedulePublic,
     ThresholdsPublic,
 )
-from monitor.config.thresholds import ThresholdsConfig
+from monitor.config.thresholds import LevelConfig, ThresholdsConfig
 from monitor.store.base import StoredReading
 
 
@@ -30,6 +31,17 @@ def alert_public(alert: Alert) -> AlertPublic:
         acknowledged_by=alert.acknowledged_by,
         acknowledge_note=alert.acknowledge_note,
         resolved_at=alert.resolved_at,
+        cleared_at=alert.cleared_at,
+        overdue_at=alert.overdue_at,
+        dispatched_at=alert.dispatched_at,
+        dispatched_by=alert.dispatched_by,
+        platform_id=alert.platform_id,
+        platform_name=alert.platform_name,
+        tier_minutes=alert.tier_minutes,
+        arrived_at=alert.arrived_at,
+        arrived_by=alert.arrived_by,
+        resolved_by=alert.resolved_by,
+        outcome=alert.outcome,
     )
 
 
@@ -51,14 +63,30 @@ def alert_payload(update: AlertUpdate) -> AlertPayload:
     return AlertPayload(alert=alert_public(update.alert), event=alert_event_public(update.event))
 
 
+def _levels_public(levels: list[LevelConfig]) -> list[LevelPublic]:
+    return [
+        LevelPublic(name=level.name, color=level.color, enter=level.enter, exit=level.exit)
+        for level in levels
+    ]
+
+
 def thresholds_public(thresholds: ThresholdsConfig) -> ThresholdsPublic:
     return ThresholdsPublic(
         metric=thresholds.metric.value,
         min_duration_s=thresholds.min_duration_s,
         cooldown_s=thresholds.cooldown_s,
-        levels=[
-            LevelPublic(name=level.name, color=level.color, enter=level.enter, exit=level.exit)
-            for level in thresholds.levels
+        levels=_levels_public(thresholds.levels),
+        schedules=[
+            SchedulePublic(
+                name=schedule.name,
+                days=list(schedule.days),
+                start=schedule.start,
+                end=schedule.end,
+                min_duration_s=schedule.min_duration_s,
+                cooldown_s=schedule.cooldown_s,
+                levels=None if schedule.levels is None else _levels_public(schedule.levels),
+            )
+            for schedule in thresholds.schedules
         ],
     )
 

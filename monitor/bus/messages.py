@@ -22,6 +22,8 @@ class MessageType(StrEnum):
     ALERT = "alert"
     SITE_STATUS = "site_status"
     THRESHOLDS = "thresholds"
+    RECORDING = "recording"
+    SITE_CONFIG = "site_config"
 
 
 SiteStatus = Literal["starting", "online", "offline"]
@@ -47,7 +49,11 @@ class AlertEventPublic(Message):
     id: str
     alert_id: str
     site_id: str
-    kind: str = Field(description="raised, escalated, deescalated, acknowledged or resolved.")
+    kind: str = Field(
+        description="By the system: raised, escalated, deescalated, cleared (back to normal), "
+        "overdue (not acknowledged in time). By operators: acknowledged, dispatched, arrived, "
+        "resolved."
+    )
     level: str
     value: float
     at: float
@@ -62,13 +68,38 @@ class AlertPublic(Message):
     level: str
     peak_level: str
     peak_value: float
-    state: str = Field(description="open, acknowledged or resolved.")
+    state: str = Field(description="open, acknowledged, dispatched, arrived or resolved.")
     raised_at: float
     updated_at: float
     acknowledged_at: float | None
     acknowledged_by: str | None
     acknowledge_note: str
     resolved_at: float | None
+    cleared_at: float | None = Field(
+        default=None, description="When the crowd went back to normal; null while it is on."
+    )
+    overdue_at: float | None = Field(
+        default=None, description="When it passed the acknowledgement deadline unacknowledged."
+    )
+    dispatched_at: float | None = None
+    dispatched_by: str | None = None
+    platform_id: str | None = None
+    platform_name: str | None = None
+    tier_minutes: int | None = Field(
+        default=None, description="The dispatched platform's arrival target, minutes."
+    )
+    arrived_at: float | None = None
+    arrived_by: str | None = None
+    resolved_by: str | None = None
+    outcome: str = Field(default="", description="What happened, from the resolving operator.")
+
+
+class PlatformPublic(Message):
+    id: str
+    name: str
+    tier_minutes: int = Field(description="Arrival target in minutes: 1, 3 or 5.")
+    lat: float
+    lon: float
 
 
 class AlertPayload(Message):
@@ -84,6 +115,21 @@ class SiteStatusPayload(Message):
     )
 
 
+class RecordingStatusPublic(Message):
+    status: Literal["off", "standby", "recording", "paused"] = Field(
+        description="off: not recorded; standby: waiting for an alert (alerts policy); "
+        "recording; paused: writing failed (disk full, I/O error), retried later."
+    )
+    reason: str = Field(default="", description="Why recording is paused.")
+    dropped_frames: int = Field(
+        default=0, description="Frames the encoder could not keep up with."
+    )
+
+
+class RecordingPayload(Message):
+    recording: RecordingStatusPublic
+
+
 class LevelPublic(Message):
     name: str
     color: str
@@ -91,11 +137,26 @@ class LevelPublic(Message):
     exit: float
 
 
+class SchedulePublic(Message):
+    name: str
+    days: list[str] = Field(description="Days the window starts on: mon..sun.")
+    start: str = Field(description="Local start 'HH:MM'.")
+    end: str = Field(description="Local end 'HH:MM'; not after start: runs past midnight.")
+    min_duration_s: float | None = None
+    cooldown_s: float | None = None
+    levels: list[LevelPublic] | None = Field(description="Null: the base levels apply.")
+
+
 class ThresholdsPublic(Message):
     metric: str
     min_duration_s: float
     cooldown_s: float
     levels: list[LevelPublic]
+    schedules: list[SchedulePublic] = Field(
+        default_factory=list,
+        description="Time windows (site local time) with their own values; the first that "
+        "covers a moment wins.",
+    )
 
 
 class ThresholdsPayload(Message):
@@ -118,6 +179,59 @@ class SitePublic(Message):
     level_color: str
     thresholds: ThresholdsPublic
     latest: ReadingPayload | None
+    recording: RecordingStatusPublic | None = Field(
+        default=None, description="Video recording of the site; null when not recorded."
+    )
+    setup: SiteSetupPublic | None = Field(
+        default=None, description="Region, exclusions and ground calibration of the site."
+    )
+
+
+class SiteSetupPublic(Message):
+    """How a site's view is set up: what the setup page edits and the map draws."""
+
+    source: str = Field(description="What the site reads, credentials masked.")
+    exclude: list[list[tuple[float, float]]] = Field(
+        description="Areas not counted inside the region, image pixels."
+    )
+    calibrated: bool = Field(
+        description="True when a ground homography gives every cell its true area; false: "
+        "the configured area is spread evenly over the region (uncalibrated)."
+    )
+    calibration: list[CalibrationPointPublic] = Field(
+        description="The calibration's point pairs; empty when uncalibrated."
+    )
+    calibration_error_m: float | None = Field(
+        description="RMS distance between the clicked and fitted ground points, metres."
+    )
+    area_m2: float | None = Field(description="The configured area, when uncalibrated.")
+    region_area_m2: float | None = Field(
+        description="Ground area counted, exclusions cut out; null before the first frame."
+    )
+    field_of_view: list[tuple[float, float]] = Field(
+        description="The ground the camera sees, [lat, lon] points; empty when uncalibrated."
+    )
+    roi_lat_lon: list[tuple[float, float]] = Field(
+        description="The region on the map, [lat, lon] points; empty when uncalibrated."
+    )
+    timezone: str = Field(description="The site's wall clock, for threshold schedules.")
+    active_schedule: str | None = Field(
+        description="The threshold schedule in force now; null: the base levels."
+    )
+
+
+class CalibrationPointPublic(Message):
+    image: tuple[float, float]
+    ground: tuple[float, float] = Field(description="Metres east and north of the site.")
+    lat_lon: tuple[float, float] = Field(description="The same point as [lat, lon].")
+
+
+class SiteConfigPayload(Message):
+    """A site's setup changed (source, region, calibration): redraw it."""
+
+    site: SitePublic
+    kind: str = Field(description="What changed: source, region or calibration.")
+    changed_by: str
 
 
 class SnapshotPayload(Message):
@@ -129,7 +243,15 @@ class SnapshotPayload(Message):
     )
 
 
-Payload = ReadingPayload | AlertPayload | SiteStatusPayload | ThresholdsPayload | SnapshotPayload
+Payload = (
+    ReadingPayload
+    | AlertPayload
+    | SiteStatusPayload
+    | ThresholdsPayload
+    | SnapshotPayload
+    | RecordingPayload
+    | SiteConfigPayload
+)
 
 
 class Envelope(Message):

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from monitor.config.loader import ConfigError, load_config
+from monitor.measure.setup import SetupError, check_site
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,6 +23,18 @@ def check_config(args: argparse.Namespace) -> int:
         print(f"{len(error.problems)} problem(s) in {error.file}:", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem.render(error.file)}", file=sys.stderr)
+        return 1
+    # Valid fields can still describe a view that cannot run: a degenerate calibration,
+    # a region above the calibrated horizon.
+    unusable = []
+    for index, site in enumerate(config.sites):
+        try:
+            check_site(site)
+        except SetupError as error:
+            unusable.append(f"  {args.path}: sites.{index}.{error.field}: {error.reason}")
+    if unusable:
+        print(f"{len(unusable)} problem(s) in {args.path}:", file=sys.stderr)
+        print("\n".join(unusable), file=sys.stderr)
         return 1
     print(f"{args.path}: OK, {len(config.sites)} site(s): {', '.join(s.id for s in config.sites)}")
     return 0

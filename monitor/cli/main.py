@@ -6,7 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from monitor.cli import config_commands, density_commands, samples_command, serve_command
+from monitor.cli import (
+    config_commands,
+    density_commands,
+    samples_command,
+    serve_command,
+    user_commands,
+)
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -15,6 +21,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     config_commands.register,
     density_commands.register,
     samples_command.register,
+    user_commands.register,
 )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from monitor.config.base import Section
+from monitor.config.recording import RetentionConfig
+from monitor.config.response import AlertsConfig, PlatformConfig
 from monitor.config.site import SiteConfig
 
 
@@ -44,6 +46,26 @@ class AppConfig(Section):
         default_factory=EstimatorConfig, description="Density estimation, shared by all sites."
     )
     sites: list[SiteConfig] = Field(min_length=1, max_length=256, description="Monitored sites.")
+    retention: RetentionConfig = Field(
+        default_factory=RetentionConfig, description="How long recordings are kept."
+    )
+
+    platforms: list[PlatformConfig] = Field(
+        default_factory=list,
+        max_length=256,
+        description="Police response platforms that alerts are dispatched to.",
+    )
+    alerts: AlertsConfig = Field(
+        default_factory=AlertsConfig, description="Alert handling shared by all sites."
+    )
+
+    @model_validator(mode="after")
+    def _unique_platform_ids(self) -> AppConfig:
+        ids = [p.id for p in self.platforms]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"platform id '{repeated[0]}' is used more than once")
+        return self
 
     @model_validator(mode="after")
     def _unique_site_ids(self) -> AppConfig:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,4 +21,12 @@ class Settings(BaseSettings):
     sample_cache: Path = Field(
         default=Path.home() / ".cache" / "crowd-monitor",
         description="Where downloaded sample clips are cached (outside the repo).",
+    )
+    admin_password: SecretStr | None = Field(
+        default=None,
+        description="Password of the 'admin' user created when there are no users yet; "
+        "unset: a random one, printed once at that first start.",
+    )
+    session_ttl_s: float = Field(
+        default=12 * 3600.0, gt=0, le=30 * 86400.0, description="How long a login lasts."
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from pydantic import Field, field_validator, model_validator
 
 from monitor.config.base import Section
+from monitor.config.recording import RecordingConfig
 from monitor.config.thresholds import ThresholdsConfig
 
 Point = tuple[float, float]
@@ -25,9 +28,26 @@ class LocationConfig(Section):
 
 class GroundPoint(Section):
     image: Point = Field(description="Pixel position [x, y] in the camera image.")
-    ground: Point = Field(
-        description="The same point on the ground, [x, y] in metres (local frame)."
+    ground: Point | None = Field(
+        default=None,
+        description="The same point on the ground, [east, north] in metres from the site's "
+        "location. Give this or lat_lon.",
     )
+    lat_lon: Point | None = Field(
+        default=None,
+        description="The same point on the ground as WGS-84 [lat, lon], e.g. clicked on the "
+        "map. Give this or ground.",
+    )
+
+    @model_validator(mode="after")
+    def _one_ground_position(self) -> GroundPoint:
+        if (self.ground is None) == (self.lat_lon is None):
+            raise ValueError("give exactly one of ground (metres) or lat_lon")
+        if self.lat_lon is not None:
+            lat, lon = self.lat_lon
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError(f"lat_lon {list(self.lat_lon)} is not a WGS-84 [lat, lon]")
+        return self
 
 
 class GroundConfig(Section):
@@ -98,15 +118,53 @@ class SiteConfig(Section):
         "`crowd-monitor calibrate` from a few annotated frames of this camera.",
     )
     thresholds: ThresholdsConfig = Field(description="Alert levels for this site.")
+    exclude: list[list[Point]] = Field(
+        default_factory=list,
+        max_length=32,
+        description="Areas inside the region that are not counted (a fountain, a road lane "
+        "with cars): polygons [[x, y], ...] in image pixels.",
+    )
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        min_length=1,
+        max_length=64,
+        description="IANA time zone of the site's wall clock, for threshold schedules.",
+    )
+    recording: RecordingConfig = Field(
+        default_factory=RecordingConfig, description="What video of this site is recorded."
+    )
 
     @field_validator("roi")
     @classmethod
     def _roi_has_area(cls, roi: list[Point]) -> list[Point]:
-        twice_area = sum(
-            x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(roi, [*roi[1:], roi[0]], strict=True)
-        )
-        if abs(twice_area) < 2.0:
-            raise ValueError("roi polygon has no area (points collinear or repeated)")
-        if any(x < 0 or y < 0 for x, y in roi):
-            raise ValueError("roi points must be non-negative pixel coordinates")
+        _check_polygon("roi", roi)
         return roi
+
+    @field_validator("exclude")
+    @classmethod
+    def _exclusions_have_area(cls, exclude: list[list[Point]]) -> list[list[Point]]:
+        for index, polygon in enumerate(exclude):
+            if not 3 <= len(polygon) <= 256:
+                raise ValueError(f"exclude {index}: a polygon needs 3 to 256 points")
+            _check_polygon(f"exclude {index}", polygon)
+        return exclude
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, timezone: str) -> str:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{timezone}' (use an IANA name)") from None
+        return timezone
+
+
+def _check_polygon(what: str, polygon: list[Point]) -> None:
+    twice_area = sum(
+        x0 * y1 - x1 * y0
+        for (x0, y0), (x1, y1) in zip(polygon, [*polygon[1:], polygon[0]], strict=True)
+    )
+    if abs(twice_area) < 2.0:
+        raise ValueError(f"{what} polygon has no area (points collinear or repeated)")
+    if any(x < 0 or y < 0 for x, y in polygon):
+        raise ValueError(f"{what} points must be non-negative pixel coordinates")

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 SourceStatus = Literal["starting", "online", "offline"]
 StatusCallback = Callable[[SourceStatus, str], None]
+FrameCallback = Callable[[CapturedFrame], None]
 
 FALLBACK_FPS = 10.0
 """Used when a file reports no usable frame rate (raw streams, broken headers)."""
@@ -59,7 +60,8 @@ class FrameSource:
     File sources play at their native rate from `start_offset_s` and loop; live sources
     (devices, URLs) are read as fast as they deliver. `on_status` is called from the
     capture thread whenever the (status, reason) pair changes, so a source that keeps
-    failing the same way does not repeat itself; it must not block.
+    failing the same way does not repeat itself; it must not block. `on_frame` sees every
+    captured frame (the recorder), also from the capture thread, and must not block either.
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class FrameSource:
         name: str | None = None,
         start_offset_s: float = 0.0,
         on_status: StatusCallback | None = None,
+        on_frame: FrameCallback | None = None,
         samples: SampleResolver | None = None,
         backoff: Backoff | None = None,
         stall_timeout_s: float = 5.0,
@@ -83,6 +86,7 @@ class FrameSource:
         self.name = name or self._display
         self._start_offset_s = start_offset_s
         self._on_status = on_status
+        self._on_frame = on_frame
         self._samples = samples
         self._backoff = backoff or Backoff()
         self._stall_timeout_s = stall_timeout_s
@@ -104,6 +108,7 @@ class FrameSource:
         site: SiteConfig,
         *,
         on_status: StatusCallback | None = None,
+        on_frame: FrameCallback | None = None,
         samples: SampleResolver | None = None,
         backoff: Backoff | None = None,
     ) -> FrameSource:
@@ -112,6 +117,7 @@ class FrameSource:
             name=site.id,
             start_offset_s=site.start_offset_s,
             on_status=on_status,
+            on_frame=on_frame,
             samples=samples,
             backoff=backoff,
         )
@@ -279,7 +285,13 @@ class FrameSource:
 
     def _publish(self, image: npt.NDArray[Any], online_reason: str) -> None:
         self._seq += 1
-        self.frames.put(CapturedFrame(_as_bgr(image), self._seq, time.time()))
+        frame = CapturedFrame(_as_bgr(image), self._seq, time.time())
+        self.frames.put(frame)
+        if self._on_frame is not None:
+            try:
+                self._on_frame(frame)
+            except Exception:  # the listener's bug must not stop capture
+                logger.exception("%s: frame listener failed", self.name)
         if not self._session_online:
             self._session_online = True
             self._set_status("online", online_reason)

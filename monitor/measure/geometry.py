@@ -6,6 +6,7 @@ per-frame measurement is a few vectorised sums.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -61,12 +62,17 @@ def _cell_corner_areas(
 
 
 def _roi_fraction(
-    roi: list[Point], frame_size: tuple[int, int], shape: tuple[int, int]
+    roi: list[Point],
+    frame_size: tuple[int, int],
+    shape: tuple[int, int],
+    exclude: Sequence[list[Point]] = (),
 ) -> FloatGrid:
     width, height = frame_size
     mask = np.zeros((height, width), dtype=np.float32)
     polygon = np.round(np.asarray(roi, dtype=np.float64)).astype(np.int32)
     cv2.fillPoly(mask, [polygon], 1.0)
+    for hole in exclude:
+        cv2.fillPoly(mask, [np.round(np.asarray(hole, dtype=np.float64)).astype(np.int32)], 0.0)
     rows, cols = shape
     return cv2.resize(mask, (cols, rows), interpolation=cv2.INTER_AREA).astype(np.float64)
 
@@ -91,22 +97,26 @@ def build_geometry(
     density_shape: tuple[int, int],
     peak_window_m: float,
     grid_shape: tuple[int, int] | None = None,
+    exclude: Sequence[list[Point]] = (),
 ) -> SiteGeometry:
+    """`exclude`: polygons inside the region that are not counted (people nor area)."""
     rows, cols = density_shape
-    fraction = _roi_fraction(roi, frame_size, density_shape)
+    fraction = _roi_fraction(roi, frame_size, density_shape, exclude)
     cell_area = _cell_corner_areas(ground, frame_size, density_shape)
     usable = (fraction > 0) & np.isfinite(cell_area)
     if np.any((fraction > 0) & ~np.isfinite(cell_area)):
         raise GeometryError("the region reaches above the calibrated horizon; redraw it lower")
     fraction = np.where(usable, fraction, 0.0)
     area_in_roi = np.where(usable, cell_area, 0.0) * fraction
-    rasterised_area = float(area_in_roi.sum())
-    if rasterised_area <= 0:
+    if float(area_in_roi.sum()) <= 0:
         raise GeometryError("the region covers no ground inside the frame")
     # A homography keeps straight edges straight, so the polygon's exact ground area is
-    # known; rescaling removes the pixel rounding of the rasterised mask.
+    # known; rescaling removes the pixel rounding of the rasterised mask. The same
+    # correction applies to what is left once exclusions are cut out.
     exact_area = polygon_area(ground.to_ground(np.asarray(roi, dtype=np.float64)))
-    if np.isfinite(exact_area) and exact_area > 0:
+    whole = _roi_fraction(roi, frame_size, density_shape) if exclude else fraction
+    rasterised_area = float((np.where(usable | (whole > 0), cell_area, 0.0) * whole).sum())
+    if np.isfinite(exact_area) and exact_area > 0 and np.isfinite(rasterised_area):
         area_in_roi *= exact_area / rasterised_area
     region_area = float(area_in_roi.sum())
 

@@ -13,7 +13,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from monitor.config.site import GroundConfig, Point
+from monitor.config.site import GroundConfig, GroundPoint, Point
+from monitor.measure.geo import to_local
 
 Points = npt.NDArray[np.float64]
 
@@ -61,6 +62,42 @@ class GroundModel:
         ground[(w <= 0).ravel()] = np.nan
         return ground
 
+    def to_image(self, ground_points: Points) -> Points:
+        """Ground metres back to pixels; points the camera cannot see come back as NaN."""
+        points = np.asarray(ground_points, dtype=np.float64).reshape(-1, 2)
+        if self.homography is None:
+            return points / self.metres_per_pixel
+        inverse = np.linalg.inv(self.homography)
+        homogeneous = np.hstack([points, np.ones((len(points), 1))]) @ inverse.T
+        w = homogeneous[:, 2:3]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            image = homogeneous[:, :2] / w
+        # The forward map sends the visible side to w > 0; map back and check the side.
+        seen = (np.hstack([image, np.ones((len(image), 1))]) @ self.homography[2]) > 0
+        image[~seen | ~np.isfinite(image).all(axis=1)] = np.nan
+        return image
+
+
+def _rank_deficient(image: Points, ground: Points) -> bool:
+    """True when the pairs leave the homography undetermined (e.g. all on one line).
+
+    The direct linear transform of normalised points has a one-dimensional null space
+    exactly when the homography is unique.
+    """
+
+    def normalise(points: Points) -> Points:
+        centred: Points = points - points.mean(axis=0)
+        spread = float(np.sqrt((centred**2).sum(axis=1)).mean())
+        return centred / spread if spread > 0 else centred
+
+    a, b = normalise(image), normalise(ground)
+    rows = []
+    for (x, y), (u, v) in zip(a, b, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y, -u])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y, -v])
+    singular = np.linalg.svd(np.asarray(rows), compute_uv=False)
+    return bool(singular[-2] < 1e-6 * singular[0])
+
 
 def fit_homography(image_points: list[Point], ground_points: list[Point]) -> GroundModel:
     """Least-squares homography over all pairs, with its RMS error on the ground in metres."""
@@ -74,6 +111,10 @@ def fit_homography(image_points: list[Point], ground_points: list[Point]) -> Gro
         raise CalibrationError("three of the four image points are on one line")
     if _has_collinear_triple(ground, tolerance=0.01) and len(ground) == 4:
         raise CalibrationError("three of the four ground points are on one line")
+    if _rank_deficient(image, ground):
+        raise CalibrationError(
+            "the points do not define a ground plane: spread them out, no three on one line"
+        )
     found, _ = cv2.findHomography(image, ground, 0)
     if found is None:
         raise CalibrationError("the points do not define a ground plane (degenerate layout)")
@@ -100,11 +141,28 @@ def uniform_scale(area_m2: float, roi: list[Point]) -> GroundModel:
     )
 
 
-def ground_model(ground: GroundConfig, roi: list[Point]) -> GroundModel:
+def calibration_pairs(
+    calibration: list[GroundPoint], origin: Point | None
+) -> tuple[list[Point], list[Point]]:
+    """Image points and their ground positions in metres east/north of `origin` [lat, lon]."""
+    image: list[Point] = []
+    ground: list[Point] = []
+    for index, pair in enumerate(calibration):
+        image.append(pair.image)
+        if pair.ground is not None:
+            ground.append(pair.ground)
+        elif pair.lat_lon is not None and origin is not None:
+            ground.append(to_local(pair.lat_lon, origin))
+        else:
+            raise CalibrationError(f"point {index}: lat_lon needs the site's location")
+    return image, ground
+
+
+def ground_model(
+    ground: GroundConfig, roi: list[Point], origin: Point | None = None
+) -> GroundModel:
+    """`origin` is the site's [lat, lon], the frame map-clicked points are converted into."""
     if ground.calibration is not None:
-        return fit_homography(
-            [pair.image for pair in ground.calibration],
-            [pair.ground for pair in ground.calibration],
-        )
+        return fit_homography(*calibration_pairs(ground.calibration, origin))
     assert ground.area_m2 is not None, "GroundConfig guarantees one of the two"
     return uniform_scale(ground.area_m2, roi)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from monitor.bus.messages import AlertPayload, AlertPublic, SitePublic
+from monitor.bus.messages import AlertPayload, AlertPublic, PlatformPublic, SitePublic
+from monitor.config.app import AppConfig
+from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.store.site_overrides import SiteChange
 
 
 class UnknownSite(KeyError):
@@ -14,6 +17,10 @@ class UnknownSite(KeyError):
 
 class UnknownAlert(KeyError):
     """No open alert with that id."""
+
+
+class UnknownPlatform(KeyError):
+    """No response platform with that id."""
 
 
 class MonitorService(Protocol):
@@ -38,4 +45,57 @@ class MonitorService(Protocol):
     def acknowledge(self, alert_id: str, by: str, note: str) -> AlertPayload:
         """Raises UnknownAlert when no open alert has that id, AlertError when it is
         already acknowledged."""
+        ...
+
+    # The rest of the response (monitor.alerts.lifecycle). Each raises UnknownAlert for an
+    # unknown id and AlertError when the step does not apply to the alert as it stands.
+
+    def dispatch(self, alert_id: str, platform_id: str, by: str, note: str) -> AlertPayload:
+        """Also raises UnknownPlatform."""
+        ...
+
+    def arrive(self, alert_id: str, by: str, note: str) -> AlertPayload: ...
+
+    def resolve(self, alert_id: str, by: str, outcome: str) -> AlertPayload: ...
+
+    def platforms(self) -> list[PlatformPublic]: ...
+
+    # Site setup from the page. Each change is validated whole before it applies (raises
+    # SiteChangeError naming the field), persisted, published as `site_config` and applied
+    # from the site's next frame. Each raises UnknownSite.
+
+    def site_config(self, site_id: str) -> SiteConfig:
+        """The site's config as it runs now, thresholds included."""
+        ...
+
+    def effective_config(self) -> AppConfig:
+        """The whole config as it runs now: the YAML with every change laid over it."""
+        ...
+
+    def set_region(
+        self,
+        site_id: str,
+        roi: list[Point],
+        exclude: list[list[Point]],
+        by: str,
+        area_m2: float | None = None,
+    ) -> SitePublic:
+        """`area_m2`: the new region's walkable area, for a site without calibration."""
+        ...
+
+    def set_calibration(
+        self, site_id: str, calibration: list[GroundPoint], by: str
+    ) -> SitePublic: ...
+
+    def clear_calibration(self, site_id: str, area_m2: float | None, by: str) -> SitePublic:
+        """Back to one scale: `area_m2`, else the configured area, else the region's
+        calibrated area."""
+        ...
+
+    def set_source(self, site_id: str, source: str, start_offset_s: float, by: str) -> SitePublic:
+        """Starts the new source and stops the old one."""
+        ...
+
+    def site_changes(self, site_id: str, limit: int) -> list[SiteChange]:
+        """Who changed the site's setup, when and how, newest first."""
         ...

@@ -11,10 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from monitor.alerts.engine import AlertEngine
+from monitor.alerts.engine import AlertEngine, Step, new_id
+from monitor.alerts.lifecycle import acknowledge
 from monitor.alerts.model import Alert, AlertUpdate
+from monitor.alerts.schedule import active_schedule
 from monitor.bus.bus import InMemoryBus
 from monitor.bus.convert import alert_payload, reading_payload, thresholds_public
 from monitor.bus.messages import (
@@ -33,6 +37,7 @@ from monitor.measure.ground import GroundModel
 from monitor.measure.measure import measure
 from monitor.pipeline.evaluate import metric_value
 from monitor.pipeline.ports import ReadingSink, Source, SourceFactory
+from monitor.pipeline.service import UnknownAlert
 from monitor.render.overlay import draw_heat, encode_jpeg
 from monitor.store.base import Store, StoredReading, ThresholdChange
 
@@ -47,6 +52,21 @@ class Analysed:
     reading: StoredReading
 
 
+@dataclass(frozen=True, eq=False, slots=True)
+class SiteView:
+    """A site's config with its ground model: swapped whole, so a frame never mixes them."""
+
+    site: SiteConfig
+    ground: GroundModel
+    timezone: ZoneInfo = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "timezone", ZoneInfo(self.site.timezone))
+
+
+_UNRESOLVED = "\0"  # no schedule resolved yet: differs from every name and from None
+
+
 class SiteWorker:
     def __init__(
         self,
@@ -59,9 +79,12 @@ class SiteWorker:
         store: Store,
         readings: ReadingSink,
     ) -> None:
-        self.site = site
-        self._ground = ground
+        self._view = SiteView(site, ground)
         self._engine = engine
+        # As configured, schedules included; the engine holds the ones in force.
+        self._thresholds = engine.thresholds
+        self._active_schedule: str | None = _UNRESOLVED
+        self._source_factory = source_factory
         self._estimator = estimator
         self._bus = bus
         self._store = store
@@ -69,7 +92,7 @@ class SiteWorker:
         self._lock = threading.Lock()  # guards the engine and the latest frame
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._geometry: SiteGeometry | None = None
+        self._geometry: tuple[SiteView, tuple[int, int], SiteGeometry] | None = None
         self._frame_size: tuple[int, int] = (0, 0)
         self._latest: Analysed | None = None
         self._jpeg_cache: tuple[int, bool, bytes] | None = None
@@ -77,7 +100,9 @@ class SiteWorker:
         self.status_reason = ""
         self._source_status: tuple[SiteStatus, str] = ("starting", "")
         self._analysis_error = ""
-        self._source: Source = source_factory(site, self._on_source_status)
+        self._source_lock = threading.Lock()  # one source replacement at a time
+        self._source_generation = 0
+        self._source: Source = source_factory(site, self._status_reporter(0))
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -90,7 +115,8 @@ class SiteWorker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        self._source.stop(timeout)
+        with self._source_lock:
+            self._source.stop(timeout)
 
     # -- state for the API ---------------------------------------------------------------
 
@@ -106,8 +132,28 @@ class SiteWorker:
         return NORMAL_COLOR
 
     @property
+    def site(self) -> SiteConfig:
+        return self._view.site
+
+    @property
+    def ground(self) -> GroundModel:
+        return self._view.ground
+
+    @property
+    def frame_size(self) -> tuple[int, int] | None:
+        """Of the last analysed frame; None before the first."""
+        return self._frame_size if self._frame_size != (0, 0) else None
+
+    @property
     def thresholds(self) -> ThresholdsConfig:
-        return self._engine.thresholds
+        """As configured, schedules included."""
+        return self._thresholds
+
+    @property
+    def active_schedule(self) -> str | None:
+        """The threshold schedule in force; None: the base levels."""
+        name = self._active_schedule
+        return None if name == _UNRESOLVED else name
 
     @property
     def open_alert(self) -> Alert | None:
@@ -140,8 +186,11 @@ class SiteWorker:
 
     def set_thresholds(self, thresholds: ThresholdsConfig, by: str) -> None:
         with self._lock:
-            old = self._engine.thresholds
-            self._engine.set_thresholds(thresholds)
+            old = self._thresholds
+            self._thresholds = thresholds
+            self._active_schedule = _UNRESOLVED
+            # At once, on the wall clock; the next frame re-resolves on its capture time.
+            self._apply_schedule(time.time())
         self._store.record_threshold_change(
             ThresholdChange(
                 site_id=self.site.id, at=time.time(), changed_by=by, old=old, new=thresholds
@@ -151,17 +200,71 @@ class SiteWorker:
         self._bus.publish(MessageType.THRESHOLDS, self.site.id, payload)
 
     def acknowledge(self, alert_id: str, by: str, note: str) -> AlertPayload:
+        return self.respond(
+            alert_id, lambda alert, event_id: acknowledge(alert, by, note, time.time(), event_id)
+        )
+
+    def respond(self, alert_id: str, step: Step) -> AlertPayload:
+        """An operator step on one of this site's alerts, followed or not by its engine.
+
+        Under the lock, with the save: the engine cannot clear or escalate the alert
+        between our reading it and storing the step, and two operators cannot both take
+        the same step.
+        """
         with self._lock:
-            update = self._engine.acknowledge(alert_id, by, note, time.time())
-        return self._emit_alert(update)
+            held = self._engine.alert
+            if held is not None and held.id == alert_id:
+                update = self._engine.act(alert_id, step)
+            else:
+                stored = self._store.alert(alert_id)
+                if stored is None or stored.site_id != self.site.id:
+                    raise UnknownAlert(f"no alert '{alert_id}'")
+                update = step(stored, new_id())
+            return self._emit_alert(update)
+
+    def reconfigure(self, site: SiteConfig, ground: GroundModel) -> None:
+        """A new region, exclusions, calibration or source, checked by the caller.
+
+        The next frame builds its geometry from them. A new source (or start offset)
+        replaces the running one: the new one starts before the old one stops, so the
+        site is never left without one.
+        """
+        old = self._view.site
+        self._view = SiteView(site, ground)
+        if (site.source, site.start_offset_s) != (old.source, old.start_offset_s):
+            self._replace_source(site)
+
+    def _replace_source(self, site: SiteConfig) -> None:
+        with self._source_lock:
+            if self._stop.is_set():
+                return
+            self._source_generation += 1
+            replacement = self._source_factory(site, self._status_reporter(self._source_generation))
+            old, self._source = self._source, replacement
+            self._on_source_status("starting", "")
+            if self._thread is not None:
+                replacement.start()
+            old.stop()
+
+    def _status_reporter(self, generation: int) -> Callable[[SiteStatus, str], None]:
+        # A replaced source may still report while it winds down; only the current counts.
+        def report(status: SiteStatus, reason: str) -> None:
+            if generation == self._source_generation:
+                self._on_source_status(status, reason)
+
+        return report
 
     # -- the loop ------------------------------------------------------------------------
 
     def _run(self) -> None:
         period = 1.0 / self.site.analysis_fps
         last_seq = -1
+        reading_from: Source | None = None
         while not self._stop.is_set():
-            frame = self._source.frames.take_newer(last_seq, timeout=0.5)
+            source = self._source
+            if source is not reading_from:  # a new source numbers its frames afresh
+                reading_from, last_seq = source, -1
+            frame = source.frames.take_newer(last_seq, timeout=0.5)
             if frame is None:
                 continue
             started = time.monotonic()
@@ -182,15 +285,18 @@ class SiteWorker:
                 self._refresh_status()
 
     def _analyse(self, frame: CapturedFrame) -> None:
+        view = self._view
         density = self._estimator.estimate(frame.image)
-        geometry = self._geometry_for(density.frame_size, density.values.shape)
-        measurement = measure(density, geometry, self.site.count_scale)
+        geometry = self._geometry_for(view, density.frame_size, density.values.shape)
+        measurement = measure(density, geometry, view.site.count_scale)
         with self._lock:
+            self._apply_schedule(frame.captured_at)
             value = metric_value(measurement, self._engine.thresholds.metric)
             updates = self._engine.update(frame.captured_at, value)
             level = self._engine.level
-        for update in updates:
-            self._emit_alert(update)
+            # Saved under the lock: see `respond`. Transitions are rare, readings are not.
+            for update in updates:
+                self._emit_alert(update)
         width, height = density.frame_size
         reading = StoredReading(
             site_id=self.site.id,
@@ -209,19 +315,41 @@ class SiteWorker:
         self._bus.publish(MessageType.READING, self.site.id, reading_payload(reading))
         self._readings.submit(reading)
 
-    def _geometry_for(self, frame_size: tuple[int, int], shape: tuple[int, ...]) -> SiteGeometry:
+    def _apply_schedule(self, at: float) -> None:
+        """Puts the thresholds in force at `at` into the engine; call with the lock held.
+
+        Only when the schedule changes: setting thresholds restarts the engine's hold
+        timers, which must run on undisturbed within one window.
+        """
+        schedule = active_schedule(self._thresholds, at, self._view.timezone)
+        name = schedule.name if schedule is not None else None
+        if name != self._active_schedule:
+            self._active_schedule = name
+            self._engine.set_thresholds(self._thresholds.resolved(schedule))
+
+    def _geometry_for(
+        self, view: SiteView, frame_size: tuple[int, int], shape: tuple[int, ...]
+    ) -> SiteGeometry:
         rows, cols = shape
-        geometry = self._geometry
+        cached = self._geometry
         if (
-            geometry is None
-            or geometry.density_shape != (rows, cols)
-            or self._frame_size != frame_size
+            cached is not None
+            and cached[0] is view
+            and cached[1] == frame_size
+            and cached[2].density_shape == (rows, cols)
         ):
-            geometry = build_geometry(
-                self.site.roi, self._ground, frame_size, (rows, cols), self.site.peak_window_m
-            )
-            self._geometry = geometry
-            self._frame_size = frame_size
+            return cached[2]
+        site = view.site
+        geometry = build_geometry(
+            site.roi,
+            view.ground,
+            frame_size,
+            (rows, cols),
+            site.peak_window_m,
+            exclude=site.exclude,
+        )
+        self._geometry = (view, frame_size, geometry)
+        self._frame_size = frame_size
         return geometry
 
     def _emit_alert(self, update: AlertUpdate) -> AlertPayload:

@@ -83,6 +83,17 @@ def alert_row(alert: Alert) -> dict[str, Any]:
         "acknowledged_by": alert.acknowledged_by,
         "acknowledge_note": alert.acknowledge_note,
         "resolved_at": alert.resolved_at,
+        "cleared_at": alert.cleared_at,
+        "overdue_at": alert.overdue_at,
+        "dispatched_at": alert.dispatched_at,
+        "dispatched_by": alert.dispatched_by,
+        "platform_id": alert.platform_id,
+        "platform_name": alert.platform_name,
+        "tier_minutes": alert.tier_minutes,
+        "arrived_at": alert.arrived_at,
+        "arrived_by": alert.arrived_by,
+        "resolved_by": alert.resolved_by,
+        "outcome": alert.outcome,
     }
 
 
@@ -101,6 +112,17 @@ def alert_from_row(row: RowMapping) -> Alert:
         acknowledged_by=row["acknowledged_by"],
         acknowledge_note=row["acknowledge_note"],
         resolved_at=row["resolved_at"],
+        cleared_at=row["cleared_at"],
+        overdue_at=row["overdue_at"],
+        dispatched_at=row["dispatched_at"],
+        dispatched_by=row["dispatched_by"],
+        platform_id=row["platform_id"],
+        platform_name=row["platform_name"],
+        tier_minutes=row["tier_minutes"],
+        arrived_at=row["arrived_at"],
+        arrived_by=row["arrived_by"],
+        resolved_by=row["resolved_by"],
+        outcome=row["outcome"] or "",
     )
 
 

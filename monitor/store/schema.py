@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the alert response lifecycle (monitor/store/migrations.py)
 
 metadata = sa.MetaData()
 
@@ -60,6 +60,18 @@ alerts = sa.Table(
     sa.Column("acknowledged_by", sa.String, nullable=True),
     sa.Column("acknowledge_note", sa.Text, nullable=False),
     sa.Column("resolved_at", sa.Double, nullable=True),
+    # Version 2: the response to the alert. All nullable, so version 1 rows stay valid.
+    sa.Column("cleared_at", sa.Double, nullable=True),
+    sa.Column("overdue_at", sa.Double, nullable=True),
+    sa.Column("dispatched_at", sa.Double, nullable=True),
+    sa.Column("dispatched_by", sa.String, nullable=True),
+    sa.Column("platform_id", sa.String, nullable=True),
+    sa.Column("platform_name", sa.String, nullable=True),
+    sa.Column("tier_minutes", sa.Integer, nullable=True),
+    sa.Column("arrived_at", sa.Double, nullable=True),
+    sa.Column("arrived_by", sa.String, nullable=True),
+    sa.Column("resolved_by", sa.String, nullable=True),
+    sa.Column("outcome", sa.Text, nullable=True),
     sa.Index("ix_alerts_state_raised", "state", "raised_at"),
     sa.Index("ix_alerts_site_raised", "site_id", "raised_at"),
 )

@@ -10,6 +10,7 @@ from monitor.config.thresholds import ThresholdsConfig
 from monitor.store import codec, schema
 from monitor.store.base import StoredReading, ThresholdChange
 from monitor.store.engine import create_store_engine
+from monitor.store.migrations import migrate
 from monitor.store.upsert import insert_if_absent, upsert
 
 
@@ -45,6 +46,8 @@ class SqlStore:
                 conn, schema.schema_version, {"id": 1, "version": schema.SCHEMA_VERSION}, ["id"]
             )
             found = conn.execute(sa.select(schema.schema_version.c.version)).scalar_one()
+            if found < schema.SCHEMA_VERSION:
+                found = migrate(conn, found)
         if found != schema.SCHEMA_VERSION:
             raise SchemaVersionError(
                 f"database schema version {found}, this build uses {schema.SCHEMA_VERSION}"

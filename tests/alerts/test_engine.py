@@ -45,7 +45,7 @@ def replay(
         pytest.param([(0, 2.0)], [(0, "raised", "elevated")], id="at-enter-raises"),
         pytest.param(
             [(0, 2.5), (1, 1.6), (2, 1.49)],
-            [(0, "raised", "elevated"), (2, "resolved", "normal")],
+            [(0, "raised", "elevated"), (2, "cleared", "normal")],
             id="hysteresis-holds-between-exit-and-enter",
         ),
         pytest.param(
@@ -66,7 +66,7 @@ def replay(
         ),
         pytest.param(
             [(0, 6.0), (1, 0.0)],
-            [(0, "raised", "critical"), (1, "resolved", "normal")],
+            [(0, "raised", "critical"), (1, "cleared", "normal")],
             id="resolves-from-any-level",
         ),
     ],
@@ -91,12 +91,12 @@ def test_levels_and_hysteresis(
         ),
         pytest.param(
             [(0, 3.0), (5, 3.0), (6, 1.0), (10.9, 1.0), (11, 1.0)],
-            [(5, "raised", "elevated"), (11, "resolved", "normal")],
+            [(5, "raised", "elevated"), (11, "cleared", "normal")],
             id="clearing-also-waits-the-duration",
         ),
         pytest.param(
             [(0, 3.0), (5, 3.0), (6, 1.0), (8, 1.8), (9, 1.0), (13, 1.0), (14, 1.0)],
-            [(5, "raised", "elevated"), (14, "resolved", "normal")],
+            [(5, "raised", "elevated"), (14, "cleared", "normal")],
             id="rise-above-exit-restarts-clearing",
         ),
         pytest.param(
@@ -117,12 +117,12 @@ def test_minimum_duration(
     [
         pytest.param(
             [(0, 3.0), (1, 1.0), (20, 3.0), (59, 3.0)],
-            [(0, "raised", "elevated"), (1, "resolved", "normal")],
+            [(0, "raised", "elevated"), (1, "cleared", "normal")],
             id="no-reraise-within-cooldown",
         ),
         pytest.param(
             [(0, 3.0), (1, 1.0), (20, 3.0), (61, 3.0)],
-            [(0, "raised", "elevated"), (1, "resolved", "normal"), (61, "raised", "elevated")],
+            [(0, "raised", "elevated"), (1, "cleared", "normal"), (61, "raised", "elevated")],
             id="reraises-after-cooldown",
         ),
         pytest.param(
@@ -136,7 +136,7 @@ def test_minimum_duration(
         ),
         pytest.param(
             [(0, 3.0), (1, 1.0), (10, 6.0)],
-            [(0, "raised", "elevated"), (1, "resolved", "normal"), (10, "raised", "critical")],
+            [(0, "raised", "elevated"), (1, "cleared", "normal"), (10, "raised", "critical")],
             id="higher-level-not-blocked-by-lower-cooldown",
         ),
     ],
@@ -153,10 +153,15 @@ def test_one_alert_spans_an_episode() -> None:
         u for at, v in [(0, 2.5), (1, 4.5), (2, 3.0), (3, 0.5)] for u in subject.update(at, v)
     ]
     assert len({u.alert.id for u in updates}) == 1
-    assert [u.alert.state for u in updates] == [AlertState.OPEN] * 3 + [AlertState.RESOLVED]
+    # Clearing ends the episode, not the alert: operators still have to resolve it.
+    assert [u.alert.state for u in updates] == [AlertState.OPEN] * 4
+    assert updates[-1].event.kind is AlertEventKind.CLEARED
     assert updates[-1].alert.peak_level == "high"
     assert updates[-1].alert.peak_value == 4.5
-    assert updates[-1].alert.resolved_at == 3
+    assert updates[-1].alert.cleared_at == 3
+    assert updates[-1].alert.resolved_at is None
+    assert updates[-1].alert.is_open
+    assert not updates[-1].alert.is_active
     assert subject.alert is None
     assert len({u.event.id for u in updates}) == len(updates)
 
@@ -177,7 +182,7 @@ def test_acknowledge_records_who_and_keeps_alert_open() -> None:
 @pytest.mark.parametrize(
     ("prepare", "message"),
     [
-        pytest.param(lambda e: "nope", "not open", id="unknown-alert"),
+        pytest.param(lambda e: "nope", "not active", id="unknown-alert"),
         pytest.param(
             lambda e: e.acknowledge(e.update(0, 3.0)[0].alert.id, "a", "", 1).alert.id,
             "already acknowledged",
@@ -185,8 +190,8 @@ def test_acknowledge_records_who_and_keeps_alert_open() -> None:
         ),
         pytest.param(
             lambda e: [e.update(0, 3.0)[0].alert.id, e.update(1, 0.0)][0],
-            "not open",
-            id="resolved-alert",
+            "not active",
+            id="cleared-alert",
         ),
     ],
 )
@@ -203,8 +208,73 @@ def test_restored_open_alert_continues_after_restart() -> None:
     after = AlertEngine("wuyi", thresholds(), open_alert=raised)
     assert after.level == "high"
     assert after.alert == raised
-    resolved = after.update(10, 0.0)
-    assert [(u.event.kind.value, u.alert.id) for u in resolved] == [("resolved", raised.id)]
+    cleared = after.update(10, 0.0)
+    assert [(u.event.kind.value, u.alert.id) for u in cleared] == [("cleared", raised.id)]
+
+
+def test_cleared_alert_is_not_restored_into_the_engine() -> None:
+    before = engine()
+    raised = before.update(0, 4.5)[0].alert
+    cleared = before.update(1, 0.0)[0].alert
+    after = AlertEngine("wuyi", thresholds(), open_alert=cleared)
+    assert (after.level, after.alert) == ("normal", None)
+    # A new rise is a new alert, while the cleared one still waits for its resolution.
+    again = after.update(2, 2.5)[0]
+    assert again.event.kind is AlertEventKind.RAISED
+    assert again.alert.id != raised.id
+
+
+@pytest.mark.parametrize(
+    ("timeline", "acknowledge_at", "expected"),
+    [
+        pytest.param(
+            [(0, 3.0), (59, 3.0), (60, 3.0), (61, 3.0)],
+            None,
+            [(0, "raised"), (60, "overdue")],
+            id="overdue-once-at-the-deadline",
+        ),
+        pytest.param(
+            [(0, 3.0), (30, 3.0), (90, 3.0)],
+            10.0,
+            [(0, "raised")],
+            id="acknowledged-in-time-never-overdue",
+        ),
+        pytest.param(
+            [(0, 3.0), (30, 0.0), (90, 0.0)],
+            None,
+            [(0, "raised"), (30, "cleared")],
+            id="cleared-before-deadline-not-overdue",
+        ),
+        pytest.param(
+            [(0, 3.0), (70, 4.5)],
+            None,
+            [(0, "raised"), (70, "escalated"), (70, "overdue")],
+            id="overdue-with-an-escalation",
+        ),
+    ],
+)
+def test_unacknowledged_alert_becomes_overdue(
+    timeline: list[tuple[float, float]],
+    acknowledge_at: float | None,
+    expected: list[tuple[float, str]],
+) -> None:
+    ids = (f"id{n}" for n in itertools.count())
+    subject = AlertEngine("wuyi", thresholds(), id_factory=lambda: next(ids), escalate_after_s=60)
+    seen: list[tuple[float, str]] = []
+    for at, value in timeline:
+        if acknowledge_at is not None and subject.alert is not None and at > acknowledge_at:
+            subject.acknowledge(subject.alert.id, "li", "", acknowledge_at)
+            acknowledge_at = None
+        seen += [(u.event.at, u.event.kind.value) for u in subject.update(at, value)]
+    assert seen == expected
+
+
+def test_overdue_is_marked_on_the_alert_and_survives_escalation() -> None:
+    subject = AlertEngine("wuyi", thresholds(), escalate_after_s=5)
+    subject.update(0, 3.0)
+    overdue = subject.update(5, 3.0)[0].alert
+    assert overdue.overdue_at == 5
+    assert subject.update(6, 4.5)[0].alert.overdue_at == 5
 
 
 def test_new_thresholds_apply_to_next_reading() -> None:

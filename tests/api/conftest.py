@@ -22,11 +22,16 @@ from websockets.sync.client import ClientConnection, connect
 from monitor.api.app import create_app
 from monitor.api.services import Services
 from monitor.api.stream import StreamLimits
+from monitor.audit.log import AuditLog
+from monitor.auth.accounts import Accounts
+from monitor.auth.roles import Role
+from monitor.auth.service import AuthService
 from monitor.bus.bus import AsyncSubscription, InMemoryBus, Published
 from monitor.bus.messages import MessageType
 from monitor.config.app import MapConfig
 from monitor.store.sql import SqlStore
 from tests.api.fake_monitor import FakeMonitor
+from tests.support.auth import api_token, bearer
 from tests.support.server import RunningServer, running_server
 
 # Only a broken server ever waits this long; no test measures time.
@@ -63,11 +68,15 @@ class Api:
     monitor: FakeMonitor
     bus: RecordingBus
     store: SqlStore
+    auth: AuthService
+    audit: AuditLog
+    token: str  # the admin's API token, which `http` and `connect` send
     _stack: ExitStack = field(repr=False)
 
     def connect(self, query: str = "", **options: Any) -> ClientConnection:
-        """A websocket client on /ws, closed when the test ends."""
+        """A websocket client on /ws as the admin (unless given headers), closed at the end."""
         url = self.server.ws_url(f"/ws{query}")
+        options.setdefault("additional_headers", bearer(self.token))
         client: ClientConnection = connect(url, open_timeout=RECV_TIMEOUT_S, **options)
         self._stack.enter_context(client)
         return client
@@ -94,12 +103,19 @@ def make_api(tmp_path: Path) -> Iterator[ApiFactory]:
             bus = RecordingBus(replay_size)
             monitor = FakeMonitor(bus, store)
             map_config = map_config or MapConfig()
-            services = Services(monitor, store, bus, map=map_config, web_dir=web_dir)
+            auth = AuthService(Accounts(store.engine))
+            audit = AuditLog(store.engine)
+            services = Services(
+                monitor, store, bus, map=map_config, web_dir=web_dir, auth=auth, audit=audit
+            )
             server = stack.enter_context(running_server(create_app(services, stream=limits)))
-            http = stack.enter_context(httpx.Client(base_url=server.base_url))
+            token = api_token(auth, "admin", Role.ADMIN)
+            http = stack.enter_context(
+                httpx.Client(base_url=server.base_url, headers=bearer(token))
+            )
             # Registered last, so websocket clients close before the server stops.
             client_stack = stack.enter_context(ExitStack())
-            return Api(server, http, monitor, bus, store, client_stack)
+            return Api(server, http, monitor, bus, store, auth, audit, token, client_stack)
 
         yield make
 

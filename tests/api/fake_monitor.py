@@ -9,21 +9,27 @@ import dataclasses
 import threading
 import time
 
-from monitor.alerts.engine import AlertEngine
+from monitor.alerts import lifecycle
+from monitor.alerts.engine import AlertEngine, Step, new_id
 from monitor.bus.bus import InMemoryBus
 from monitor.bus.convert import alert_payload, alert_public, reading_payload, thresholds_public
 from monitor.bus.messages import (
     AlertPayload,
     AlertPublic,
     MessageType,
+    PlatformPublic,
     SitePublic,
     ThresholdsPayload,
 )
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
-from monitor.pipeline.service import UnknownAlert, UnknownSite
+from monitor.pipeline.service import UnknownAlert, UnknownPlatform, UnknownSite
 from monitor.store.base import Store, StoredReading, ThresholdChange
 
 SITE_IDS = ("gate-a", "gate-b")
+PLATFORMS = (
+    PlatformPublic(id="gate-1min", name="Gate platform", tier_minutes=1, lat=28.19, lon=112.97),
+    PlatformPublic(id="station-5min", name="Station", tier_minutes=5, lat=28.2, lon=112.98),
+)
 COLORS = {"normal": "#2f9e44", "elevated": "#f5c542", "critical": "#e03131"}
 
 
@@ -99,8 +105,7 @@ class FakeMonitor:
             return self._site_public(site_id)
 
     def open_alerts(self) -> list[AlertPublic]:
-        with self._lock:
-            return [alert_public(e.alert) for e in self._engines.values() if e.alert is not None]
+        return [alert_public(a) for a in self._store.open_alerts()]
 
     def snapshot_jpeg(self, site_id: str, overlay: bool) -> bytes | None:
         with self._lock:
@@ -124,15 +129,48 @@ class FakeMonitor:
             self._bus.publish(MessageType.THRESHOLDS, site_id, payload)
 
     def acknowledge(self, alert_id: str, by: str, note: str) -> AlertPayload:
+        return self._respond(
+            alert_id, lambda a, eid: lifecycle.acknowledge(a, by, note, time.time(), eid)
+        )
+
+    def dispatch(self, alert_id: str, platform_id: str, by: str, note: str) -> AlertPayload:
+        found = [p for p in PLATFORMS if p.id == platform_id]
+        if not found:
+            raise UnknownPlatform(f"no response platform '{platform_id}'")
+        to = lifecycle.Dispatch(found[0].id, found[0].name, found[0].tier_minutes)
+        return self._respond(
+            alert_id, lambda a, eid: lifecycle.dispatch(a, to, by, note, time.time(), eid)
+        )
+
+    def arrive(self, alert_id: str, by: str, note: str) -> AlertPayload:
+        return self._respond(
+            alert_id, lambda a, eid: lifecycle.arrive(a, by, note, time.time(), eid)
+        )
+
+    def resolve(self, alert_id: str, by: str, outcome: str) -> AlertPayload:
+        return self._respond(
+            alert_id, lambda a, eid: lifecycle.resolve(a, by, outcome, time.time(), eid)
+        )
+
+    def platforms(self) -> list[PlatformPublic]:
+        return list(PLATFORMS)
+
+    def _respond(self, alert_id: str, step: Step) -> AlertPayload:
+        # As the runtime does: the engine's own alert through the engine, others from the store.
         with self._lock:
             for engine in self._engines.values():
                 if engine.alert is not None and engine.alert.id == alert_id:
-                    update = engine.acknowledge(alert_id, by, note, at=time.time())
-                    self._store.save_alert_update(update)
-                    payload = alert_payload(update)
-                    self._bus.publish(MessageType.ALERT, engine.site_id, payload)
-                    return payload
-            raise UnknownAlert(f"no open alert '{alert_id}'")
+                    update = engine.act(alert_id, step)
+                    break
+            else:
+                stored = self._store.alert(alert_id)
+                if stored is None:
+                    raise UnknownAlert(f"no alert '{alert_id}'")
+                update = step(stored, new_id())
+            self._store.save_alert_update(update)
+            payload = alert_payload(update)
+            self._bus.publish(MessageType.ALERT, update.alert.site_id, payload)
+            return payload
 
     def _site_public(self, site_id: str) -> SitePublic:
         engine = self._engines[site_id]

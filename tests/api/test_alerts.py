@@ -2,17 +2,23 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.auth.roles import Role
 from tests.api.conftest import Api, recv_envelope
+from tests.support.auth import api_token, bearer
 
 T0 = 1_700_000_000.0
 
 
 @pytest.fixture
 def alerts_api(api: Api) -> Api:
-    """gate-a: an alert raised then resolved, then one open; gate-b: one acknowledged."""
+    """gate-a: an alert raised, cleared and resolved, then one open; gate-b: one acknowledged."""
     monitor = api.monitor
     monitor.observe("gate-a", seq=1, at=T0, peak=2.5)  # raised
-    monitor.observe("gate-a", seq=2, at=T0 + 1, peak=0.5)  # resolved
+    monitor.observe("gate-a", seq=2, at=T0 + 1, peak=0.5)  # cleared
+    done = _alert_ids(api, "gate-a")[0]
+    assert api.http.post(f"/api/alerts/{done}/ack", json={}).status_code == 200
+    resolved = api.http.post(f"/api/alerts/{done}/resolve", json={"outcome": "false alarm"})
+    assert resolved.status_code == 200, resolved.text
     monitor.observe("gate-b", seq=1, at=T0 + 2, peak=4.5)  # raised at critical
     monitor.observe("gate-a", seq=3, at=T0 + 3, peak=2.5)  # raised again, stays open
     acked = _alert_ids(api, "gate-b")[0]
@@ -75,11 +81,11 @@ def test_get_alert_with_events(alerts_api: Api) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["alert"]["id"] == alert_id
-    assert body["alert"]["acknowledged_by"] == "operator"
+    assert body["alert"]["acknowledged_by"] == "admin"
     assert body["alert"]["acknowledge_note"] == "stewards sent"
     assert [(e["kind"], e["by"]) for e in body["events"]] == [
         ("raised", "system"),
-        ("acknowledged", "operator"),
+        ("acknowledged", "admin"),
     ]
 
 
@@ -95,9 +101,9 @@ def test_acknowledge(alerts_api: Api) -> None:
     with alerts_api.connect() as client:
         assert recv_envelope(client)["type"] == "snapshot"
 
+        token = api_token(alerts_api.auth, "chen.m", Role.OPERATOR)
         response = alerts_api.http.post(
-            f"/api/alerts/{alert_id}/ack", json={"note": "camera checked"},
-            headers={"X-Operator": "chen.m"},
+            f"/api/alerts/{alert_id}/ack", json={"note": "camera checked"}, headers=bearer(token)
         )
 
         assert response.status_code == 200
@@ -130,23 +136,24 @@ def test_acknowledge_twice_is_409(alerts_api: Api) -> None:
 
     assert response.status_code == 409
     assert response.json() == {
-        "detail": f"alert {alert_id} is already acknowledged by operator"
+        "detail": f"alert {alert_id} is already acknowledged by admin"
     }
 
 
-@pytest.mark.parametrize(
-    "which",
-    [pytest.param("unknown", id="unknown"), pytest.param("resolved", id="resolved")],
-)
-def test_acknowledge_not_open_is_404(alerts_api: Api, which: str) -> None:
-    alert_id = "nope"
-    if which == "resolved":
-        alert_id = alerts_api.http.get("/api/alerts?state=resolved").json()[0]["id"]
+def test_acknowledge_unknown_is_404(alerts_api: Api) -> None:
+    response = alerts_api.http.post("/api/alerts/nope/ack", json={"note": ""})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "no alert 'nope'"}
+
+
+def test_acknowledge_resolved_is_409(alerts_api: Api) -> None:
+    alert_id = alerts_api.http.get("/api/alerts?state=resolved").json()[0]["id"]
 
     response = alerts_api.http.post(f"/api/alerts/{alert_id}/ack", json={"note": ""})
 
-    assert response.status_code == 404
-    assert response.json() == {"detail": f"no open alert '{alert_id}'"}
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"alert {alert_id} is already resolved"}
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,11 @@ from typing import Any
 
 import pytest
 
+from monitor.auth.roles import Role
 from monitor.bus.convert import thresholds_public
 from tests.api.conftest import Api, recv_envelope
 from tests.api.fake_monitor import default_thresholds
+from tests.support.auth import api_token, bearer
 
 T0 = 1_700_000_000.0
 
@@ -174,14 +176,15 @@ def test_snapshot_bad_overlay_is_422(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    ("headers", "actor"),
+    ("actor", "role"),
     [
-        pytest.param({"X-Operator": "wang.li"}, "wang.li", id="named"),
-        pytest.param({}, "operator", id="default"),
-        pytest.param({"X-Operator": ""}, "operator", id="blank"),
+        pytest.param("wang.li", Role.SUPERVISOR, id="supervisor"),
+        pytest.param("admin", None, id="admin"),
     ],
 )
-def test_put_thresholds(api: Api, headers: dict[str, str], actor: str) -> None:
+def test_put_thresholds(api: Api, actor: str, role: Role | None) -> None:
+    # role None: the fixture's own admin, whose token api.http already sends.
+    headers = {} if role is None else bearer(api_token(api.auth, actor, role))
     with api.connect() as client:
         assert recv_envelope(client)["type"] == "snapshot"
 
@@ -208,8 +211,10 @@ def test_put_thresholds(api: Api, headers: dict[str, str], actor: str) -> None:
 def test_thresholds_history_is_newest_first_with_old_and_new(api: Api) -> None:
     first = _thresholds(cooldown_s=1)
     second = _thresholds(cooldown_s=2)
-    api.http.put("/api/sites/gate-a/thresholds", json=first, headers={"X-Operator": "a"})
-    api.http.put("/api/sites/gate-a/thresholds", json=second, headers={"X-Operator": "b"})
+    as_a = bearer(api_token(api.auth, "a", Role.SUPERVISOR))
+    as_b = bearer(api_token(api.auth, "b", Role.SUPERVISOR))
+    api.http.put("/api/sites/gate-a/thresholds", json=first, headers=as_a)
+    api.http.put("/api/sites/gate-a/thresholds", json=second, headers=as_b)
 
     history = api.http.get("/api/sites/gate-a/thresholds/history").json()
     limited = api.http.get("/api/sites/gate-a/thresholds/history?limit=1").json()
@@ -275,13 +280,15 @@ def test_put_thresholds_without_body_is_422(api: Api) -> None:
     assert response.json()["detail"]
 
 
-def test_put_thresholds_operator_too_long_is_422(api: Api) -> None:
-    response = api.http.put(
-        "/api/sites/gate-a/thresholds", json=VALID_THRESHOLDS, headers={"X-Operator": "x" * 65}
-    )
+def test_put_thresholds_is_audited_with_old_and_new(api: Api) -> None:
+    before = api.http.get("/api/sites/gate-a").json()["thresholds"]
 
-    assert response.status_code == 422
-    assert "x-operator" in str(response.json()["detail"]).lower()
+    response = api.http.put("/api/sites/gate-a/thresholds", json=VALID_THRESHOLDS)
+
+    assert response.status_code == 200
+    entries = api.http.get("/api/audit?action=thresholds.changed").json()
+    assert [(e["actor"], e["target"]) for e in entries] == [("admin", "gate-a")]
+    assert entries[0]["detail"] == {"old": before, "new": response.json()}
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from monitor.api.app import create_app
 from monitor.api.routers.ws import parse_event_id
 from monitor.api.services import Services
 from monitor.api.stream import SLOW_CONSUMER_REASON, StreamLimits
+from monitor.auth.roles import Role
 from monitor.bus.convert import reading_payload
 from monitor.bus.messages import MessageType
 from monitor.config.app import MapConfig
@@ -27,6 +28,7 @@ from tests.api.conftest import (
     wait_until,
 )
 from tests.api.fake_monitor import FakeMonitor, stored_reading
+from tests.support.auth import api_token, bearer, security
 from tests.support.server import running_server
 
 T0 = 1_700_000_000.0
@@ -244,13 +246,19 @@ def _small_buffer_socket(api: Api) -> socket.socket:
 def test_server_stops_promptly_with_clients_connected(tmp_path: Path) -> None:
     store = SqlStore(URL.create("sqlite", database=str(tmp_path / "store.db")))
     bus = RecordingBus(replay_size=100)
-    services = Services(FakeMonitor(bus, store), store, bus, map=MapConfig(), web_dir=None)
+    services = Services(
+        FakeMonitor(bus, store), store, bus, map=MapConfig(), web_dir=None, **security(store)
+    )
     try:
         # No grace period: a connection handler that does not end on shutdown hangs the
         # server, and running_server reports it.
         with running_server(create_app(services), timeout_graceful_shutdown=None) as server:
             url = server.ws_url("/ws")
-            with connect(url) as idle, connect(url) as busy:
+            login = bearer(api_token(services.auth, "li", Role.VIEWER))
+            with (
+                connect(url, additional_headers=login) as idle,
+                connect(url, additional_headers=login) as busy,
+            ):
                 _snapshot(idle)
                 _snapshot(busy)
                 bus.publish(

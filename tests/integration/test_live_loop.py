@@ -14,8 +14,10 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from monitor.application import Application, build_application
+from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
+from tests.support.auth import api_token, bearer
 from tests.support.blobs import BlobCountEstimator
 from tests.support.clips import write_clip
 from tests.support.config import minimal_site
@@ -56,6 +58,12 @@ def live(tmp_path: Path) -> Iterator[tuple[Application, RunningServer]]:
         application.stop()
 
 
+def operator(application: Application) -> dict[str, str]:
+    """Headers that act as the operator 'officer.li' (created on first use)."""
+    assert application.auth is not None
+    return bearer(api_token(application.auth, "officer.li", Role.OPERATOR))
+
+
 def receive_until(ws: ClientConnection, wanted: Any, timeout: float = 20.0) -> list[dict[str, Any]]:
     """Messages up to and including the first one `wanted` accepts."""
     seen: list[dict[str, Any]] = []
@@ -74,8 +82,9 @@ def alert_kind(kind: str) -> Any:
 
 @pytest.mark.slow
 def test_alert_fires_and_clears_over_the_websocket(live: tuple[Application, RunningServer]) -> None:
-    _, server = live
-    with connect(server.ws_url("/ws")) as ws:
+    application, server = live
+    as_li = operator(application)
+    with connect(server.ws_url("/ws"), additional_headers=as_li) as ws:
         snapshot = json.loads(ws.recv(timeout=10))
         assert snapshot["type"] == "snapshot"
         assert {s["id"] for s in snapshot["payload"]["sites"]} == {"wuyi-square", "pozi-street"}
@@ -103,26 +112,39 @@ def test_alert_fires_and_clears_over_the_websocket(live: tuple[Application, Runn
         ack = httpx.post(
             server.url(f"/api/alerts/{alert_id}/ack"),
             json={"note": "platform 2 on the way"},
-            headers={"X-Operator": "officer li"},
+            headers=as_li,
         )
         assert ack.status_code == 200, ack.text
         receive_until(ws, alert_kind("acknowledged"))
-        resolved = receive_until(ws, alert_kind("resolved"))[-1]
-        assert resolved["payload"]["alert"]["id"] == alert_id
+        cleared = receive_until(ws, alert_kind("cleared"))[-1]
+        assert cleared["payload"]["alert"]["id"] == alert_id
+        resolve = httpx.post(
+            server.url(f"/api/alerts/{alert_id}/resolve"),
+            json={"outcome": "crowd moved on"},
+            headers=as_li,
+        )
+        assert resolve.status_code == 200, resolve.text
+        receive_until(ws, alert_kind("resolved"))
 
-    detail = httpx.get(server.url(f"/api/alerts/{alert_id}")).json()
-    assert [e["kind"] for e in detail["events"]] == ["raised", "acknowledged", "resolved"]
-    assert detail["events"][1]["by"] == "officer li"
+    detail = httpx.get(server.url(f"/api/alerts/{alert_id}"), headers=as_li).json()
+    assert [e["kind"] for e in detail["events"]] == [
+        "raised",
+        "acknowledged",
+        "cleared",
+        "resolved",
+    ]
+    assert detail["events"][1]["by"] == "officer.li"
 
 
 @pytest.mark.slow
 def test_vanished_source_is_offline_and_others_run_on(
     live: tuple[Application, RunningServer],
 ) -> None:
-    _, server = live
+    application, server = live
+    as_li = operator(application)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        sites = {s["id"]: s for s in httpx.get(server.url("/api/sites")).json()}
+        sites = {s["id"]: s for s in httpx.get(server.url("/api/sites"), headers=as_li).json()}
         if sites["pozi-street"]["status"] == "offline" and sites["wuyi-square"]["latest"]:
             break
         time.sleep(0.2)
@@ -134,16 +156,17 @@ def test_vanished_source_is_offline_and_others_run_on(
 
 @pytest.mark.slow
 def test_history_and_snapshot_over_http(live: tuple[Application, RunningServer]) -> None:
-    _, server = live
+    application, server = live
+    as_li = operator(application)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        readings = httpx.get(server.url("/api/sites/wuyi-square/readings")).json()
+        readings = httpx.get(server.url("/api/sites/wuyi-square/readings"), headers=as_li).json()
         if len(readings) >= 3:
             break
         time.sleep(0.3)
     assert len(readings) >= 3
     assert [r["captured_at"] for r in readings] == sorted(r["captured_at"] for r in readings)
-    snapshot = httpx.get(server.url("/api/sites/wuyi-square/snapshot.jpg"))
+    snapshot = httpx.get(server.url("/api/sites/wuyi-square/snapshot.jpg"), headers=as_li)
     assert snapshot.status_code == 200
     assert snapshot.headers["content-type"] == "image/jpeg"
     assert snapshot.content.startswith(b"\xff\xd8")

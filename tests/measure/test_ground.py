@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
-from monitor.config.site import GroundConfig
+from monitor.config.site import GroundConfig, GroundPoint
+from monitor.measure.geo import to_lat_lon
 from monitor.measure.ground import CalibrationError, fit_homography, ground_model, polygon_area
 
 # A 10 m x 20 m rectangle on the ground seen in perspective: its far side looks shorter.
@@ -69,3 +71,51 @@ def test_uniform_scale_spreads_area_over_region() -> None:
     model = ground_model(GroundConfig(area_m2=50.0), roi)
     assert not model.calibrated
     assert polygon_area(model.to_ground(np.array(roi))) == pytest.approx(50.0)
+
+
+def test_five_points_on_one_line_are_refused() -> None:
+    image = [(float(x), 2.0 * x) for x in range(0, 500, 100)]
+    ground = [(float(x), 0.0) for x in range(5)]
+    with pytest.raises(CalibrationError, match="do not define a ground plane"):
+        fit_homography(image, ground)
+
+
+def test_to_image_inverts_to_ground() -> None:
+    model = fit_homography(IMAGE_TRAPEZOID, GROUND_RECTANGLE)
+    np.testing.assert_allclose(model.to_image(np.array(GROUND_RECTANGLE)), IMAGE_TRAPEZOID)
+    uniform = ground_model(GroundConfig(area_m2=50.0), IMAGE_TRAPEZOID)
+    point = np.array([[123.0, 45.0]])
+    np.testing.assert_allclose(uniform.to_image(uniform.to_ground(point)), point)
+
+
+def test_lat_lon_points_fit_in_metres_around_the_site() -> None:
+    origin = (28.196, 112.9768)
+    calibration = GroundConfig.model_validate(
+        {
+            "calibration": [
+                {"image": list(image), "lat_lon": list(to_lat_lon(ground, origin))}
+                for image, ground in zip(IMAGE_TRAPEZOID, GROUND_RECTANGLE, strict=True)
+            ]
+        }
+    )
+    model = ground_model(calibration, IMAGE_TRAPEZOID, origin)
+    assert polygon_area(model.to_ground(np.array(IMAGE_TRAPEZOID))) == pytest.approx(200.0)
+    with pytest.raises(CalibrationError, match="needs the site's location"):
+        ground_model(calibration, IMAGE_TRAPEZOID)
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        pytest.param({"image": [0, 0]}, "exactly one of", id="neither"),
+        pytest.param(
+            {"image": [0, 0], "ground": [0, 0], "lat_lon": [28.1, 112.9]},
+            "exactly one of",
+            id="both",
+        ),
+        pytest.param({"image": [0, 0], "lat_lon": [128.1, 112.9]}, "WGS-84", id="bad-lat"),
+    ],
+)
+def test_calibration_pair_needs_one_ground_position(pair: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        GroundPoint.model_validate(pair)

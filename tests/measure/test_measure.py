@@ -128,3 +128,42 @@ def test_region_above_horizon_is_refused() -> None:
 def test_mismatched_density_shape_is_an_error() -> None:
     with pytest.raises(ValueError, match="does not match"):
         measure(density_with([], shape=(10, 10)), geometry(FULL_ROI, 100.0))
+
+
+@pytest.mark.parametrize(
+    ("exclude", "counted", "area_m2"),
+    [
+        pytest.param([], 8.0, 400.0, id="no-exclusions"),
+        pytest.param([LEFT_HALF], 5.0, 200.0, id="left-half-excluded"),
+        pytest.param(
+            [[(0.0, 0.0), (200.0, 0.0), (200.0, 600.0), (0.0, 600.0)], LEFT_HALF],
+            5.0,
+            200.0,
+            id="overlapping-exclusions-count-once",
+        ),
+        pytest.param(
+            [[(700.0, 500.0), (900.0, 500.0), (900.0, 700.0), (700.0, 700.0)]],
+            3.0,
+            400.0 * (1 - 100 * 100 / (800 * 600)),
+            id="exclusion-reaching-outside-the-frame",
+        ),
+    ],
+)
+def test_excluded_areas_count_neither_people_nor_ground(
+    exclude: list[list[tuple[float, float]]], counted: float, area_m2: float
+) -> None:
+    geo = build_geometry(
+        FULL_ROI, uniform_scale(400.0, FULL_ROI), FRAME, (75, 100), 3.0, exclude=exclude
+    )
+    result = measure(density_with([(10, 10, 3.0), (70, 95, 5.0)]), geo)
+    assert result.count == pytest.approx(counted)
+    # One pixel column of rounding where an exclusion's edge meets the region's.
+    assert geo.region_area_m2 == pytest.approx(area_m2, rel=5e-3)
+    assert result.mean_density == pytest.approx(counted / area_m2, rel=5e-3)
+
+
+def test_everything_excluded_is_refused() -> None:
+    with pytest.raises(GeometryError, match="no ground"):
+        build_geometry(
+            LEFT_HALF, uniform_scale(100.0, LEFT_HALF), FRAME, (75, 100), 3.0, exclude=[FULL_ROI]
+        )

@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
+from monitor.alerts.lifecycle import AlertError
 from monitor.bus.bus import InMemoryBus, Published, ThreadSubscription
 from monitor.bus.messages import AlertPayload, MessageType, ReadingPayload, SiteStatusPayload
 from monitor.config.app import AppConfig
 from monitor.config.thresholds import ThresholdsConfig
 from monitor.density.base import DensityEstimator
 from monitor.pipeline.runtime import Runtime
-from monitor.pipeline.service import UnknownAlert, UnknownSite
+from monitor.pipeline.service import UnknownAlert, UnknownPlatform, UnknownSite
 from monitor.store.sql import SqlStore
 from monitor.store.writer import ReadingWriter
 from tests.support.blobs import BlobCountEstimator, FailingEstimator, scene
@@ -38,7 +39,9 @@ def config() -> AppConfig:
         thresholds=COUNT_LEVELS,
     )
     site["thresholds"] = COUNT_LEVELS
-    return AppConfig.model_validate({"sites": [site]})
+    platform = {"id": "p1", "name": "Wuyi platform", "tier_minutes": 1,
+                "location": {"lat": 28.196, "lon": 112.977}}
+    return AppConfig.model_validate({"sites": [site], "platforms": [platform]})
 
 
 class Harness:
@@ -120,14 +123,36 @@ def test_alert_lifecycle_through_the_loop(harness: Harness) -> None:
     assert acknowledged.alert.state == "acknowledged"
     assert harness.next_event(MessageType.ALERT).payload == acknowledged
 
-    reading, alerts = harness.frame(0, at=time.time() + 0.1)
-    assert (reading.level, [a.event.kind for a in alerts]) == ("normal", ["resolved"])
+    dispatched = harness.runtime.dispatch(alert_id, "p1", by="officer li", note="")
+    assert (dispatched.alert.state, dispatched.alert.tier_minutes) == ("dispatched", 1)
+    assert harness.next_event(MessageType.ALERT).payload == dispatched
+    with pytest.raises(UnknownPlatform):
+        harness.runtime.dispatch(alert_id, "nowhere", by="officer li", note="")
+    with pytest.raises(AlertError, match="once the crowd has cleared"):
+        harness.runtime.resolve(alert_id, by="officer li", outcome="too early")
 
+    reading, alerts = harness.frame(0, at=time.time())
+    assert (reading.level, [a.event.kind for a in alerts]) == ("normal", ["cleared"])
+    assert [a.id for a in harness.runtime.open_alerts()] == [alert_id]  # still to resolve
+
+    # Operator steps on an alert the engine has let go of: loaded from the store.
+    harness.runtime.arrive(alert_id, by="officer li", note="on site")
+    resolved = harness.runtime.resolve(alert_id, by="officer li", outcome="dispersed")
+    assert resolved.alert.state == "resolved"
+    assert harness.runtime.open_alerts() == []
     stored = harness.store.alert(alert_id)
     assert stored is not None
-    assert stored.state.value == "resolved"
+    assert (stored.state.value, stored.outcome) == ("resolved", "dispersed")
     kinds = [event.kind.value for event in harness.store.alert_events(alert_id)]
-    assert kinds == ["raised", "escalated", "acknowledged", "resolved"]
+    assert kinds == [
+        "raised",
+        "escalated",
+        "acknowledged",
+        "dispatched",
+        "cleared",
+        "arrived",
+        "resolved",
+    ]
 
 
 def test_readings_reach_the_store(harness: Harness) -> None:
@@ -234,3 +259,33 @@ def test_failing_analysis_marks_site_offline_until_it_recovers(store: SqlStore) 
 def test_unknown_ids(harness: Harness, call: Any, error: type[Exception]) -> None:
     with pytest.raises(error):
         call(harness.runtime)
+
+
+def test_cleared_unresolved_alert_survives_a_restart_and_is_resolved_after(
+    store: SqlStore,
+) -> None:
+    first = Harness(store, BlobCountEstimator())
+    first.start()
+    try:
+        _, raised = first.frame(4, at=100.0)
+        alert_id = raised[0].alert.id
+        first.runtime.acknowledge(alert_id, by="officer li", note="")
+        _, cleared = first.frame(0, at=101.0)
+        assert [a.event.kind for a in cleared] == ["acknowledged", "cleared"]
+    finally:
+        first.stop()
+
+    second = Harness(store, BlobCountEstimator())
+    second.start()
+    try:
+        assert [a.id for a in second.runtime.open_alerts()] == [alert_id]
+        assert second.runtime.site("wuyi-square").level == "normal"
+        # A new crowd is a new alert; the old one still waits for its outcome.
+        _, again = second.frame(4, at=102.0)
+        assert [a.event.kind for a in again] == ["raised"]
+        assert again[0].alert.id != alert_id
+        done = second.runtime.resolve(alert_id, by="officer li", outcome="handled")
+        assert done.alert.state == "resolved"
+        assert [a.id for a in second.runtime.open_alerts()] == [again[0].alert.id]
+    finally:
+        second.stop()

@@ -7,8 +7,10 @@ import { cap, el, fmtMetric, fmtTime, levelColor, textOn } from "./util.js";
 const MAX_ITEMS = 200;
 
 export class AlertFeed {
-  constructor(listEl, emptyEl, countEl, { site, onAck, onSelectSite, canAck = () => true }) {
+  constructor(listEl, emptyEl, countEl, { site, onAck, onSelectSite, canAck = () => true, decorate, onChange }) {
     this.canAck = canAck;
+    this.decorate = decorate; // (node, alert) → adds the response controls (js/response)
+    this.onChange = onChange; // (feed) → after any change (the overdue alarm)
     this.listEl = listEl;
     this.emptyEl = emptyEl;
     this.countEl = countEl;
@@ -24,6 +26,10 @@ export class AlertFeed {
     this.listEl.replaceChildren();
     for (const alert of alerts) this.upsert(alert, null);
     this.updateCounts();
+  }
+
+  allAlerts() {
+    return [...this.alerts.values()].map((e) => e.alert);
   }
 
   openAlerts() {
@@ -83,6 +89,7 @@ export class AlertFeed {
   }
 
   updateCounts() {
+    this.onChange?.(this);
     const open = this.openAlerts().length;
     this.countEl.textContent = String(open);
     this.countEl.classList.toggle("zero", open === 0);
@@ -236,5 +243,6 @@ export class AlertFeed {
     p.button.classList.toggle("not-allowed", !allowed);
     p.button.title = allowed ? "" : "Your role may not acknowledge alerts";
     if (!open) p.error.hidden = true;
+    this.decorate?.(node, alert);
   }
 }

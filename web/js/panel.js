@@ -97,6 +97,9 @@ export class SitePanel {
     reason.textContent = site.status_reason || "";
     reason.hidden = !site.status_reason;
     reason.classList.toggle("offline", site.status === "offline");
+    // Site setup (setup.html): uncalibrated sites spread their configured area evenly.
+    this.$("panel-calibration").hidden = site.setup?.calibrated !== false;
+    this.$("panel-setup-link").href = `/setup.html?site=${encodeURIComponent(site.id)}`;
     this.renderMeta();
     this.drawOverlay();
   }

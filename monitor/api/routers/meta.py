@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from monitor.api.deps import ServicesDep
 from monitor.api.routing import DocRoute
 from monitor.api.schemas import HealthPublic
+from monitor.auth.deps import ViewerUser
 from monitor.config.app import MapConfig
 
 router = APIRouter(tags=["meta"], route_class=DocRoute)
@@ -19,6 +20,6 @@ def healthz() -> HealthPublic:
 
 
 @router.get("/api/config", response_model=MapConfig)
-def page_config(services: ServicesDep) -> MapConfig:
+def page_config(services: ServicesDep, _user: ViewerUser) -> MapConfig:
     """The live map's initial centre, zoom and tiles."""
     return services.map

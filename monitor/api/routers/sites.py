@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
-from monitor.api.deps import ActorDep, MonitorDep, SiteDep, StoreDep
+from monitor.api.deps import MonitorDep, SiteDep, StoreDep
 from monitor.api.mappers import reading_payload, threshold_change_public, thresholds_public
 from monitor.api.routing import DocRoute
 from monitor.api.schemas import ThresholdChangePublic
+from monitor.auth.deps import AuditDep, Role, SupervisorUser, require_role
 from monitor.bus.messages import ReadingPayload, SitePublic, ThresholdsPublic
 from monitor.config.thresholds import ThresholdsConfig
 
-router = APIRouter(prefix="/api/sites", tags=["sites"], route_class=DocRoute)
+router = APIRouter(
+    prefix="/api/sites",
+    tags=["sites"],
+    route_class=DocRoute,
+    # Every route needs a login; changes ask for more below.
+    dependencies=[Depends(require_role(Role.VIEWER))],
+)
 
 EpochSeconds = Annotated[
     float | None, Query(allow_inf_nan=False, description="Epoch seconds, on captured_at.")
@@ -71,11 +78,22 @@ def get_snapshot(
 
 @router.put("/{site_id}/thresholds", response_model=ThresholdsPublic)
 def put_thresholds(
-    site: SiteDep, monitor: MonitorDep, actor: ActorDep, thresholds: ThresholdsConfig
+    site: SiteDep,
+    monitor: MonitorDep,
+    user: SupervisorUser,
+    audit: AuditDep,
+    thresholds: ThresholdsConfig,
 ) -> ThresholdsPublic:
-    """Replaces a site's alert thresholds; they apply from its next reading."""
-    monitor.set_thresholds(site.id, thresholds, by=actor)
-    return thresholds_public(thresholds)
+    """Replaces a site's alert thresholds; they apply from its next reading (supervisor)."""
+    old = site.thresholds
+    monitor.set_thresholds(site.id, thresholds, by=user.name)
+    new = thresholds_public(thresholds)
+    audit.record(
+        "thresholds.changed",
+        site.id,
+        {"old": old.model_dump(mode="json"), "new": new.model_dump(mode="json")},
+    )
+    return new
 
 
 @router.get("/{site_id}/thresholds/history", response_model=list[ThresholdChangePublic])

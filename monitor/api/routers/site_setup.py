@@ -1,0 +1,259 @@
+"""Setting a site up from the page: region, exclusions, ground calibration, source, and a
+what-if preview of proposed thresholds. Changes are for supervisors, and audited."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from monitor.alerts.whatif import WhatIfResult, replay_thresholds
+from monitor.api.deps import MonitorDep, SiteDep, StoreDep
+from monitor.api.routing import DocRoute
+from monitor.api.setup_schemas import (
+    CalibrationFitPublic,
+    CalibrationRequest,
+    PreviewPublic,
+    PreviewRequest,
+    RegionRequest,
+    SiteChangePublic,
+    SourceRequest,
+    WhatIfAlertPublic,
+    WhatIfPublic,
+    WhatIfTransitionPublic,
+)
+from monitor.auth.deps import AuditDep, Role, SupervisorUser, require_role
+from monitor.bus.messages import SitePublic
+from monitor.config.thresholds import Metric
+from monitor.ingest.redact import redact_source
+from monitor.measure.geo import to_local
+from monitor.measure.setup import (
+    SetupError,
+    check_site,
+    field_of_view,
+    ground_grid,
+    origin_of,
+    polygon_lat_lon,
+    region_area_m2,
+)
+from monitor.pipeline.site_setup import SiteChangeError, merged_site
+from monitor.store.base import StoredReading
+
+router = APIRouter(
+    prefix="/api/sites",
+    tags=["site setup"],
+    route_class=DocRoute,
+    dependencies=[Depends(require_role(Role.VIEWER))],
+)
+
+MAX_PREVIEW_READINGS = 10_000
+
+
+def _refused(error: SiteChangeError | SetupError) -> HTTPException:
+    return HTTPException(422, f"{error.field}: {error.reason}")
+
+
+def _change(
+    audit: AuditDep, action: str, site_id: str, old: SitePublic, new: SitePublic
+) -> SitePublic:
+    before, after = old.setup, new.setup
+    audit.record(
+        action,
+        site_id,
+        {
+            "old": {"roi": old.roi, "setup": before.model_dump(mode="json") if before else None},
+            "new": {"roi": new.roi, "setup": after.model_dump(mode="json") if after else None},
+        },
+    )
+    return new
+
+
+@router.put("/{site_id}/region", response_model=SitePublic)
+def put_region(
+    site: SiteDep, monitor: MonitorDep, user: SupervisorUser, audit: AuditDep, body: RegionRequest
+) -> SitePublic:
+    """Replaces a site's region and exclusions; they apply from its next frame (supervisor)."""
+    try:
+        new = monitor.set_region(site.id, body.roi, body.exclude, user.name, body.area_m2)
+    except SiteChangeError as error:
+        raise _refused(error) from None
+    return _change(audit, "site.region.changed", site.id, site, new)
+
+
+@router.post("/{site_id}/calibration/fit", response_model=CalibrationFitPublic)
+def fit_calibration(
+    site: SiteDep, monitor: MonitorDep, _user: SupervisorUser, body: CalibrationRequest
+) -> CalibrationFitPublic:
+    """Fits a ground calibration without applying it: its error, area and ground grid."""
+    current = monitor.site_config(site.id)
+    ground_fields = {"calibration": [p.model_dump(mode="json") for p in body.points]}
+    try:
+        proposed = merged_site(current, {"ground": ground_fields})
+        ground = check_site(proposed)
+        frame = _frame_size(site)
+        area = region_area_m2(proposed, ground, frame)
+    except (SiteChangeError, SetupError) as error:
+        raise _refused(error) from None
+    image = np.asarray([p.image for p in body.points], dtype=np.float64)
+    clicked = np.asarray(
+        [p.ground if p.ground is not None else _local(p.lat_lon, site) for p in body.points]
+    )
+    residuals = np.sqrt(((ground.to_ground(image) - clicked) ** 2).sum(axis=1))
+    grid = ground_grid(ground, proposed.roi, body.grid_spacing_m)
+    origin = origin_of(proposed)
+    return CalibrationFitPublic(
+        fit_error_m=round(ground.fit_error_m, 3),
+        residuals_m=[round(float(r), 3) for r in residuals],
+        region_area_m2=round(area, 2),
+        frame_width=frame[0],
+        frame_height=frame[1],
+        grid_spacing_m=grid.spacing_m,
+        grid=grid.lines,
+        field_of_view=field_of_view(ground, frame, proposed.roi, origin),
+        roi_lat_lon=polygon_lat_lon(ground, proposed.roi, origin),
+    )
+
+
+@router.put("/{site_id}/calibration", response_model=SitePublic)
+def put_calibration(
+    site: SiteDep,
+    monitor: MonitorDep,
+    user: SupervisorUser,
+    audit: AuditDep,
+    body: CalibrationRequest,
+) -> SitePublic:
+    """Applies a ground calibration: every cell gets its true ground area (supervisor)."""
+    try:
+        new = monitor.set_calibration(site.id, body.points, user.name)
+    except SiteChangeError as error:
+        raise _refused(error) from None
+    return _change(audit, "site.calibration.changed", site.id, site, new)
+
+
+@router.delete("/{site_id}/calibration", response_model=SitePublic)
+def delete_calibration(
+    site: SiteDep,
+    monitor: MonitorDep,
+    user: SupervisorUser,
+    audit: AuditDep,
+    area_m2: Annotated[
+        float | None,
+        Query(gt=0, le=1_000_000, description="Walkable area; absent: the configured one."),
+    ] = None,
+) -> SitePublic:
+    """Drops the calibration: one scale from the region's area again (supervisor)."""
+    try:
+        new = monitor.clear_calibration(site.id, area_m2, user.name)
+    except SiteChangeError as error:
+        raise _refused(error) from None
+    return _change(audit, "site.calibration.removed", site.id, site, new)
+
+
+@router.put("/{site_id}/source", response_model=SitePublic)
+def put_source(
+    site: SiteDep, monitor: MonitorDep, user: SupervisorUser, audit: AuditDep, body: SourceRequest
+) -> SitePublic:
+    """Points a site at another camera or file; the old one stops (supervisor)."""
+    try:
+        new = monitor.set_source(site.id, body.source, body.start_offset_s, user.name)
+    except SiteChangeError as error:
+        raise _refused(error) from None
+    return _change(audit, "site.source.changed", site.id, site, new)
+
+
+@router.get("/{site_id}/setup/history", response_model=list[SiteChangePublic])
+def list_site_changes(
+    site: SiteDep, monitor: MonitorDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[SiteChangePublic]:
+    """Who changed a site's region, calibration or source, when and how, newest first."""
+    return [
+        SiteChangePublic(
+            at=c.at,
+            changed_by=c.changed_by,
+            kind=c.kind,
+            old=_masked(c.old),
+            new=_masked(c.new),
+        )
+        for c in monitor.site_changes(site.id, limit)
+    ]
+
+
+@router.post("/{site_id}/thresholds/preview", response_model=PreviewPublic)
+def preview_thresholds(
+    site: SiteDep,
+    monitor: MonitorDep,
+    store: StoreDep,
+    _user: SupervisorUser,
+    body: PreviewRequest,
+) -> PreviewPublic:
+    """What-if: the alerts proposed thresholds would have raised lately, beside the current."""
+    until = time.time()
+    since = until - body.window_s
+    readings = store.readings(site.id, since, until, MAX_PREVIEW_READINGS)
+    timezone = ZoneInfo(monitor.site_config(site.id).timezone)
+    current = monitor.site_config(site.id).thresholds
+    proposed_values = _values(readings, body.thresholds.metric)
+    return PreviewPublic(
+        since=since,
+        until=until,
+        metric=body.thresholds.metric.value,
+        values=proposed_values,
+        proposed=_whatif(replay_thresholds(body.thresholds, proposed_values, timezone)),
+        current=_whatif(replay_thresholds(current, _values(readings, current.metric), timezone)),
+    )
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _frame_size(site: SitePublic) -> tuple[int, int]:
+    latest = site.latest
+    if latest is not None:
+        return latest.frame_width, latest.frame_height
+    return int(max(x for x, _ in site.roi)) + 1, int(max(y for _, y in site.roi)) + 1
+
+
+def _local(lat_lon: tuple[float, float] | None, site: SitePublic) -> tuple[float, float]:
+    assert lat_lon is not None, "GroundPoint guarantees ground or lat_lon"
+    return to_local(lat_lon, (site.lat, site.lon))
+
+
+def _masked(fields: dict[str, Any]) -> dict[str, object]:
+    if isinstance(fields.get("source"), str):
+        return fields | {"source": redact_source(fields["source"])}
+    return fields
+
+
+def _values(readings: list[StoredReading], metric: Metric) -> list[tuple[float, float]]:
+    match metric:
+        case Metric.PEAK_DENSITY:
+            return [(r.captured_at, r.peak_density) for r in readings]
+        case Metric.MEAN_DENSITY:
+            return [(r.captured_at, r.mean_density) for r in readings]
+        case Metric.COUNT:
+            return [(r.captured_at, r.count) for r in readings]
+
+
+def _whatif(result: WhatIfResult) -> WhatIfPublic:
+    return WhatIfPublic(
+        raised=result.raised,
+        alerts=[
+            WhatIfAlertPublic(
+                raised_at=a.raised_at,
+                cleared_at=a.resolved_at,
+                raised_level=a.raised_level,
+                peak_level=a.peak_level,
+                peak_value=a.peak_value,
+            )
+            for a in result.alerts
+        ],
+        transitions=[
+            WhatIfTransitionPublic(at=t.at, kind=t.kind, level=t.level, value=t.value)
+            for t in result.transitions
+        ],
+        final_level=result.final_level,
+        seconds_by_level=result.seconds_by_level,
+    )

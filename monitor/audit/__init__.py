@@ -1,0 +1,1 @@
+"""The audit log: every change and every sensitive read, append-only."""

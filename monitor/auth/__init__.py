@@ -1,0 +1,1 @@
+"""Accounts, roles, sessions and API tokens: who may use the service, and for what."""

@@ -1,0 +1,1 @@
+"""Recording of site video into segments, their index, retention, replay and export."""

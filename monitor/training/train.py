@@ -1,0 +1,253 @@
+"""The training loop: mixed-dataset random views, masked density loss, time-boxed schedule."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from monitor.density.base import DensityMap, Frame
+from monitor.density.evaluate import Metrics, count_metrics
+from monitor.density.onnx_model import network_input_size
+from monitor.density.roi import cell_coverage
+from monitor.training.augment import random_view
+from monitor.training.data import AnnotatedSet, dataset_folders, load_set
+from monitor.training.export import export_onnx
+from monitor.training.model import (
+    DENSITY_SCALE,
+    INPUT_MULTIPLE,
+    STRIDE,
+    DensityNet,
+    PeopleDensity,
+    build_model,
+)
+from monitor.training.targets import density_target
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    data: Path
+    out: Path
+    datasets: list[str] | None = None
+    minutes: float = 60.0
+    # Fixed step count (reproducible); None: as many as fit in `minutes`.
+    steps: int | None = None
+    batch: int = 8
+    crop: int = 256
+    lr: float = 1e-3
+    backbone_lr_factor: float = 0.3
+    count_loss_weight: float = 1.0
+    seed: int = 0
+    threads: int = 1
+    # At most this many images per dataset and split (for smoke tests).
+    limit: int | None = None
+    work_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "crowd-train")
+    log_every: int = 50
+    # A state dict saved by an earlier run (work_dir/density-net.pt) to start from.
+    init: Path | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    images: torch.Tensor
+    targets: torch.Tensor
+    weights: torch.Tensor
+
+
+def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Generator) -> Batch:
+    """Datasets are drawn evenly whatever their sizes, so small ones are not drowned out."""
+    images, targets, weights = [], [], []
+    grid = config.crop // STRIDE
+    for _ in range(config.batch):
+        chosen = sets[int(rng.integers(len(sets)))]
+        item = chosen.items[int(rng.integers(len(chosen.items)))]
+        view = random_view(item.image, item.points, item.sigmas, item.valid, rng, size=config.crop)
+        rgb = cv2.cvtColor(view.image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)
+        images.append(rgb.astype(np.float32))
+        targets.append(density_target(view.points, view.sigmas, (config.crop,) * 2, STRIDE))
+        if view.valid is None:
+            weights.append(np.ones((grid, grid), dtype=np.float32))
+        else:
+            weights.append(cell_coverage(view.valid, (grid, grid)))
+    return Batch(
+        images=torch.from_numpy(np.stack(images)),
+        targets=torch.from_numpy(np.stack(targets))[:, None],
+        weights=torch.from_numpy(np.stack(weights))[:, None],
+    )
+
+
+def density_loss(
+    predicted: torch.Tensor, batch: Batch, count_weight: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean squared error over annotated cells (in DENSITY_SCALE units), plus the crop's count
+    error in people, which keeps the total honest where the map is right in shape but off in
+    mass. Returns the loss and the mean absolute count error (people)."""
+    masked = predicted * batch.weights
+    target = batch.targets * DENSITY_SCALE * batch.weights
+    squared = ((masked - target) ** 2).mean()
+    count_error = (masked.sum(dim=(1, 2, 3)) - target.sum(dim=(1, 2, 3))).abs().mean()
+    count_error = count_error / DENSITY_SCALE
+    return squared + count_weight * count_error, count_error
+
+
+def set_trainable(model: DensityNet) -> None:
+    """Frozen early stages; every BatchNorm keeps its ImageNet statistics (small batches of
+    crops would give noisy ones)."""
+    model.train()
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.eval()
+    for module in model.frozen_modules():
+        for parameter in module.parameters():
+            parameter.requires_grad_(False)
+
+
+def optimiser_for(model: DensityNet, config: TrainConfig) -> torch.optim.Optimizer:
+    backbone = {id(p) for m in model.backbone_modules() for p in m.parameters()}
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    groups = [
+        {
+            "params": [p for p in trainable if id(p) in backbone],
+            "lr": config.lr * config.backbone_lr_factor,
+        },
+        {"params": [p for p in trainable if id(p) not in backbone], "lr": config.lr},
+    ]
+    return torch.optim.AdamW(groups, weight_decay=1e-4)
+
+
+class TorchEstimator:
+    """The network in torch, behind the same contract as the ONNX one (for validation)."""
+
+    name = "torch"
+
+    def __init__(self, model: DensityNet) -> None:
+        self._model = PeopleDensity(model).eval()
+
+    def estimate(self, frame: Frame) -> DensityMap:
+        height, width = frame.shape[:2]
+        size = network_input_size((width, height), INPUT_MULTIPLE, 2048)
+        resized = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+        rgb = cv2.cvtColor(resized, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)[None]
+        with torch.no_grad():
+            output = self._model(torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32)))
+        values = output[0, 0].numpy().astype(np.float32)
+        return DensityMap(values=values, frame_size=(width, height))
+
+
+def validate(model: DensityNet, sets: list[AnnotatedSet]) -> dict[str, Metrics]:
+    model.eval()
+    estimator = TorchEstimator(model)
+    results = {}
+    for annotated in sets:
+        predicted, true = [], []
+        for item in annotated.items:
+            density = estimator.estimate(item.image)
+            if item.valid is not None:
+                coverage = cell_coverage(item.valid, density.values.shape)
+                predicted.append(float((density.values * coverage).sum()))
+            else:
+                predicted.append(density.count)
+            true.append(item.count)
+        results[annotated.name] = count_metrics(predicted, true)
+    return results
+
+
+def _lr_factor(progress: float) -> float:
+    """Linear warm-up over the first 3%, then cosine down to 2% of the base rate."""
+    warmup = 0.03
+    if progress < warmup:
+        return max(0.05, progress / warmup)
+    done = min(1.0, (progress - warmup) / (1.0 - warmup))
+    return 0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * done))
+
+
+def train(config: TrainConfig) -> dict[str, Metrics]:
+    """Trains, validates on the held-out split, exports ONNX to `config.out`; returns metrics."""
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    rng = np.random.default_rng(config.seed)
+    started = time.monotonic()
+    folders = dataset_folders(config.data, config.datasets)
+    if not folders:
+        raise ValueError(f"no datasets in the shared format under {config.data}")
+    train_sets = [load_set(f, "train", config.limit) for f in folders]
+    val_sets = [load_set(f, "val", config.limit) for f in folders]
+    log.info(
+        "loaded %s in %.0f s",
+        ", ".join(f"{s.name}: {len(s.items)} train" for s in train_sets),
+        time.monotonic() - started,
+    )
+    model = build_model()
+    if config.init is not None:
+        model.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=True))
+    set_trainable(model)
+    optimiser = optimiser_for(model, config)
+    base_lrs = [group["lr"] for group in optimiser.param_groups]
+    # With --steps the schedule is fixed (reproducible); otherwise it follows the clock, so a
+    # CPU shared with other jobs still gets the whole budget: a tenth is kept for validation
+    # and export.
+    train_budget_s = 0.9 * config.minutes * 60.0 - (time.monotonic() - started)
+    train_started = time.monotonic()
+    step = 0
+    running = 0.0
+    while True:
+        elapsed = time.monotonic() - train_started
+        if config.steps is not None:
+            if step >= config.steps:
+                break
+            progress = step / config.steps
+        else:
+            if elapsed >= train_budget_s:
+                break
+            progress = elapsed / train_budget_s
+        factor = _lr_factor(progress)
+        for group, base in zip(optimiser.param_groups, base_lrs, strict=True):
+            group["lr"] = base * factor
+        batch = make_batch(train_sets, config, rng)
+        loss, count_error = density_loss(model(batch.images), batch, config.count_loss_weight)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()  # type: ignore[no-untyped-call]
+        optimiser.step()
+        running += count_error.item()
+        step += 1
+        if step % config.log_every == 0:
+            log.info(
+                "step %d (%.0f%%)  crop count MAE %.2f  lr %.2e  %.0f s",
+                step,
+                100 * progress,
+                running / config.log_every,
+                optimiser.param_groups[1]["lr"],
+                time.monotonic() - started,
+            )
+            running = 0.0
+    config.work_dir.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), config.work_dir / "density-net.pt")
+    metrics = validate(model, val_sets)
+    for name, result in metrics.items():
+        log.info(
+            "val %s: n=%d MAE %.2f RMSE %.2f bias %+.2f",
+            name,
+            result.n,
+            result.mae,
+            result.rmse,
+            result.bias,
+        )
+    info: dict[str, object] = {
+        "config": {k: str(v) for k, v in asdict(config).items()},
+        "steps": step,
+        "minutes": round((time.monotonic() - started) / 60.0, 1),
+        "val": {name: asdict(result) for name, result in metrics.items()},
+    }
+    export_onnx(model, config.out, info)
+    config.out.with_suffix(".json").write_text(json.dumps(info, indent=2) + "\n")
+    return metrics

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from monitor.recording.export import (
+    ExportRequestData,
+    blur_people,
+    build_export,
+    nearest_reading,
+    readings_csv,
+    verify_export,
+)
+from monitor.store.base import StoredReading
+from tests.support.blobs import scene
+
+
+def reading(at: float, count: float = 1.0) -> StoredReading:
+    return StoredReading("a", 1, at, at + 0.1, count, 0.1, 0.2, "normal", [[0.0]], 160, 120)
+
+
+def test_blur_touches_only_cells_with_people() -> None:
+    image = scene(12)
+    grid: list[list[float | None]] = [[0.5, 0.0], [None, 0.0]]
+    out = blur_people(image, grid)
+    assert not np.array_equal(out[:60, :80], image[:60, :80]), "the busy cell is blurred"
+    assert np.array_equal(out[:, 80:], image[:, 80:])
+    assert np.array_equal(out[60:, :], image[60:, :])
+
+
+def test_blur_with_no_people_changes_nothing() -> None:
+    image = scene(5)
+    assert np.array_equal(blur_people(image, [[0.0, None]]), image)
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        pytest.param(0.0, 1.0, id="before"),
+        pytest.param(1.4, 1.0, id="nearer-first"),
+        pytest.param(1.6, 2.0, id="nearer-second"),
+        pytest.param(9.0, 3.0, id="after"),
+    ],
+)
+def test_nearest_reading(at: float, expected: float) -> None:
+    readings = [reading(1.0), reading(2.0), reading(3.0)]
+    found = nearest_reading(readings, at)
+    assert found is not None
+    assert found.captured_at == expected
+
+
+def test_readings_csv_keeps_exact_times() -> None:
+    lines = readings_csv([reading(1795963422.6751938, 4.5)]).decode().splitlines()
+    assert lines[0].split(",")[:3] == ["site_id", "seq", "captured_at"]
+    assert lines[1].split(",")[2] == "1795963422.6751938"
+
+
+def test_manifest_verifies_and_catches_added_and_missing_files(tmp_path: Path) -> None:
+    data = ExportRequestData(
+        since=0.0,
+        until=10.0,
+        sites=["a"],
+        blur=False,
+        created_by="li",
+        created_at=11.0,
+        clips=[],
+        readings={"a": [reading(1.0)]},
+        alerts=[{"alert": {"id": "x"}, "events": []}],
+    )
+    pack = tmp_path / "pack.zip"
+    manifest = build_export(data, pack, tmp_path)
+    assert {f["path"] for f in manifest["files"]} == {"readings/a.csv", "alerts.json"}
+    assert verify_export(pack) == []
+
+    altered = tmp_path / "altered.zip"
+    with zipfile.ZipFile(pack) as src, zipfile.ZipFile(altered, "w") as dst:
+        for name in src.namelist():
+            if name != "alerts.json":
+                dst.writestr(name, src.read(name))
+        dst.writestr("extra.txt", b"slipped in")
+    assert verify_export(altered) == ["alerts.json: missing", "extra.txt: not in the manifest"]
+
+    with zipfile.ZipFile(pack) as opened:
+        assert json.loads(opened.read("manifest.json"))["created_by"] == "li"

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from monitor.alerts.whatif import WhatIfAlert, WhatIfResult
+from monitor.config.thresholds import Metric
+from monitor.recording.whatif import alert_seconds, metric_series, pair_alerts
+from monitor.store.base import StoredReading
+
+
+def alert(raised: float, resolved: float | None) -> WhatIfAlert:
+    return WhatIfAlert(raised, resolved, "elevated", "elevated", 5.0)
+
+
+def result(*alerts: WhatIfAlert) -> WhatIfResult:
+    return WhatIfResult(readings=10, alerts=list(alerts), transitions=[], final_level="normal")
+
+
+def test_overlapping_alerts_pair_and_say_how_much_earlier() -> None:
+    candidate = result(alert(100.0, 400.0), alert(900.0, 950.0))
+    in_force = result(alert(220.0, 380.0), alert(600.0, 700.0))
+    pairs = pair_alerts(candidate, in_force, until=1000.0)
+    assert [(p.candidate, p.in_force) for p in pairs] == [
+        (candidate.alerts[0], in_force.alerts[0]),
+        (None, in_force.alerts[1]),
+        (candidate.alerts[1], None),
+    ]
+    assert pairs[0].minutes_earlier == pytest.approx(2.0)
+    assert pairs[1].minutes_earlier is None
+
+
+def test_an_open_alert_runs_to_the_end_of_the_range() -> None:
+    assert alert_seconds(result(alert(100.0, None), alert(10.0, 20.0)), until=400.0) == 310.0
+
+
+@pytest.mark.parametrize(
+    ("metric", "value"),
+    [
+        pytest.param(Metric.COUNT, 12.0, id="count"),
+        pytest.param(Metric.MEAN_DENSITY, 0.5, id="mean"),
+        pytest.param(Metric.PEAK_DENSITY, 2.5, id="peak"),
+    ],
+)
+def test_metric_series(metric: Metric, value: float) -> None:
+    r = StoredReading("a", 1, 5.0, 5.1, 12.0, 0.5, 2.5, "normal", [[0.0]], 10, 10)
+    assert metric_series([r], metric) == [(5.0, value)]

@@ -1,0 +1,267 @@
+"""The replay page in a real Chromium: recorded through the real pipeline, replayed from an
+alert, with the video sought to the alert's moment and the analysis in step with it."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from monitor.application import Application, build_application
+from monitor.auth.roles import Role
+from monitor.config.app import AppConfig
+from monitor.config.settings import Settings
+from tests.integration.test_replay import SITE, TIMELINE, full_disk, site_config
+from tests.support.auth import PASSWORD, add_user, api_token, bearer
+from tests.support.blobs import BlobCountEstimator
+from tests.support.recording import write_marked_clip
+from tests.support.server import RunningServer, running_server
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+WAIT_MS = 30_000
+OPERATOR = "li"
+OTHER = "huangxing"
+
+
+@dataclass
+class Recorded:
+    application: Application
+    server: RunningServer
+    alert: dict[str, Any]
+    segments: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    tmp = tmp_path_factory.mktemp("replay-page")
+    clip = write_marked_clip(tmp / "crowd.avi", TIMELINE)
+    other = site_config(clip) | {"id": OTHER, "name": {"en": "Huangxing Road", "zh": "黄兴路"}}
+    config = AppConfig.model_validate({"sites": [site_config(clip), other]})
+    settings = Settings(data_dir=tmp / "data", sample_cache=tmp / "cache")
+    application = build_application(config, settings, estimator=BlobCountEstimator())
+    app = application.start()
+    try:
+        assert application.auth is not None
+        add_user(application.auth, OPERATOR, Role.OPERATOR)
+        token = api_token(application.auth, "probe", Role.OPERATOR)
+        with (
+            running_server(app) as server,
+            httpx.Client(base_url=server.base_url, headers=bearer(token)) as http,
+        ):
+            deadline = time.monotonic() + 60
+            while True:
+                alerts = [a for a in http.get("/api/alerts").json() if a["site_id"] == SITE]
+                segments = http.get(f"/api/sites/{SITE}/recordings").json()
+                covered = [
+                    s
+                    for a in alerts
+                    for s in segments
+                    if s["start"] + 0.3 < a["raised_at"] < s["end"]
+                ]
+                if covered:
+                    break
+                assert time.monotonic() < deadline, "no recorded alert within 60 s"
+                time.sleep(0.3)
+            alert = next(a for a in alerts if any(s in covered for s in segments))
+            yield Recorded(application, server, alert, segments)
+    finally:
+        application.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def by_test_id(page: Any, test_id: str) -> Any:
+    return page.get_by_test_id(test_id)
+
+
+def sign_in(page: Any) -> None:
+    expect(by_test_id(page, "login")).to_be_visible(timeout=WAIT_MS)
+    by_test_id(page, "login-name").fill(OPERATOR)
+    by_test_id(page, "login-password").fill(PASSWORD)
+    by_test_id(page, "login-submit").click()
+    expect(by_test_id(page, "login")).to_be_hidden(timeout=WAIT_MS)
+
+
+def video_time(page: Any, site: str) -> float:
+    value: float = page.evaluate(
+        "(id) => document.querySelector(`[data-testid=replay-video-${id}]`).currentTime", site
+    )
+    return value
+
+
+def segment_holding(recorded: Recorded, at: float) -> dict[str, Any]:
+    return next(s for s in recorded.segments if s["start"] <= at <= s["end"])
+
+
+def wait_for_video_at(page: Any, site: str, offset: float) -> None:
+    page.wait_for_function(
+        """([id, want]) => {
+            const v = document.querySelector(`[data-testid=replay-video-${id}]`);
+            return v && v.readyState >= 2 && !v.seeking && Math.abs(v.currentTime - want) < 0.05;
+        }""",
+        arg=[site, offset],
+        timeout=WAIT_MS,
+    )
+
+
+def test_replay_from_an_alert_seeks_the_video_to_the_alert(page: Any, recorded: Recorded) -> None:
+    at = recorded.alert["raised_at"]
+    segment = segment_holding(recorded, at)
+    page.goto(recorded.server.url(f"/replay.html?site={SITE}&at={at}"))
+    sign_in(page)
+    lane = by_test_id(page, f"replay-lane-{SITE}")
+    expect(lane).to_have_attribute("data-state", "video", timeout=WAIT_MS)
+    expect(lane).to_have_attribute("data-segment-id", str(segment["id"]), timeout=WAIT_MS)
+    wait_for_video_at(page, SITE, at - segment["start"])
+    assert float(by_test_id(page, "replay-clock").get_attribute("data-t")) == pytest.approx(
+        at, abs=0.002
+    )
+    # The overlay is drawn from the reading at the alert's moment: the one that raised it.
+    expect(lane).to_have_attribute("data-reading-at", str(at), timeout=WAIT_MS)
+    expect(by_test_id(page, "replay-mark-raised").first).to_be_attached()
+
+
+def test_timeline_click_seeks_and_play_advances(page: Any, recorded: Recorded) -> None:
+    first = recorded.segments[0]
+    at = first["start"] + 0.5
+    page.goto(recorded.server.url(f"/replay.html?site={SITE}&at={at}&window=60"))
+    sign_in(page)
+    wait_for_video_at(page, SITE, 0.5)
+    # Click the middle of the timeline: the clock goes to the middle of the shown window.
+    timeline = by_test_id(page, f"replay-timeline-{SITE}")
+    timeline.click()
+    clock = float(by_test_id(page, "replay-clock").get_attribute("data-t"))
+    assert clock == pytest.approx(at, abs=1.5)
+    # Step a frame forward: a tenth of a second at 10 fps.
+    before = float(by_test_id(page, "replay-clock").get_attribute("data-t"))
+    by_test_id(page, "replay-step-forward").click()
+    after = float(by_test_id(page, "replay-clock").get_attribute("data-t"))
+    assert after - before == pytest.approx(0.1, abs=0.02)
+    by_test_id(page, "replay-speed").select_option("2")
+    by_test_id(page, "replay-play").click()
+    page.wait_for_function(
+        "(t) => Number(document.querySelector('[data-testid=replay-clock]').dataset.t) > t",
+        arg=after + 0.5,
+        timeout=WAIT_MS,
+    )
+    by_test_id(page, "replay-play").click()  # pause
+
+
+def test_two_sites_share_one_clock(page: Any, recorded: Recorded) -> None:
+    at = recorded.alert["raised_at"]
+    page.goto(recorded.server.url(f"/replay.html?site={SITE},{OTHER}&at={at}"))
+    sign_in(page)
+    for site in (SITE, OTHER):
+        expect(by_test_id(page, f"replay-lane-{site}")).to_have_attribute(
+            "data-state", "video", timeout=WAIT_MS
+        )
+    # Both videos show the same wall-clock moment, though their segments start apart.
+    for site in (SITE, OTHER):
+        page.wait_for_function(
+            """([id, at]) => {
+                const lane = document.querySelector(`[data-testid=replay-lane-${id}]`);
+                const v = document.querySelector(`[data-testid=replay-video-${id}]`);
+                return lane && v.readyState >= 2 && !v.seeking && lane.dataset.segmentStart !== ""
+                    && Math.abs(Number(lane.dataset.segmentStart) + v.currentTime - at) < 0.05;
+            }""",
+            arg=[site, at],
+            timeout=WAIT_MS,
+        )
+
+
+def test_replay_opens_from_the_alert_in_the_live_feed(page: Any, recorded: Recorded) -> None:
+    alert_id = recorded.alert["id"]
+    at = recorded.alert["raised_at"]
+    segment = segment_holding(recorded, at)
+    page.goto(recorded.server.url("/"))
+    sign_in(page)
+    link = by_test_id(page, f"alert-replay-{alert_id}")
+    expect(link).to_be_visible(timeout=WAIT_MS)
+    with page.context.expect_page() as opened:
+        link.click()
+    replay = opened.value
+    lane = by_test_id(replay, f"replay-lane-{SITE}")
+    expect(lane).to_have_attribute("data-segment-id", str(segment["id"]), timeout=WAIT_MS)
+    wait_for_video_at(replay, SITE, at - segment["start"])
+    expect(by_test_id(replay, "replay-clock")).to_have_attribute(
+        "data-t", f"{at:.3f}", timeout=WAIT_MS
+    )
+
+
+def test_whatif_panel_compares_with_the_thresholds_in_force(page: Any, recorded: Recorded) -> None:
+    at = recorded.alert["raised_at"]
+    page.goto(recorded.server.url(f"/replay.html?site={SITE}&at={at}&window=60"))
+    sign_in(page)
+    page.locator("#whatif-panel summary").click()
+    thresholds = by_test_id(page, "whatif-thresholds")
+    expect(thresholds).to_have_value(re.compile('"metric": "count"'), timeout=WAIT_MS)
+    # The thresholds in force, unchanged: the same alerts at the same times.
+    by_test_id(page, "whatif-run").click()
+    summary = by_test_id(page, "whatif-summary")
+    expect(summary).to_be_visible(timeout=WAIT_MS)
+    expect(by_test_id(page, "whatif-pairs")).to_contain_text("at the same time")
+    # A candidate that never fires.
+    candidate = json.loads(thresholds.input_value())
+    candidate["levels"][0] |= {"enter": 1000, "exit": 999}
+    thresholds.fill(json.dumps(candidate))
+    by_test_id(page, "whatif-run").click()
+    expect(summary.locator("tr").nth(1)).to_contain_text("Alerts raised0", timeout=WAIT_MS)
+
+
+def test_a_full_disk_shows_a_warning_on_the_live_page(page: Any, tmp_path: Path) -> None:
+    clip = write_marked_clip(tmp_path / "crowd.avi", TIMELINE)
+    config = AppConfig.model_validate({"sites": [site_config(clip)]})
+    settings = Settings(data_dir=tmp_path / "data", sample_cache=tmp_path / "cache")
+    application = build_application(config, settings, estimator=BlobCountEstimator())
+    application.recording_opener = full_disk
+    app = application.start()
+    try:
+        assert application.auth is not None
+        add_user(application.auth, OPERATOR, Role.OPERATOR)
+        with running_server(app) as server:
+            page.goto(server.url("/"))
+            sign_in(page)
+            banner = by_test_id(page, "recording-banner")
+            expect(banner).to_be_visible(timeout=WAIT_MS)
+            expect(banner).to_contain_text("Recording paused at Wuyi Square")
+            expect(banner).to_contain_text("No space left on device")
+    finally:
+        application.stop()
