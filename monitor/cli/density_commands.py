@@ -186,6 +186,7 @@ def train_command(args: argparse.Namespace) -> int:
         batch=args.batch,
         crop=args.crop,
         seed=args.seed,
+        lr=args.lr,
         threads=args.threads,
         limit=args.limit,
         init=args.init,
@@ -307,6 +308,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     train.add_argument("--batch", type=int, default=8)
     train.add_argument("--crop", type=int, default=256, help="training crop side, pixels")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--lr", type=float, default=1e-3, help="decoder learning rate")
     train.add_argument(
         "--threads", type=int, default=1, help="torch threads (more crawl on a shared CPU)"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -38,6 +39,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def serve(args: argparse.Namespace) -> int:
     # The server stack loads only for this command, keeping check-config and count light.
     import uvicorn
@@ -54,6 +59,10 @@ def serve(args: argparse.Namespace) -> int:
         return 1
     settings = settings_from(args)
     application = build_application(config, settings)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler the
+    # process would die there, before `application.stop()` closes the recordings' open
+    # segments and flushes the last readings.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         app = application.start()
         print(f"crowd-monitor: http://{settings.host}:{settings.port}/", flush=True)

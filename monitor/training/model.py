@@ -75,14 +75,15 @@ class DensityNet(nn.Module):
     def forward(self, rgb: torch.Tensor) -> torch.Tensor:
         """(B, 3, H, W) RGB in 0..255 -> (B, 1, H/8, W/8) people per cell x DENSITY_SCALE.
 
-        Linear, not clipped: a ReLU here lets background cells die at zero gradient early in
-        training; clipping happens in `PeopleDensity`, the graph that ships."""
+        Clipped at zero in training too: trained linear, the map learns a faint positive floor
+        that cancels against negatives, and clipping at run time then keeps the floor, which
+        over a whole frame adds up to several phantom people."""
         x = (rgb - 127.0) / 128.0
         low = self.low(self.stem(x))
         high = self.high(low)
         top = F.interpolate(self.top(high), scale_factor=2.0, mode="bilinear", align_corners=False)
         out: torch.Tensor = self.head(torch.cat([self.lateral(low), top], dim=1))
-        return out
+        return F.relu(out)
 
 
 class PeopleDensity(nn.Module):
@@ -93,7 +94,7 @@ class PeopleDensity(nn.Module):
         self.net = net
 
     def forward(self, rgb: torch.Tensor) -> torch.Tensor:
-        return F.relu(self.net(rgb)) / DENSITY_SCALE
+        return self.net(rgb) / DENSITY_SCALE
 
 
 def build_model(weights: Path | None = None) -> DensityNet:

@@ -10,6 +10,11 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -458,3 +463,34 @@ def test_pins_need_a_supervisor_and_are_audited(recorded: Recorded) -> None:
     assert {"recording.pinned", "recording.unpinned", "replay.viewed", "export.created"} <= set(
         actions
     )
+
+
+def test_sigterm_closes_and_indexes_the_open_segments(tmp_path: Path) -> None:
+    clip = write_marked_clip(tmp_path / "crowd.avi", TIMELINE)
+    site = site_config(clip) | {"recording": {"policy": "continuous", "segment_s": 600}}
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(json.dumps({"estimator": {"name": "hog"}, "sites": [site]}))
+    data = tmp_path / "data"
+    env = os.environ | {
+        "CROWD_MONITOR_ADMIN_PASSWORD": "a long test password",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [sys.executable, "-m", "monitor", "serve", "--config", str(config_path)]
+    command += ["--port", "0", "--data-dir", str(data), "--log-level", "warning"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: list(data.glob("recordings/*/*.part")), "a segment being written")
+        time.sleep(1.0)  # a second of video in it
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert server.returncode == 128 + signal.SIGTERM, output.decode(errors="replace")
+    assert not list(data.glob("recordings/*/*.part"))
+    (closed,) = data.glob("recordings/*/*.mp4")
+    with sqlite3.connect(data / "crowd-monitor.db") as db:
+        rows = db.execute("SELECT path, size, frames FROM recording_segments").fetchall()
+    assert rows == [(f"{SITE}/{closed.name}", closed.stat().st_size, rows[0][2])]
+    assert rows[0][2] >= 5
