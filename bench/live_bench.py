@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 import cv2
+import httpx
 from websockets.sync.client import connect
 
 from monitor.alerts.engine import AlertEngine
@@ -91,8 +93,20 @@ def wait_for_server(port: int, timeout: float) -> None:
     raise RuntimeError(f"server did not listen on {port} within {timeout:g}s")
 
 
+def session_cookie(port: int, password: str) -> str:
+    """Logs in as the demo admin; the websocket takes the same session cookie as the page."""
+    response = httpx.post(
+        f"http://127.0.0.1:{port}/api/auth/login",
+        json={"name": "admin", "password": password},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return "; ".join(f"{name}={value}" for name, value in response.cookies.items())
+
+
 def live_service(config_path: Path, seconds: float, memory_minutes: float) -> dict[str, float]:
     port = free_port()
+    password = secrets.token_urlsafe(16)
     with tempfile.TemporaryDirectory() as data_dir:
         server = subprocess.Popen(
             [
@@ -111,16 +125,20 @@ def live_service(config_path: Path, seconds: float, memory_minutes: float) -> di
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env={**os.environ, "CROWD_MONITOR_ADMIN_PASSWORD": password},
         )
         try:
             wait_for_server(port, timeout=60)
+            cookie = session_cookie(port, password)
             delays: list[float] = []
             readings = 0
             stop = threading.Event()
 
             def listen() -> None:
                 nonlocal readings
-                with connect(f"ws://127.0.0.1:{port}/ws") as websocket:
+                with connect(
+                    f"ws://127.0.0.1:{port}/ws", additional_headers={"Cookie": cookie}
+                ) as websocket:
                     while not stop.is_set():
                         try:
                             message = json.loads(websocket.recv(timeout=1.0))

@@ -35,7 +35,7 @@ class RecordingConfig(Section):
         default=60.0, ge=2, le=3600, description="Length of one recorded file, in seconds."
     )
     queue_frames: int = Field(
-        default=64,
+        default=32,
         ge=2,
         le=10_000,
         description="Frames waiting for the encoder; more are dropped and counted.",

@@ -46,6 +46,18 @@ def pixel_features(
     return np.asarray(np.dstack(maps), dtype=np.float32)
 
 
+def area_resize(maps: FloatArray, size: tuple[int, int]) -> FloatArray:
+    """Area-average (H, W, C) maps to size (w, h); OpenCV's area resize takes at most 4
+    channels at non-integer ratios, so the maps go through in groups of 4."""
+    parts = [
+        np.asarray(
+            cv2.resize(maps[:, :, i : i + 4], size, interpolation=cv2.INTER_AREA), dtype=np.float32
+        ).reshape(size[1], size[0], -1)
+        for i in range(0, maps.shape[2], 4)
+    ]
+    return np.concatenate(parts, axis=2)
+
+
 def cell_features(
     frame: Frame,
     grid_shape: tuple[int, int],
@@ -74,8 +86,17 @@ def cell_features(
     maps = pixel_features(gray, background)
     if weight is not None:
         maps *= weight[:, :, None]
-    cells = cv2.resize(maps, (cols, rows), interpolation=cv2.INTER_AREA).reshape(rows, cols, -1)
-    context = cv2.blur(cells, (3, 3), borderType=cv2.BORDER_REFLECT).reshape(rows, cols, -1)
+    cells = area_resize(maps, (cols, rows))
+    context = np.concatenate(
+        [
+            np.asarray(
+                cv2.blur(cells[:, :, i : i + 4], (3, 3), borderType=cv2.BORDER_REFLECT),
+                dtype=np.float32,
+            ).reshape(rows, cols, -1)
+            for i in range(0, cells.shape[2], 4)
+        ],
+        axis=2,
+    )
     row_pos = np.repeat(np.linspace(0.0, 1.0, rows, dtype=np.float32)[:, None], cols, axis=1)
     col_pos = np.repeat(np.linspace(0.0, 1.0, cols, dtype=np.float32)[None, :], rows, axis=0)
     if weight is None:

@@ -118,7 +118,10 @@ class SegmentWriter:
             stream.codec_context.time_base = MS
             # A keyframe every second keeps seeking in the browser and here quick.
             keyint = str(max(1, round(fps_hint)))
-            stream.options = {"preset": preset, "g": keyint, "crf": "26"}
+            # zerolatency: no lookahead or B-frames, so x264 holds a few frames, not dozens,
+            # per site; one thread per encoder, since sites already encode in parallel.
+            stream.options = {"preset": preset, "tune": "zerolatency", "g": keyint, "crf": "26"}
+            stream.codec_context.thread_count = 1
             self._stream = stream
         except BaseException:
             self._discard()

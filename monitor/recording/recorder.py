@@ -21,6 +21,7 @@ from typing import Literal
 from monitor.config.recording import RecordingConfig, RecordingPolicy
 from monitor.ingest.frames import CapturedFrame
 from monitor.recording.encoder import ClosedSegment, Opener, SegmentWriter, open_file
+from monitor.recording.held_frame import HeldFrame
 from monitor.recording.index import NewSegment, RecordingIndex
 from monitor.recording.policy import (
     ALERT_NOTICE_SLACK_S,
@@ -89,7 +90,7 @@ class Recorder:
         self._state = RecorderState(initial, "", 0)
         # Owned by the encoder thread.
         self._window = RecordWindow(config)
-        self._preroll: PreRoll[CapturedFrame] = PreRoll(config.pre_s + ALERT_NOTICE_SLACK_S)
+        self._preroll: PreRoll[HeldFrame] = PreRoll(config.pre_s + ALERT_NOTICE_SLACK_S)
         self._writer: SegmentWriter | None = None
         self._last_t: float | None = None
         self._paused_until = 0.0
@@ -172,7 +173,7 @@ class Recorder:
         if change.active:
             self._window.alert_raised(change.at)
             for t, held in self._preroll.take(self._window):
-                self._write(held, t)
+                self._write(held.release(), t)
         else:
             self._window.alert_cleared(change.at)
 
@@ -181,7 +182,7 @@ class Recorder:
         if not self._window.wanted(t):
             self._close_segment()
             if self.config.policy is RecordingPolicy.ALERTS:
-                self._preroll.push(t, frame)
+                self._preroll.push(t, HeldFrame.hold(frame))
             if self._state.status == "recording":
                 self._set_state("standby", "")
             return

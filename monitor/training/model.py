@@ -94,7 +94,8 @@ class PeopleDensity(nn.Module):
         self.net = net
 
     def forward(self, rgb: torch.Tensor) -> torch.Tensor:
-        return self.net(rgb) / DENSITY_SCALE
+        density: torch.Tensor = self.net(rgb) / DENSITY_SCALE
+        return density
 
 
 def build_model(weights: Path | None = None) -> DensityNet:

@@ -33,7 +33,12 @@ def test_classic_is_a_density_estimator(fitted: ClassicDensityEstimator) -> None
 
 
 @pytest.mark.parametrize(
-    "size", [pytest.param((320, 240), id="training-size"), pytest.param((640, 480), id="larger")]
+    "size",
+    [
+        pytest.param((320, 240), id="training-size"),
+        pytest.param((640, 480), id="larger"),
+        pytest.param((577, 433), id="odd-size"),
+    ],
 )
 def test_save_load_round_trip(
     fitted: ClassicDensityEstimator, tmp_path: Path, size: tuple[int, int]
