@@ -121,9 +121,7 @@ class RecordingStatusPublic(Message):
         "recording; paused: writing failed (disk full, I/O error), retried later."
     )
     reason: str = Field(default="", description="Why recording is paused.")
-    dropped_frames: int = Field(
-        default=0, description="Frames the encoder could not keep up with."
-    )
+    dropped_frames: int = Field(default=0, description="Frames the encoder could not keep up with.")
 
 
 class RecordingPayload(Message):

@@ -15,7 +15,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "samples", help="fetch and verify the sample clips, print their paths"
     )
     parser.add_argument(
-        "--cache-dir", type=Path, default=None,
+        "--cache-dir",
+        type=Path,
+        default=None,
         help="where clips are kept (default: $CROWD_MONITOR_SAMPLE_CACHE or "
         "~/.cache/crowd-monitor)",
     )

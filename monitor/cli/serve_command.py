@@ -48,7 +48,9 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from monitor.application import build_application
+    from monitor.cli.malloc_tuning import tune_malloc
 
+    tune_malloc()
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

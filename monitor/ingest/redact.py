@@ -10,10 +10,25 @@ _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re
 # the last `@` of the word, so one holding an `@` is masked whole.
 _USERINFO_IN_TEXT = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#@]*(?::\S*)?@")
 # Query parameters that conventionally carry secrets (camera vendors and signed URLs).
-_SECRET_PARAMS = frozenset({
-    "access_token", "api_key", "apikey", "auth", "key", "pass", "passwd", "password",
-    "pwd", "secret", "sig", "signature", "token", "user", "username",
-})
+_SECRET_PARAMS = frozenset(
+    {
+        "access_token",
+        "api_key",
+        "apikey",
+        "auth",
+        "key",
+        "pass",
+        "passwd",
+        "password",
+        "pwd",
+        "secret",
+        "sig",
+        "signature",
+        "token",
+        "user",
+        "username",
+    }
+)
 MASK = "***"
 
 

@@ -59,19 +59,21 @@ class Sample:
 
 SampleRegistry = Mapping[str, Sample]
 
-SAMPLES: SampleRegistry = MappingProxyType({
-    "vtest": Sample(
-        name="vtest",
-        filename="vtest.avi",
-        sha256="45cddc9490be69345cbdab64ca583be65987e864ca408038e648db99e10516cf",
-        size=8_131_690,
-        description="PETS 2009 S2.L1 view 1 as shipped with OpenCV: 768x576, 10 fps, 795 frames",
-        local_paths=(Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),),
-        # Verified in bookworm's opencv-doc 4.6.0+dfsg-12 (a ~96 MB download).
-        debian=DebianMember("opencv-doc", "./usr/share/doc/opencv-doc/examples/data/vtest.avi"),
-        urls=("https://raw.githubusercontent.com/opencv/opencv/4.x/samples/data/vtest.avi",),
-    ),
-})
+SAMPLES: SampleRegistry = MappingProxyType(
+    {
+        "vtest": Sample(
+            name="vtest",
+            filename="vtest.avi",
+            sha256="45cddc9490be69345cbdab64ca583be65987e864ca408038e648db99e10516cf",
+            size=8_131_690,
+            description="PETS 2009 S2.L1 view 1 as shipped with OpenCV: 768x576, 10 fps, 795 frames",
+            local_paths=(Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),),
+            # Verified in bookworm's opencv-doc 4.6.0+dfsg-12 (a ~96 MB download).
+            debian=DebianMember("opencv-doc", "./usr/share/doc/opencv-doc/examples/data/vtest.avi"),
+            urls=("https://raw.githubusercontent.com/opencv/opencv/4.x/samples/data/vtest.avi",),
+        ),
+    }
+)
 
 DebFetcher = Callable[[str, Path], Path]
 """Downloads a Debian package by name into a directory and returns the .deb's path."""
@@ -116,8 +118,9 @@ def ensure_sample(
         except OSError as error:
             raise SampleError(f"cannot create cache directory {cache_dir}: {error}") from error
         failures: list[str] = []
-        for label, write in _sources(sample, cache_dir, fetch_deb or apt_get_download,
-                                     download_timeout_s):
+        for label, write in _sources(
+            sample, cache_dir, fetch_deb or apt_get_download, download_timeout_s
+        ):
             try:
                 say(f"sample {name}: trying {label}")
                 _store(sample, target, write)
@@ -181,8 +184,12 @@ def apt_get_download(package: str, dest_dir: Path) -> Path:
         raise _UnavailableError("apt-get not found (not a Debian-based system)")
     try:
         result = subprocess.run(
-            [apt_get, "download", package], cwd=dest_dir, capture_output=True, text=True,
-            timeout=900, check=False,
+            [apt_get, "download", package],
+            cwd=dest_dir,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         raise _UnavailableError("timed out after 900 s") from None

@@ -316,8 +316,10 @@ def _open_capture(
     if target.kind == "stream" and cv2.videoio_registry.hasBackend(cv2.CAP_FFMPEG):
         # Without these FFmpeg waits up to 30 s (or for ever on some RTSP servers).
         params = [
-            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, round(open_timeout_s * 1000),
-            cv2.CAP_PROP_READ_TIMEOUT_MSEC, round(read_timeout_s * 1000),
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+            round(open_timeout_s * 1000),
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+            round(read_timeout_s * 1000),
         ]
         return cv2.VideoCapture(target.target, cv2.CAP_FFMPEG, params)
     return cv2.VideoCapture(target.target)
