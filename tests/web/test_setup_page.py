@@ -282,3 +282,41 @@ def test_set_a_site_up_from_the_page(page: Any, demo: Demo) -> None:
     by_test_id(page, f"site-marker-{SITE}").click()
     expect(by_test_id(page, "panel-name")).to_have_text("Wuyi Square", timeout=WAIT_MS)
     expect(by_test_id(page, "panel-calibration")).to_be_hidden()
+
+
+def test_change_the_video_source_from_the_page(page: Any, demo: Demo, tmp_path: Path) -> None:
+    page.goto(demo.server.url(f"/setup.html?site={SITE}"))
+    expect(by_test_id(page, "login")).to_be_visible(timeout=WAIT_MS)
+    by_test_id(page, "login-name").fill(SUPERVISOR)
+    by_test_id(page, "login-password").fill(PASSWORD)
+    by_test_id(page, "login-submit").click()
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=WAIT_MS)
+    current = by_test_id(page, "source-current")
+    expect(current).to_have_text(site_now(page, demo)["setup"]["source"])
+    status = by_test_id(page, "source-status")
+
+    # Another clip: the API takes it, the page and the site show it.
+    clip = tmp_path / "other-clip.mp4"
+    clip.write_bytes(b"\x00" * 64)
+    by_test_id(page, "source-input").fill(str(clip))
+    by_test_id(page, "source-save").click()
+    expect(status).to_have_attribute("data-state", "saved", timeout=WAIT_MS)
+    expect(current).to_have_text(str(clip))
+    assert site_now(page, demo)["setup"]["source"] == str(clip)
+
+    # Nothing typed: the API's refusal shows inline and the source stays.
+    by_test_id(page, "source-input").fill("")
+    by_test_id(page, "source-save").click()
+    expect(status).to_have_attribute("data-state", "error", timeout=WAIT_MS)
+    expect(status).to_contain_text("at least 1 character")
+    expect(current).to_have_text(str(clip))
+    assert site_now(page, demo)["setup"]["source"] == str(clip)
+
+    # A camera with a password: only the masked form comes back on the page.
+    by_test_id(page, "source-input").fill("rtsp://viewer:s3cret-pw@cam.local:554/stream")
+    by_test_id(page, "source-save").click()
+    expect(status).to_have_attribute("data-state", "saved", timeout=WAIT_MS)
+    expect(current).to_have_text("rtsp://***@cam.local:554/stream")
+    expect(by_test_id(page, "source-input")).to_have_value("")
+    assert "s3cret-pw" not in page.content()
+    assert site_now(page, demo)["setup"]["source"] == "rtsp://***@cam.local:554/stream"

@@ -4,6 +4,7 @@
 import { ApiError, getMe, onUnauthorized, request, snapshotUrl } from "../api.js";
 import { LoginDialog, roleAtLeast } from "../auth.js";
 import { GroundMap } from "./ground_map.js";
+import { SourceEditor } from "./source.js";
 import { ThresholdEditor } from "./thresholds.js";
 import { polygonProblem } from "./validate.js";
 import { SnapshotView } from "./view.js";
@@ -22,6 +23,7 @@ const state = { site: null, pairs: [], fitted: null };
 let view;
 let groundMap;
 let editor;
+let sourceEditor;
 
 function showError(err) {
   const box = $("setup-error");
@@ -58,6 +60,7 @@ function showSite(site) {
     : `Uncalibrated · ${setup?.area_m2 ?? "?"} m² spread evenly`;
   badge.dataset.calibrated = String(Boolean(setup?.calibrated));
   groundMap?.setView(setup?.field_of_view ?? [], setup?.roi_lat_lon ?? []);
+  sourceEditor?.show(site);
   showReading(site);
 }
 
@@ -337,6 +340,7 @@ async function main() {
       state.site.thresholds = thresholds;
     },
   });
+  sourceEditor = new SourceEditor($("source-form"), site.id, { onSaved: showSite });
   wire();
   showSite(site);
   setMode("region");
