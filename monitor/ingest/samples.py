@@ -66,7 +66,9 @@ SAMPLES: SampleRegistry = MappingProxyType(
             filename="vtest.avi",
             sha256="45cddc9490be69345cbdab64ca583be65987e864ca408038e648db99e10516cf",
             size=8_131_690,
-            description="PETS 2009 S2.L1 view 1 as shipped with OpenCV: 768x576, 10 fps, 795 frames",
+            description=(
+                "PETS 2009 S2.L1 view 1 as shipped with OpenCV: 768x576, 10 fps, 795 frames"
+            ),
             local_paths=(Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),),
             # Verified in bookworm's opencv-doc 4.6.0+dfsg-12 (a ~96 MB download).
             debian=DebianMember("opencv-doc", "./usr/share/doc/opencv-doc/examples/data/vtest.avi"),
