@@ -1,0 +1,19 @@
+"""`python -m bench` (`make bench`): every benchmark, one table each."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import density_bench, live_bench, record_bench
+
+
+def main() -> int:
+    status = 0
+    for bench in (live_bench, density_bench, record_bench):
+        print(f"\n== {bench.__name__} ==", flush=True)
+        status |= bench.main([])
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
