@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +21,9 @@ from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
 from tests.support.auth import PASSWORD, add_user
-from tests.support.blobs import BlobCountEstimator, scene
+from tests.support.blobs import BlobCountEstimator
 from tests.support.config import minimal_site
+from tests.support.crowd import LiveCrowd
 from tests.support.server import RunningServer, running_server
 from tests.support.sources import PushedSources
 
@@ -78,35 +77,12 @@ def demo_config() -> AppConfig:
     )
 
 
-class Crowd:
-    """Pushes frames of `people` squares to one site, a few per second, like a camera."""
-
-    def __init__(self, sources: PushedSources, site_id: str) -> None:
-        self.source = sources.by_site[site_id]
-        self.people = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"crowd-{site_id}", daemon=True)
-
-    def start(self) -> None:
-        self.source.report("online", "test camera")
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5.0)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.source.push(scene(self.people), captured_at=time.time())
-            self._stop.wait(0.2)
-
-
 @dataclass
 class Demo:
     server: RunningServer
     application: Application
     sources: PushedSources
-    crowd: Crowd
+    crowd: LiveCrowd
 
 
 @pytest.fixture
@@ -122,7 +98,7 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     assert application.auth is not None
     add_user(application.auth, OPERATOR, Role.OPERATOR)
     add_user(application.auth, VIEWER, Role.VIEWER)
-    crowd = Crowd(sources, BUSY)
+    crowd = LiveCrowd(sources, BUSY)
     try:
         crowd.start()
         with running_server(app) as server:

@@ -5,8 +5,6 @@ synthetic crowds (see test_page.py)."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +17,9 @@ from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
 from tests.support.auth import PASSWORD, add_user
-from tests.support.blobs import BlobCountEstimator, scene
+from tests.support.blobs import BlobCountEstimator
 from tests.support.config import minimal_site
+from tests.support.crowd import LiveCrowd
 from tests.support.server import RunningServer, running_server
 from tests.support.sources import PushedSources
 
@@ -58,10 +57,18 @@ def config() -> AppConfig:
             "map": {"center": [28.1955, 112.9765], "zoom": 15, "tile_url": ""},
             "sites": [site],
             "platforms": [
-                {"id": "wuyi-1min", "name": "Wuyi platform", "tier_minutes": 1,
-                 "location": platform},
-                {"id": "furong-5min", "name": "Furong station", "tier_minutes": 5,
-                 "location": {"lat": 28.1985, "lon": 112.984}},
+                {
+                    "id": "wuyi-1min",
+                    "name": "Wuyi platform",
+                    "tier_minutes": 1,
+                    "location": platform,
+                },
+                {
+                    "id": "furong-5min",
+                    "name": "Furong station",
+                    "tier_minutes": 5,
+                    "location": {"lat": 28.1985, "lon": 112.984},
+                },
             ],
             # Short, so the test sees the alarm; the demo uses a minute.
             "alerts": {"escalate_unacknowledged_after_s": 1.5},
@@ -69,32 +76,11 @@ def config() -> AppConfig:
     )
 
 
-class Crowd:
-    def __init__(self, sources: PushedSources) -> None:
-        self.source = sources.by_site[SITE]
-        self.people = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="crowd", daemon=True)
-
-    def start(self) -> None:
-        self.source.report("online", "test camera")
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5.0)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.source.push(scene(self.people), captured_at=time.time())
-            self._stop.wait(0.2)
-
-
 @dataclass
 class Demo:
     server: RunningServer
     application: Application
-    crowd: Crowd
+    crowd: LiveCrowd
 
 
 @pytest.fixture
@@ -110,7 +96,7 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     assert application.auth is not None
     for name, role in ((OPERATOR, Role.OPERATOR), (VIEWER, Role.VIEWER), (ADMIN, Role.ADMIN)):
         add_user(application.auth, name, role)
-    crowd = Crowd(sources)
+    crowd = LiveCrowd(sources, SITE)
     try:
         crowd.start()
         with running_server(app) as server:

@@ -8,7 +8,6 @@ test knows how many people each region holds.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,8 +24,9 @@ from monitor.config.settings import Settings
 from monitor.measure.geo import to_local
 from monitor.measure.ground import polygon_area
 from tests.support.auth import PASSWORD, add_user
-from tests.support.blobs import BlobCountEstimator, scene
+from tests.support.blobs import BlobCountEstimator
 from tests.support.config import minimal_site
+from tests.support.crowd import LiveCrowd
 from tests.support.server import RunningServer, running_server
 from tests.support.sources import PushedSources
 
@@ -57,31 +57,6 @@ LEVELS: dict[str, Any] = {
 }
 
 
-class Crowd:
-    """Pushes frames of `people` squares to the site a few times a second, like a camera.
-
-    Follows the site's source when the runtime replaces it."""
-
-    def __init__(self, sources: PushedSources) -> None:
-        self.sources = sources
-        self.people = 4
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="crowd", daemon=True)
-
-    def start(self) -> None:
-        self.sources.by_site[SITE].report("online", "test camera")
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5.0)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.sources.by_site[SITE].push(scene(self.people), captured_at=time.time())
-            self._stop.wait(0.2)
-
-
 @dataclass
 class Demo:
     server: RunningServer
@@ -103,7 +78,7 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     app = application.start()
     assert application.auth is not None
     add_user(application.auth, SUPERVISOR, Role.SUPERVISOR)
-    crowd = Crowd(sources)
+    crowd = LiveCrowd(sources, SITE, people=4)
     try:
         crowd.start()
         with running_server(app) as server:
