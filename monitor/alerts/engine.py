@@ -5,8 +5,9 @@ Levels are entered when the value has been at or above their `enter` value for
 as long (hysteresis). A level left less than `cooldown_s` ago cannot be entered again.
 Back at normal, the alert is `cleared` and the engine lets go of it: it stays open for
 operators (see `monitor.alerts.lifecycle`), and the next rise raises a new alert. An
-alert still unacknowledged `escalate_after_s` after it was raised is marked `overdue`.
-Time comes from the readings, never from a clock, so tests replay exact timelines.
+alert still unacknowledged `escalate_after_s` after it was raised is marked `overdue`, also
+while no readings arrive (`tick`): a camera that dies mid-incident must not silence it.
+Time comes from the caller, never from a clock, so tests replay exact timelines.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class AlertEngine:
         self._above_since: dict[int, float] = {}
         self._below_exit_since: float | None = None
         self._left_at: dict[int, float] = {}
+        self._last_value = open_alert.peak_value if open_alert is not None else 0.0
 
     @property
     def thresholds(self) -> ThresholdsConfig:
@@ -82,10 +84,16 @@ class AlertEngine:
         self._left_at.clear()
 
     def update(self, at: float, value: float) -> list[AlertUpdate]:
+        self._last_value = value
         target = self._target_level(at, value)
         updates = [] if target == self._level else [self._move_to(target, at, value)]
         overdue = self._overdue(at, value)
         return updates if overdue is None else [*updates, overdue]
+
+    def tick(self, at: float) -> AlertUpdate | None:
+        """Time passing without a reading: only the acknowledgement deadline can fire, with
+        the last value seen (levels need readings to move)."""
+        return self._overdue(at, self._last_value)
 
     def act(self, alert_id: str, step: Step) -> AlertUpdate:
         """An operator step on the alert this engine follows."""

@@ -313,7 +313,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--threads", type=int, default=1, help="torch threads (more crawl on a shared CPU)"
     )
     train.add_argument("--limit", type=int, help="at most this many images per dataset (smoke)")
-    train.add_argument("--init", type=Path, help="start from a saved state dict (fine-tuning)")
+    train.add_argument(
+        "--init",
+        type=Path,
+        help="start from a saved state dict or an exported .onnx model (fine-tuning)",
+    )
     train.set_defaults(handler=_guarded(train_command))
 
     calibrate = commands.add_parser(

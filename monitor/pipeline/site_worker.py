@@ -95,6 +95,9 @@ class SiteWorker:
         self._geometry: tuple[SiteView, tuple[int, int], SiteGeometry] | None = None
         self._frame_size: tuple[int, int] = (0, 0)
         self._latest: Analysed | None = None
+        # The last analysed frame's capture time and the monotonic clock then: without frames,
+        # time on the frames' own clock is estimated from it (see `_tick`).
+        self._last_capture: tuple[float, float] | None = None
         self._jpeg_cache: tuple[int, bool, bytes] | None = None
         self.status: SiteStatus = "starting"
         self.status_reason = ""
@@ -177,7 +180,7 @@ class SiteWorker:
             return cached[2]
         image = latest.frame.image
         if overlay:
-            image = draw_heat(image, latest.reading.grid, self.site.roi)
+            image = draw_heat(image, latest.reading.grid, self.site.roi, exclude=self.site.exclude)
         jpeg = encode_jpeg(image)
         self._jpeg_cache = (latest.frame.seq, overlay, jpeg)
         return jpeg
@@ -266,6 +269,7 @@ class SiteWorker:
                 reading_from, last_seq = source, -1
             frame = source.frames.take_newer(last_seq, timeout=0.5)
             if frame is None:
+                self._tick()
                 continue
             started = time.monotonic()
             last_seq = frame.seq
@@ -293,6 +297,7 @@ class SiteWorker:
             self._apply_schedule(frame.captured_at)
             value = metric_value(measurement, self._engine.thresholds.metric)
             updates = self._engine.update(frame.captured_at, value)
+            self._last_capture = (frame.captured_at, time.monotonic())
             level = self._engine.level
             # Saved under the lock: see `respond`. Transitions are rare, readings are not.
             for update in updates:
@@ -314,6 +319,23 @@ class SiteWorker:
         self._latest = Analysed(frame, reading)
         self._bus.publish(MessageType.READING, self.site.id, reading_payload(reading))
         self._readings.submit(reading)
+
+    def _tick(self) -> None:
+        """No frame lately (camera down, stream stalled): alert deadlines run on regardless.
+
+        Time continues the frames' own clock by the monotonic time since the last one, so a
+        source with its own timeline (replayed footage, tests) is never mixed with the wall
+        clock.
+        """
+        last = self._last_capture
+        if last is None:
+            return
+        captured_at, monotonic_then = last
+        at = captured_at + (time.monotonic() - monotonic_then)
+        with self._lock:
+            update = self._engine.tick(at)
+            if update is not None:
+                self._emit_alert(update)
 
     def _apply_schedule(self, at: float) -> None:
         """Puts the thresholds in force at `at` into the engine; call with the lock held.

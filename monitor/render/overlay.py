@@ -1,6 +1,9 @@
-"""The heat overlay drawn on a site's snapshot: persons/m² per coarse cell, and the region."""
+"""The heat overlay drawn on a site's snapshot: persons/m² per coarse cell, the region, and
+the excluded areas (dimmed, so an operator sees at a glance which people are not counted)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -10,12 +13,26 @@ from monitor.density.base import Frame
 
 # Colour saturates at the density crowd-safety guidance calls dangerous.
 DANGEROUS_DENSITY = 5.0
+# Excluded areas keep this share of their brightness: dim enough to read as "not counted",
+# light enough to still see who stands there.
+EXCLUDED_BRIGHTNESS = 0.45
+REGION_COLOUR = (255, 255, 255)
+EXCLUDED_COLOUR = (170, 170, 170)
+
+
+def _pixel_polygon(points: Sequence[Point]) -> np.ndarray:
+    return np.round(np.asarray(points, dtype=np.float64)).astype(np.int32)
 
 
 def draw_heat(
-    frame: Frame, grid: list[list[float | None]], roi: list[Point], opacity: float = 0.45
+    frame: Frame,
+    grid: list[list[float | None]],
+    roi: Sequence[Point],
+    opacity: float = 0.45,
+    exclude: Sequence[Sequence[Point]] = (),
 ) -> Frame:
-    """Returns a new BGR frame with the grid blended in; cells outside the region untouched."""
+    """Returns a new BGR frame with the grid blended in; cells outside the region untouched,
+    excluded areas dimmed and outlined."""
     height, width = frame.shape[:2]
     values = np.array([[np.nan if v is None else v for v in row] for row in grid], dtype=np.float32)
     inside = np.isfinite(values)
@@ -26,9 +43,16 @@ def draw_heat(
     cell_alpha = np.where(inside, opacity * np.sqrt(scaled), 0.0).astype(np.float32)
     alpha = cv2.resize(cell_alpha, (width, height), interpolation=cv2.INTER_NEAREST)[..., None]
     blended = frame.astype(np.float32) * (1 - alpha) + colours.astype(np.float32) * alpha
+    if exclude:
+        excluded = np.zeros((height, width), dtype=np.uint8)
+        cv2.fillPoly(excluded, [_pixel_polygon(p) for p in exclude], 1)
+        blended[excluded > 0] *= EXCLUDED_BRIGHTNESS
     out: Frame = np.ascontiguousarray(blended, dtype=np.uint8)
-    polygon = np.round(np.asarray(roi, dtype=np.float64)).astype(np.int32)
-    cv2.polylines(out, [polygon], isClosed=True, color=(255, 255, 255), thickness=2)
+    cv2.polylines(out, [_pixel_polygon(roi)], isClosed=True, color=REGION_COLOUR, thickness=2)
+    for polygon in exclude:
+        cv2.polylines(
+            out, [_pixel_polygon(polygon)], isClosed=True, color=EXCLUDED_COLOUR, thickness=1
+        )
     return out
 
 

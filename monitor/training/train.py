@@ -21,6 +21,7 @@ from monitor.density.roi import cell_coverage
 from monitor.training.augment import random_view
 from monitor.training.data import AnnotatedSet, dataset_folders, load_set
 from monitor.training.export import export_onnx
+from monitor.training.from_onnx import load_onnx_weights
 from monitor.training.model import (
     DENSITY_SCALE,
     INPUT_MULTIPLE,
@@ -53,8 +54,11 @@ class TrainConfig:
     limit: int | None = None
     work_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "crowd-train")
     log_every: int = 50
-    # A state dict saved by an earlier run (work_dir/density-net.pt) to start from.
+    # Weights to start from: a state dict an earlier run saved (work_dir/density-net.pt) or
+    # an exported ONNX model (the shipped one, to fine-tune it).
     init: Path | None = None
+    # The weights are saved to work_dir this often, so a stopped run still leaves a model.
+    checkpoint_every: int = 500
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,13 @@ def validate(model: DensityNet, sets: list[AnnotatedSet]) -> dict[str, Metrics]:
     return results
 
 
+def load_initial_weights(model: DensityNet, path: Path) -> None:
+    if path.suffix == ".onnx":
+        load_onnx_weights(model, path)
+    else:
+        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+
+
 def _lr_factor(progress: float) -> float:
     """Linear warm-up over the first 3%, then cosine down to 2% of the base rate."""
     warmup = 0.03
@@ -189,8 +200,12 @@ def train(config: TrainConfig) -> dict[str, Metrics]:
     )
     model = build_model()
     if config.init is not None:
-        model.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=True))
+        load_initial_weights(model, config.init)
+    # Channels-last convolutions run ~15% faster on CPU (oneDNN's native layout).
+    model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     set_trainable(model)
+    config.work_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint = config.work_dir / "density-net.pt"
     optimiser = optimiser_for(model, config)
     base_lrs = [group["lr"] for group in optimiser.param_groups]
     # With --steps the schedule is fixed (reproducible); otherwise it follows the clock, so a
@@ -214,12 +229,15 @@ def train(config: TrainConfig) -> dict[str, Metrics]:
         for group, base in zip(optimiser.param_groups, base_lrs, strict=True):
             group["lr"] = base * factor
         batch = make_batch(train_sets, config, rng)
-        loss, count_error = density_loss(model(batch.images), batch, config.count_loss_weight)
+        images = batch.images.contiguous(memory_format=torch.channels_last)
+        loss, count_error = density_loss(model(images), batch, config.count_loss_weight)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         optimiser.step()
         running += count_error.item()
         step += 1
+        if step % config.checkpoint_every == 0:
+            torch.save(model.state_dict(), checkpoint)
         if step % config.log_every == 0:
             log.info(
                 "step %d (%.0f%%)  crop count MAE %.2f  lr %.2e  %.0f s",
@@ -230,8 +248,8 @@ def train(config: TrainConfig) -> dict[str, Metrics]:
                 time.monotonic() - started,
             )
             running = 0.0
-    config.work_dir.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), config.work_dir / "density-net.pt")
+    torch.save(model.state_dict(), checkpoint)
+    model = model.to(memory_format=torch.contiguous_format)
     metrics = validate(model, val_sets)
     for name, result in metrics.items():
         log.info(

@@ -277,6 +277,45 @@ def test_overdue_is_marked_on_the_alert_and_survives_escalation() -> None:
     assert subject.update(6, 4.5)[0].alert.overdue_at == 5
 
 
+@pytest.mark.parametrize(
+    ("ticks", "expected"),
+    [
+        pytest.param([30.0, 59.0], [], id="before-the-deadline"),
+        pytest.param([30.0, 61.0, 90.0], [(61.0, 3.2)], id="once-past-the-deadline"),
+    ],
+)
+def test_overdue_without_readings(ticks: list[float], expected: list[tuple[float, float]]) -> None:
+    """The camera dies right after the alert is raised: the deadline still fires, carrying
+    the last value the site reported."""
+    subject = AlertEngine("wuyi", thresholds(), escalate_after_s=60)
+    subject.update(0, 3.2)
+    fired = [subject.tick(at) for at in ticks]
+    assert [(u.event.at, u.event.value) for u in fired if u is not None] == expected
+    assert [u.event.kind for u in fired if u is not None] == [AlertEventKind.OVERDUE] * len(
+        expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("timeline", "acknowledge"),
+    [
+        pytest.param([(0, 0.5)], False, id="no-alert"),
+        pytest.param([(0, 3.0)], True, id="acknowledged"),
+        pytest.param([(0, 3.0), (30, 0.0)], False, id="crowd-cleared"),
+    ],
+)
+def test_tick_leaves_quiet_or_handled_sites_alone(
+    timeline: list[tuple[float, float]], acknowledge: bool
+) -> None:
+    subject = AlertEngine("wuyi", thresholds(), escalate_after_s=60)
+    for at, value in timeline:
+        subject.update(at, value)
+    if acknowledge:
+        assert subject.alert is not None
+        subject.acknowledge(subject.alert.id, "li", "", 1.0)
+    assert subject.tick(1000.0) is None
+
+
 def test_new_thresholds_apply_to_next_reading() -> None:
     subject = engine()
     assert subject.update(0, 3.0)[0].event.kind is AlertEventKind.RAISED

@@ -32,26 +32,40 @@ COUNT_LEVELS: dict[str, Any] = {
 }
 
 
-def config() -> AppConfig:
+def config(escalate_after_s: float = 60.0) -> AppConfig:
     site = minimal_site(
         analysis_fps=30,
         roi=[[0, 0], [160, 0], [160, 120], [0, 120]],
         thresholds=COUNT_LEVELS,
     )
     site["thresholds"] = COUNT_LEVELS
-    platform = {"id": "p1", "name": "Wuyi platform", "tier_minutes": 1,
-                "location": {"lat": 28.196, "lon": 112.977}}
-    return AppConfig.model_validate({"sites": [site], "platforms": [platform]})
+    platform = {
+        "id": "p1",
+        "name": "Wuyi platform",
+        "tier_minutes": 1,
+        "location": {"lat": 28.196, "lon": 112.977},
+    }
+    return AppConfig.model_validate(
+        {
+            "sites": [site],
+            "platforms": [platform],
+            "alerts": {"escalate_unacknowledged_after_s": escalate_after_s},
+        }
+    )
 
 
 class Harness:
-    def __init__(self, store: SqlStore, estimator: DensityEstimator) -> None:
+    def __init__(
+        self, store: SqlStore, estimator: DensityEstimator, escalate_after_s: float = 60.0
+    ) -> None:
         self.bus = InMemoryBus(first_id=1)
         self.events: ThreadSubscription = self.bus.subscribe()
         self.sources = PushedSources()
         self.writer = ReadingWriter(store, flush_interval_s=0.05)
         self.store = store
-        self.runtime = Runtime(config(), estimator, self.sources, self.bus, store, self.writer)
+        self.runtime = Runtime(
+            config(escalate_after_s), estimator, self.sources, self.bus, store, self.writer
+        )
 
     def start(self) -> None:
         self.writer.start()
@@ -153,6 +167,28 @@ def test_alert_lifecycle_through_the_loop(harness: Harness) -> None:
         "arrived",
         "resolved",
     ]
+
+
+def test_alert_turns_overdue_after_its_camera_goes_offline(store: SqlStore) -> None:
+    """No frames after the alert: the acknowledgement deadline must still fire."""
+    harness = Harness(store, BlobCountEstimator(), escalate_after_s=1.0)
+    harness.start()
+    try:
+        harness.frame(0, at=500.0)
+        _, alerts = harness.frame(4, at=500.1)
+        assert [a.event.kind for a in alerts] == ["raised"]
+        harness.sources.by_site["wuyi-square"].report("offline", "stream lost")
+        overdue = harness.next_event(MessageType.ALERT).payload
+        assert isinstance(overdue, AlertPayload)
+        assert overdue.event.kind == "overdue"
+        # On the frames' own clock (they started at 500 s), not the wall clock.
+        assert 501.1 <= overdue.event.at < 510.0
+        assert overdue.alert.overdue_at == overdue.event.at
+        stored = store.alert(overdue.alert.id)
+        assert stored is not None
+        assert stored.overdue_at == overdue.event.at
+    finally:
+        harness.stop()
 
 
 def test_readings_reach_the_store(harness: Harness) -> None:

@@ -156,7 +156,8 @@ def get_frame(
         )
         reading = nearest_reading(nearby, decoded.at)
         if reading is not None:
-            image = draw_heat(image, reading.grid, list(site.roi))
+            exclude = site.setup.exclude if site.setup is not None else []
+            image = draw_heat(image, reading.grid, site.roi, exclude=exclude)
             headers["X-Reading-At"] = repr(reading.captured_at)
     return Response(encode_jpeg(image), media_type="image/jpeg", headers=headers)
 
