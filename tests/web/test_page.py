@@ -16,34 +16,21 @@ from typing import Any
 
 import pytest
 
-from monitor.application import WEB_DIR, Application, build_application
+from monitor.application import Application, build_application
 from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
 from tests.support.auth import PASSWORD, add_user
 from tests.support.blobs import BlobCountEstimator
+from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
 from tests.support.config import minimal_site
 from tests.support.crowd import LiveCrowd
 from tests.support.server import RunningServer, running_server
 from tests.support.sources import PushedSources
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-expect = sync_api.expect
+expect = sync_api().expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# Generous for a loaded 2-core machine; the page itself reacts within a second.
-WAIT_MS = 15_000
 
 BUSY = "wuyi-square"
 DOWN = "pozi-street"
@@ -87,8 +74,7 @@ class Demo:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
-    if not (WEB_DIR / "node_modules" / "leaflet" / "dist" / "leaflet.js").is_file():
-        pytest.skip("web/node_modules is missing: run `npm ci` in web/ first")
+    require_web_assets()
     sources = PushedSources()
     settings = Settings(data_dir=tmp_path, sample_cache=tmp_path / "samples")
     application = build_application(
@@ -108,31 +94,6 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
         application.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1600, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"uncaught errors in the page: {errors}"
-
-
-def by_test_id(page: Any, test_id: str) -> Any:
-    return page.locator(f'[data-testid="{test_id}"]')
-
-
 def has(locator: Any, attribute: str, value: str) -> None:
     expect(locator).to_have_attribute(attribute, value, timeout=WAIT_MS)
 
@@ -140,11 +101,7 @@ def has(locator: Any, attribute: str, value: str) -> None:
 def open_page(page: Any, demo: Demo, user: str = OPERATOR) -> None:
     """Opens the page and signs in through its login form, as a person would."""
     page.goto(demo.server.base_url + "/")
-    expect(by_test_id(page, "login")).to_be_visible(timeout=WAIT_MS)
-    by_test_id(page, "login-name").fill(user)
-    by_test_id(page, "login-password").fill(PASSWORD)
-    by_test_id(page, "login-submit").click()
-    expect(by_test_id(page, "login")).to_be_hidden(timeout=WAIT_MS)
+    sign_in(page, user)
     expect(by_test_id(page, "user-name")).to_have_text(user)
     has(by_test_id(page, "connection-status"), "data-state", "live")
 

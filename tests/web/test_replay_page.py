@@ -19,27 +19,17 @@ from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
 from tests.integration.test_replay import SITE, TIMELINE, full_disk, site_config
-from tests.support.auth import PASSWORD, add_user, api_token, bearer
+from tests.support.auth import add_user, api_token, bearer
 from tests.support.blobs import BlobCountEstimator
+from tests.support.browser import by_test_id, require_chromium, sign_in, sync_api
 from tests.support.recording import write_marked_clip
 from tests.support.server import RunningServer, running_server
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-expect = sync_api.expect
+expect = sync_api().expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
+# Longer than the shared WAIT_MS: replay waits on videos loading and seeking.
 WAIT_MS = 30_000
 OPERATOR = "li"
 OTHER = "huangxing"
@@ -55,8 +45,7 @@ class Recorded:
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()  # before the costly recording, whichever fixture runs first
     tmp = tmp_path_factory.mktemp("replay-page")
     clip = write_marked_clip(tmp / "crowd.avi", TIMELINE)
     other = site_config(clip) | {"id": OTHER, "name": {"en": "Huangxing Road", "zh": "黄兴路"}}
@@ -92,34 +81,6 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
         application.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def by_test_id(page: Any, test_id: str) -> Any:
-    return page.get_by_test_id(test_id)
-
-
-def sign_in(page: Any) -> None:
-    expect(by_test_id(page, "login")).to_be_visible(timeout=WAIT_MS)
-    by_test_id(page, "login-name").fill(OPERATOR)
-    by_test_id(page, "login-password").fill(PASSWORD)
-    by_test_id(page, "login-submit").click()
-    expect(by_test_id(page, "login")).to_be_hidden(timeout=WAIT_MS)
-
-
 def video_time(page: Any, site: str) -> float:
     value: float = page.evaluate(
         "(id) => document.querySelector(`[data-testid=replay-video-${id}]`).currentTime", site
@@ -146,7 +107,7 @@ def test_replay_from_an_alert_seeks_the_video_to_the_alert(page: Any, recorded: 
     at = recorded.alert["raised_at"]
     segment = segment_holding(recorded, at)
     page.goto(recorded.server.url(f"/replay.html?site={SITE}&at={at}"))
-    sign_in(page)
+    sign_in(page, OPERATOR, wait_ms=WAIT_MS)
     lane = by_test_id(page, f"replay-lane-{SITE}")
     expect(lane).to_have_attribute("data-state", "video", timeout=WAIT_MS)
     expect(lane).to_have_attribute("data-segment-id", str(segment["id"]), timeout=WAIT_MS)
@@ -163,7 +124,7 @@ def test_timeline_click_seeks_and_play_advances(page: Any, recorded: Recorded) -
     first = recorded.segments[0]
     at = first["start"] + 0.5
     page.goto(recorded.server.url(f"/replay.html?site={SITE}&at={at}&window=60"))
-    sign_in(page)
+    sign_in(page, OPERATOR, wait_ms=WAIT_MS)
     wait_for_video_at(page, SITE, 0.5)
     # Click the middle of the timeline: the clock goes to the middle of the shown window.
     timeline = by_test_id(page, f"replay-timeline-{SITE}")
@@ -188,7 +149,7 @@ def test_timeline_click_seeks_and_play_advances(page: Any, recorded: Recorded) -
 def test_two_sites_share_one_clock(page: Any, recorded: Recorded) -> None:
     at = recorded.alert["raised_at"]
     page.goto(recorded.server.url(f"/replay.html?site={SITE},{OTHER}&at={at}"))
-    sign_in(page)
+    sign_in(page, OPERATOR, wait_ms=WAIT_MS)
     for site in (SITE, OTHER):
         expect(by_test_id(page, f"replay-lane-{site}")).to_have_attribute(
             "data-state", "video", timeout=WAIT_MS
@@ -212,7 +173,7 @@ def test_replay_opens_from_the_alert_in_the_live_feed(page: Any, recorded: Recor
     at = recorded.alert["raised_at"]
     segment = segment_holding(recorded, at)
     page.goto(recorded.server.url("/"))
-    sign_in(page)
+    sign_in(page, OPERATOR, wait_ms=WAIT_MS)
     link = by_test_id(page, f"alert-replay-{alert_id}")
     expect(link).to_be_visible(timeout=WAIT_MS)
     with page.context.expect_page() as opened:
@@ -229,7 +190,7 @@ def test_replay_opens_from_the_alert_in_the_live_feed(page: Any, recorded: Recor
 def test_whatif_panel_compares_with_the_thresholds_in_force(page: Any, recorded: Recorded) -> None:
     at = recorded.alert["raised_at"]
     page.goto(recorded.server.url(f"/replay.html?site={SITE}&at={at}&window=60"))
-    sign_in(page)
+    sign_in(page, OPERATOR, wait_ms=WAIT_MS)
     page.locator("#whatif-panel summary").click()
     thresholds = by_test_id(page, "whatif-thresholds")
     expect(thresholds).to_have_value(re.compile('"metric": "count"'), timeout=WAIT_MS)
@@ -258,7 +219,7 @@ def test_a_full_disk_shows_a_warning_on_the_live_page(page: Any, tmp_path: Path)
         add_user(application.auth, OPERATOR, Role.OPERATOR)
         with running_server(app) as server:
             page.goto(server.url("/"))
-            sign_in(page)
+            sign_in(page, OPERATOR, wait_ms=WAIT_MS)
             banner = by_test_id(page, "recording-banner")
             expect(banner).to_be_visible(timeout=WAIT_MS)
             expect(banner).to_contain_text("Recording paused at Wuyi Square")

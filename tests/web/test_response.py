@@ -12,33 +12,22 @@ from typing import Any
 
 import pytest
 
-from monitor.application import WEB_DIR, Application, build_application
+from monitor.application import Application, build_application
 from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
-from tests.support.auth import PASSWORD, add_user
+from tests.support.auth import add_user
 from tests.support.blobs import BlobCountEstimator
+from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
 from tests.support.config import minimal_site
 from tests.support.crowd import LiveCrowd
 from tests.support.server import RunningServer, running_server
 from tests.support.sources import PushedSources
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-expect = sync_api.expect
+expect = sync_api().expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WAIT_MS = 15_000
 SITE = "wuyi-square"
 OPERATOR, VIEWER, ADMIN = "li.wei", "zhao.min", "chief"
 
@@ -85,8 +74,7 @@ class Demo:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
-    if not (WEB_DIR / "node_modules" / "leaflet" / "dist" / "leaflet.js").is_file():
-        pytest.skip("web/node_modules is missing: run `npm ci` in web/ first")
+    require_web_assets()
     sources = PushedSources()
     settings = Settings(data_dir=tmp_path, sample_cache=tmp_path / "samples")
     application = build_application(
@@ -106,56 +94,24 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
         application.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-    errors: list[str] = []
-
-    def make() -> Any:
-        context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert errors == [], f"uncaught errors in the page: {errors}"
-
-
-def tid(page: Any, test_id: str) -> Any:
-    return page.locator(f'[data-testid="{test_id}"]')
-
-
-def sign_in(page: Any, demo: Demo, user: str) -> None:
+def open_page(page: Any, demo: Demo, user: str) -> None:
+    """Opens the live page, signs in as `user` and waits for the live connection."""
     page.goto(demo.server.base_url + "/")
-    expect(tid(page, "login")).to_be_visible(timeout=WAIT_MS)
-    tid(page, "login-name").fill(user)
-    tid(page, "login-password").fill(PASSWORD)
-    tid(page, "login-submit").click()
-    expect(tid(page, "user-name")).to_have_text(user, timeout=WAIT_MS)
-    expect(tid(page, "connection-status")).to_have_attribute("data-state", "live", timeout=WAIT_MS)
+    sign_in(page, user)
+    expect(by_test_id(page, "user-name")).to_have_text(user, timeout=WAIT_MS)
+    expect(by_test_id(page, "connection-status")).to_have_attribute(
+        "data-state", "live", timeout=WAIT_MS
+    )
 
 
 def test_full_response_with_alarm_and_timers(new_page: Any, demo: Demo) -> None:
     page = new_page()
-    sign_in(page, demo, OPERATOR)
+    open_page(page, demo, OPERATOR)
     viewer = new_page()
-    sign_in(viewer, demo, VIEWER)
+    open_page(viewer, demo, VIEWER)
     # The response platforms are on the map.
-    expect(tid(page, "platform-marker-wuyi-1min")).to_be_visible(timeout=WAIT_MS)
-    expect(tid(page, "platform-marker-furong-5min")).to_have_attribute("data-tier", "5")
+    expect(by_test_id(page, "platform-marker-wuyi-1min")).to_be_visible(timeout=WAIT_MS)
+    expect(by_test_id(page, "platform-marker-furong-5min")).to_have_attribute("data-tier", "5")
 
     demo.crowd.people = 4
     item = page.locator('[data-testid^="alert-item-"]')
@@ -166,57 +122,59 @@ def test_full_response_with_alarm_and_timers(new_page: Any, demo: Demo) -> None:
     # Nobody acknowledges it in time: every page highlights it and sounds the alarm.
     for each in (page, viewer):
         expect(each.locator("body")).to_have_attribute("data-alarm", "on", timeout=WAIT_MS)
-        expect(tid(each, f"alert-item-{alert_id}")).to_have_class(
+        expect(by_test_id(each, f"alert-item-{alert_id}")).to_have_class(
             re.compile(r"\boverdue\b"), timeout=WAIT_MS
         )
-        expect(tid(each, "alarm-banner")).to_be_visible()
+        expect(by_test_id(each, "alarm-banner")).to_be_visible()
     assert int(page.locator("body").get_attribute("data-beeps") or 0) >= 1
-    expect(tid(page, f"timer-ack-{alert_id}")).to_have_attribute("data-over", "true")
+    expect(by_test_id(page, f"timer-ack-{alert_id}")).to_have_attribute("data-over", "true")
     # A viewer sees the alert and its timers, but no response controls.
-    expect(tid(viewer, f"dispatch-button-{alert_id}")).to_be_hidden()
+    expect(by_test_id(viewer, f"dispatch-button-{alert_id}")).to_be_hidden()
 
-    tid(page, f"ack-note-{alert_id}").fill("camera 3 shows a queue")
-    tid(page, f"ack-button-{alert_id}").click()
+    by_test_id(page, f"ack-note-{alert_id}").fill("camera 3 shows a queue")
+    by_test_id(page, f"ack-button-{alert_id}").click()
     expect(item).to_have_attribute("data-state", "acknowledged", timeout=WAIT_MS)
     expect(page.locator("body")).to_have_attribute("data-alarm", "off", timeout=WAIT_MS)
     expect(viewer.locator("body")).to_have_attribute("data-alarm", "off", timeout=WAIT_MS)
 
-    tid(page, f"dispatch-platform-{alert_id}").select_option("wuyi-1min")
-    tid(page, f"dispatch-button-{alert_id}").click()
+    by_test_id(page, f"dispatch-platform-{alert_id}").select_option("wuyi-1min")
+    by_test_id(page, f"dispatch-button-{alert_id}").click()
     expect(item).to_have_attribute("data-state", "dispatched", timeout=WAIT_MS)
-    arrival = tid(page, f"timer-arrival-{alert_id}")
+    arrival = by_test_id(page, f"timer-arrival-{alert_id}")
     expect(arrival).to_have_attribute("data-running", "true")
     expect(arrival).to_contain_text("/ 1:00")  # the 1 minute platform's target
     expect(arrival).to_contain_text("En route 0:0")
-    expect(tid(viewer, f"alert-item-{alert_id}")).to_contain_text("Dispatched Wuyi platform")
+    expect(by_test_id(viewer, f"alert-item-{alert_id}")).to_contain_text("Dispatched Wuyi platform")
 
-    tid(page, f"arrive-button-{alert_id}").click()
+    by_test_id(page, f"arrive-button-{alert_id}").click()
     expect(item).to_have_attribute("data-state", "arrived", timeout=WAIT_MS)
     expect(arrival).to_have_attribute("data-running", "false")
     expect(arrival).to_have_attribute("data-over", "false")  # within the 1 minute target
     expect(arrival).to_contain_text("Arrived after 0:0")
 
     # Still crowded: the server refuses to resolve, and the page says why.
-    tid(page, f"resolve-outcome-{alert_id}").fill("queue managed")
-    tid(page, f"resolve-button-{alert_id}").click()
-    expect(tid(page, f"response-error-{alert_id}")).to_contain_text("once the crowd has cleared")
+    by_test_id(page, f"resolve-outcome-{alert_id}").fill("queue managed")
+    by_test_id(page, f"resolve-button-{alert_id}").click()
+    expect(by_test_id(page, f"response-error-{alert_id}")).to_contain_text(
+        "once the crowd has cleared"
+    )
 
     demo.crowd.people = 0
     expect(item).to_contain_text("Crowd back to normal", timeout=WAIT_MS)
-    tid(page, f"resolve-button-{alert_id}").click()
+    by_test_id(page, f"resolve-button-{alert_id}").click()
     expect(item).to_have_attribute("data-state", "resolved", timeout=WAIT_MS)
     expect(item).to_contain_text(f"Resolved by {OPERATOR}")
     expect(item).to_contain_text("queue managed")
-    expect(tid(viewer, f"alert-item-{alert_id}")).to_have_attribute(
+    expect(by_test_id(viewer, f"alert-item-{alert_id}")).to_have_attribute(
         "data-state", "resolved", timeout=WAIT_MS
     )
 
     # An admin finds every step in the audit log page.
     admin = new_page()
-    sign_in(admin, demo, ADMIN)
+    open_page(admin, demo, ADMIN)
     admin.goto(demo.server.base_url + "/audit.html")
-    tid(admin, "audit-action").fill("alert.")
-    tid(admin, "audit-apply").click()
+    by_test_id(admin, "audit-action").fill("alert.")
+    by_test_id(admin, "audit-apply").click()
     rows = admin.locator('[data-testid="audit-row"]')
     expect(rows).to_have_count(4, timeout=WAIT_MS)
     assert [rows.nth(i).get_attribute("data-action") for i in range(4)] == [
@@ -235,19 +193,19 @@ def test_admin_adds_a_user_and_others_cannot_open_the_admin_pages(
     new_page: Any, demo: Demo
 ) -> None:
     admin = new_page()
-    sign_in(admin, demo, ADMIN)
+    open_page(admin, demo, ADMIN)
     admin.goto(demo.server.base_url + "/users.html")
-    tid(admin, "add-user-name").fill("wang.fang")
-    tid(admin, "add-user-role").select_option("supervisor")
-    tid(admin, "add-user-password").fill("a long enough one")
-    tid(admin, "add-user-submit").click()
-    expect(tid(admin, "user-row-wang.fang")).to_be_visible(timeout=WAIT_MS)
-    expect(tid(admin, "user-role-wang.fang")).to_have_value("supervisor")
-    tid(admin, "user-token-wang.fang").click()
-    expect(tid(admin, "issued-token")).to_contain_text("API token for wang.fang")
+    by_test_id(admin, "add-user-name").fill("wang.fang")
+    by_test_id(admin, "add-user-role").select_option("supervisor")
+    by_test_id(admin, "add-user-password").fill("a long enough one")
+    by_test_id(admin, "add-user-submit").click()
+    expect(by_test_id(admin, "user-row-wang.fang")).to_be_visible(timeout=WAIT_MS)
+    expect(by_test_id(admin, "user-role-wang.fang")).to_have_value("supervisor")
+    by_test_id(admin, "user-token-wang.fang").click()
+    expect(by_test_id(admin, "issued-token")).to_contain_text("API token for wang.fang")
 
     operator = new_page()
-    sign_in(operator, demo, OPERATOR)
+    open_page(operator, demo, OPERATOR)
     operator.goto(demo.server.base_url + "/audit.html")
-    expect(tid(operator, "admin-banner")).to_contain_text("Only admins", timeout=WAIT_MS)
+    expect(by_test_id(operator, "admin-banner")).to_contain_text("Only admins", timeout=WAIT_MS)
     expect(operator.locator('[data-testid="audit-row"]')).to_have_count(0)

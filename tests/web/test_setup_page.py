@@ -17,35 +17,24 @@ from typing import Any
 import numpy as np
 import pytest
 
-from monitor.application import WEB_DIR, Application, build_application
+from monitor.application import Application, build_application
 from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
 from monitor.measure.geo import to_local
 from monitor.measure.ground import polygon_area
-from tests.support.auth import PASSWORD, add_user
+from tests.support.auth import add_user
 from tests.support.blobs import BlobCountEstimator
+from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
 from tests.support.config import minimal_site
 from tests.support.crowd import LiveCrowd
 from tests.support.server import RunningServer, running_server
 from tests.support.sources import PushedSources
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-expect = sync_api.expect
+expect = sync_api().expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WAIT_MS = 20_000  # generous for a loaded 2-core machine
 SITE = "wuyi-square"
 SUPERVISOR = "chen.sup"
 FRAME = (160, 120)  # the synthetic scenes' size
@@ -65,8 +54,7 @@ class Demo:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
-    if not (WEB_DIR / "node_modules" / "leaflet" / "dist" / "leaflet.js").is_file():
-        pytest.skip("web/node_modules is missing: run `npm ci` in web/ first")
+    require_web_assets()
     site = minimal_site(analysis_fps=5, roi=[[0, 0], [160, 0], [160, 120], [0, 120]])
     site["thresholds"] = LEVELS
     config = AppConfig.model_validate({"map": {"tile_url": ""}, "sites": [site]})
@@ -86,31 +74,6 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     finally:
         crowd.stop()
         application.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"uncaught errors in the page: {errors}"
-
-
-def by_test_id(page: Any, test_id: str) -> Any:
-    return page.locator(f'[data-testid="{test_id}"]')
 
 
 def click_image(page: Any, x: float, y: float) -> None:
@@ -147,10 +110,7 @@ def wait_for(page: Any, demo: Demo, check: Any, what: str) -> dict[str, Any]:
 def test_set_a_site_up_from_the_page(page: Any, demo: Demo) -> None:
     # From the live map: the site's panel marks it uncalibrated and links to its setup.
     page.goto(demo.server.base_url + "/")
-    expect(by_test_id(page, "login")).to_be_visible(timeout=WAIT_MS)
-    by_test_id(page, "login-name").fill(SUPERVISOR)
-    by_test_id(page, "login-password").fill(PASSWORD)
-    by_test_id(page, "login-submit").click()
+    sign_in(page, SUPERVISOR)
     by_test_id(page, f"site-marker-{SITE}").click()
     expect(by_test_id(page, "panel-calibration")).to_be_visible(timeout=WAIT_MS)
     by_test_id(page, "panel-setup-link").click()
@@ -261,10 +221,7 @@ def test_set_a_site_up_from_the_page(page: Any, demo: Demo) -> None:
 
 def test_change_the_video_source_from_the_page(page: Any, demo: Demo, tmp_path: Path) -> None:
     page.goto(demo.server.url(f"/setup.html?site={SITE}"))
-    expect(by_test_id(page, "login")).to_be_visible(timeout=WAIT_MS)
-    by_test_id(page, "login-name").fill(SUPERVISOR)
-    by_test_id(page, "login-password").fill(PASSWORD)
-    by_test_id(page, "login-submit").click()
+    sign_in(page, SUPERVISOR)
     expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=WAIT_MS)
     current = by_test_id(page, "source-current")
     expect(current).to_have_text(site_now(page, demo)["setup"]["source"])

@@ -1,0 +1,77 @@
+"""Driving the web pages in a real Chromium through Playwright, for the tests in tests/web.
+
+The fixtures (`browser`, `page`, `new_page`) are in tests/web/conftest.py; the pieces here
+are the ones the test modules call:
+
+    expect = sync_api().expect          # skips the module when Playwright is missing
+    require_web_assets()                # skips when web/node_modules is not installed
+    page.goto(server.base_url + "/")
+    sign_in(page, "li.wei")
+    expect(by_test_id(page, "user-name")).to_have_text("li.wei", timeout=WAIT_MS)
+
+Playwright is only imported through `sync_api()`, so importing this module costs nothing
+and the rest of the suite runs without Playwright installed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from monitor.application import WEB_DIR
+from tests.support.auth import PASSWORD
+
+# Debian's chromium, not a browser Playwright downloads.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # The replay page plays its videos without a click first.
+    "--autoplay-policy=no-user-gesture-required",
+]
+# Generous for a loaded 2-core machine; the page itself reacts within a second.
+WAIT_MS = 20_000
+# Leaflet, from `npm ci` in web/: the live and setup pages do not start without it.
+LEAFLET = WEB_DIR / "node_modules" / "leaflet" / "dist" / "leaflet.js"
+
+
+def sync_api() -> ModuleType:
+    """`playwright.sync_api`; skips the caller (a test, or a whole module when called at
+    import) when Playwright is not installed."""
+    return pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def require_chromium() -> None:
+    """Skips the caller when Debian's chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
+
+
+def require_web_assets() -> None:
+    """Skips the calling test when the page's JavaScript dependencies are not installed."""
+    if not LEAFLET.is_file():
+        pytest.skip(f"{LEAFLET} is missing: run `npm ci` in web/ first")
+
+
+def by_test_id(page: Any, test_id: str) -> Any:
+    return page.locator(f'[data-testid="{test_id}"]')
+
+
+def sign_in(page: Any, user: str, password: str = PASSWORD, wait_ms: int = WAIT_MS) -> None:
+    """Signs in through the page's login form, as a person would: waits for the form (it
+    clears the password when it opens), fills it, and waits until it is gone."""
+    expect = sync_api().expect
+    login = by_test_id(page, "login")
+    expect(login).to_be_visible(timeout=wait_ms)
+    by_test_id(page, "login-name").fill(user)
+    by_test_id(page, "login-password").fill(password)
+    by_test_id(page, "login-submit").click()
+    expect(login).to_be_hidden(timeout=wait_ms)
