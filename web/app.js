@@ -390,7 +390,7 @@ async function loadConfig() {
 async function main() {
   tick();
   setInterval(tick, 1000);
-  loginDialog = new LoginDialog($("login"));
+  loginDialog = LoginDialog.mount();
   onUnauthorized(handleUnauthorized);
   setUser(await ensureUser());
   const config = await loadConfig();

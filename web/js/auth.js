@@ -9,7 +9,42 @@ export function roleAtLeast(role, needed) {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed) && ROLES.includes(needed);
 }
 
+// One sign-in form for every page, built here rather than repeated in each page's HTML.
+const FORM_HTML = `
+  <form class="login-box" id="login-form" data-testid="login-form" autocomplete="on">
+    <div class="brand">
+      <span class="brand-mark" aria-hidden="true"></span>
+      <span class="brand-title">Crowd Monitor</span>
+      <span class="brand-sub"></span>
+    </div>
+    <p class="login-hint" id="login-hint"></p>
+    <label>User name
+      <input id="login-name" data-testid="login-name" name="username" type="text" maxlength="64"
+             autocomplete="username" spellcheck="false" autocapitalize="off" required>
+    </label>
+    <label>Password
+      <input id="login-password" data-testid="login-password" name="password" type="password"
+             autocomplete="current-password" required>
+    </label>
+    <p class="login-error" id="login-error" data-testid="login-error" role="alert" hidden></p>
+    <button type="submit" id="login-submit" data-testid="login-submit">Sign in</button>
+  </form>`;
+
 export class LoginDialog {
+  /** Adds the (hidden) sign-in overlay to the page, titled like the page's own header. */
+  static mount() {
+    const root = document.createElement("div");
+    root.className = "login-overlay";
+    root.id = "login";
+    root.dataset.testid = "login";
+    root.hidden = true;
+    root.innerHTML = FORM_HTML;
+    const subtitle = document.querySelector(".topbar .brand-sub");
+    root.querySelector(".brand-sub").textContent = subtitle ? subtitle.textContent : "";
+    document.body.append(root);
+    return new LoginDialog(root);
+  }
+
   constructor(root) {
     this.root = root;
     this.form = root.querySelector("form");

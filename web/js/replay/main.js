@@ -155,7 +155,7 @@ async function signedIn(loginDialog) {
 }
 
 async function main() {
-  const loginDialog = new LoginDialog($("login"));
+  const loginDialog = LoginDialog.mount();
   onUnauthorized(() => loginDialog.ask("Your session ended. Sign in again to go on."));
   await signedIn(loginDialog);
   allSites = await request("GET", "/api/sites");

@@ -315,7 +315,7 @@ function wire() {
 }
 
 async function main() {
-  const dialog = new LoginDialog($("login"));
+  const dialog = LoginDialog.mount();
   onUnauthorized(() => dialog.ask("Your session ended: sign in again."));
   const me = await signIn(dialog);
   $("user-name").textContent = me.user.name;
