@@ -64,6 +64,9 @@ def test_train_export_and_evaluate_tiny_subset(
     assert np.isfinite(metrics.mae)
 
 
+SCALE_CHECK_IMAGES = 8
+
+
 @pytest.mark.data
 @pytest.mark.parametrize(
     ("dataset", "factor"),
@@ -75,7 +78,11 @@ def test_train_export_and_evaluate_tiny_subset(
 def test_shipped_model_count_stable_across_input_sizes(
     dataset: str, factor: float, crowd_data: Path
 ) -> None:
-    """A moderate resize changes pixels per head, not the crowd: the count must follow."""
+    """A moderate resize changes pixels per head, not the crowd: the count must follow.
+
+    Judged over several images: one image's count can move by a fifth on a resize (a
+    half-visible head at the border, a blob that reads as one head or two), while a model
+    that ignored scale would be off on most of them."""
     import cv2
 
     from monitor.config.app import EstimatorConfig
@@ -84,10 +91,14 @@ def test_shipped_model_count_stable_across_input_sizes(
     from monitor.density.splits import select
 
     estimator = build_estimator(EstimatorConfig())
-    image = select(load_folder(crowd_data / dataset), "val")[0]
-    frame = read_image(image.path)
-    resized = np.asarray(
-        cv2.resize(frame, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA), dtype=np.uint8
-    )
-    base, other = estimator.estimate(frame).count, estimator.estimate(resized).count
-    assert other == pytest.approx(base, rel=0.2)
+    ratios = []
+    for image in select(load_folder(crowd_data / dataset), "val")[:SCALE_CHECK_IMAGES]:
+        frame = read_image(image.path)
+        resized = np.asarray(
+            cv2.resize(frame, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA),
+            dtype=np.uint8,
+        )
+        ratios.append(estimator.estimate(resized).count / estimator.estimate(frame).count)
+    assert float(np.median(ratios)) == pytest.approx(1.0, abs=0.15), ratios
+    assert min(ratios) > 0.6, ratios
+    assert max(ratios) < 1.4, ratios
