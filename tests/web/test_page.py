@@ -10,23 +10,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from monitor.application import Application, build_application
 from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
-from monitor.config.settings import Settings
-from tests.support.auth import PASSWORD, add_user
-from tests.support.blobs import BlobCountEstimator
+from tests.support.auth import PASSWORD
 from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
 from tests.support.config import minimal_site
-from tests.support.crowd import LiveCrowd
-from tests.support.server import RunningServer, running_server
-from tests.support.sources import PushedSources
+from tests.support.live_demo import LiveDemo, live_demo
 
 expect = sync_api().expect
 
@@ -64,41 +58,19 @@ def demo_config() -> AppConfig:
     )
 
 
-@dataclass
-class Demo:
-    server: RunningServer
-    application: Application
-    sources: PushedSources
-    crowd: LiveCrowd
-
-
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
+def demo(tmp_path: Path) -> Iterator[LiveDemo]:
     require_web_assets()
-    sources = PushedSources()
-    settings = Settings(data_dir=tmp_path, sample_cache=tmp_path / "samples")
-    application = build_application(
-        demo_config(), settings, estimator=BlobCountEstimator(), source_factory=sources
-    )
-    app = application.start()
-    assert application.auth is not None
-    add_user(application.auth, OPERATOR, Role.OPERATOR)
-    add_user(application.auth, VIEWER, Role.VIEWER)
-    crowd = LiveCrowd(sources, BUSY)
-    try:
-        crowd.start()
-        with running_server(app) as server:
-            yield Demo(server, application, sources, crowd)
-    finally:
-        crowd.stop()
-        application.stop()
+    users = {OPERATOR: Role.OPERATOR, VIEWER: Role.VIEWER}
+    with live_demo(demo_config(), tmp_path, users, crowd_site=BUSY) as demo:
+        yield demo
 
 
 def has(locator: Any, attribute: str, value: str) -> None:
     expect(locator).to_have_attribute(attribute, value, timeout=WAIT_MS)
 
 
-def open_page(page: Any, demo: Demo, user: str = OPERATOR) -> None:
+def open_page(page: Any, demo: LiveDemo, user: str = OPERATOR) -> None:
     """Opens the page and signs in through its login form, as a person would."""
     page.goto(demo.server.base_url + "/")
     sign_in(page, user)
@@ -106,7 +78,7 @@ def open_page(page: Any, demo: Demo, user: str = OPERATOR) -> None:
     has(by_test_id(page, "connection-status"), "data-state", "live")
 
 
-def test_alert_arrives_live_and_is_acknowledged_from_the_page(page: Any, demo: Demo) -> None:
+def test_alert_arrives_live_and_is_acknowledged_from_the_page(page: Any, demo: LiveDemo) -> None:
     open_page(page, demo)
 
     # Both sites are on the map, in their level colour; the one with no camera is offline.
@@ -159,7 +131,7 @@ def test_alert_arrives_live_and_is_acknowledged_from_the_page(page: Any, demo: D
     expect(by_test_id(page, f"site-marker-{DOWN}")).to_have_attribute("data-status", "offline")
 
 
-def test_selected_site_shows_numbers_frame_overlay_and_chart(page: Any, demo: Demo) -> None:
+def test_selected_site_shows_numbers_frame_overlay_and_chart(page: Any, demo: LiveDemo) -> None:
     demo.crowd.people = 2
     open_page(page, demo)
     by_test_id(page, f"site-marker-{BUSY}").click()
@@ -210,7 +182,7 @@ def test_selected_site_shows_numbers_frame_overlay_and_chart(page: Any, demo: De
     expect(by_test_id(page, "panel-level")).to_have_text("High", timeout=WAIT_MS)
 
 
-def test_acknowledge_refusals_are_shown_inline(page: Any, demo: Demo) -> None:
+def test_acknowledge_refusals_are_shown_inline(page: Any, demo: LiveDemo) -> None:
     # A viewer sees the alert but may not acknowledge it: the server's reason is shown.
     open_page(page, demo, user=VIEWER)
     expect(by_test_id(page, "user-role")).to_have_text("viewer")

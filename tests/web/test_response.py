@@ -6,23 +6,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from monitor.application import Application, build_application
 from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
-from monitor.config.settings import Settings
-from tests.support.auth import add_user
-from tests.support.blobs import BlobCountEstimator
 from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
 from tests.support.config import minimal_site
-from tests.support.crowd import LiveCrowd
-from tests.support.server import RunningServer, running_server
-from tests.support.sources import PushedSources
+from tests.support.live_demo import LiveDemo, live_demo
 
 expect = sync_api().expect
 
@@ -65,36 +58,15 @@ def config() -> AppConfig:
     )
 
 
-@dataclass
-class Demo:
-    server: RunningServer
-    application: Application
-    crowd: LiveCrowd
-
-
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
+def demo(tmp_path: Path) -> Iterator[LiveDemo]:
     require_web_assets()
-    sources = PushedSources()
-    settings = Settings(data_dir=tmp_path, sample_cache=tmp_path / "samples")
-    application = build_application(
-        config(), settings, estimator=BlobCountEstimator(), source_factory=sources
-    )
-    app = application.start()
-    assert application.auth is not None
-    for name, role in ((OPERATOR, Role.OPERATOR), (VIEWER, Role.VIEWER), (ADMIN, Role.ADMIN)):
-        add_user(application.auth, name, role)
-    crowd = LiveCrowd(sources, SITE)
-    try:
-        crowd.start()
-        with running_server(app) as server:
-            yield Demo(server, application, crowd)
-    finally:
-        crowd.stop()
-        application.stop()
+    users = {OPERATOR: Role.OPERATOR, VIEWER: Role.VIEWER, ADMIN: Role.ADMIN}
+    with live_demo(config(), tmp_path, users, crowd_site=SITE) as demo:
+        yield demo
 
 
-def open_page(page: Any, demo: Demo, user: str) -> None:
+def open_page(page: Any, demo: LiveDemo, user: str) -> None:
     """Opens the live page, signs in as `user` and waits for the live connection."""
     page.goto(demo.server.base_url + "/")
     sign_in(page, user)
@@ -104,7 +76,7 @@ def open_page(page: Any, demo: Demo, user: str) -> None:
     )
 
 
-def test_full_response_with_alarm_and_timers(new_page: Any, demo: Demo) -> None:
+def test_full_response_with_alarm_and_timers(new_page: Any, demo: LiveDemo) -> None:
     page = new_page()
     open_page(page, demo, OPERATOR)
     viewer = new_page()
@@ -190,7 +162,7 @@ def test_full_response_with_alarm_and_timers(new_page: Any, demo: Demo) -> None:
 
 
 def test_admin_adds_a_user_and_others_cannot_open_the_admin_pages(
-    new_page: Any, demo: Demo
+    new_page: Any, demo: LiveDemo
 ) -> None:
     admin = new_page()
     open_page(admin, demo, ADMIN)

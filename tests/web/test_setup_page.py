@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from monitor.application import Application, build_application
 from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
-from monitor.config.settings import Settings
 from monitor.measure.geo import to_local
 from monitor.measure.ground import polygon_area
-from tests.support.auth import add_user
-from tests.support.blobs import BlobCountEstimator
 from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
 from tests.support.config import minimal_site
-from tests.support.crowd import LiveCrowd
-from tests.support.server import RunningServer, running_server
-from tests.support.sources import PushedSources
+from tests.support.live_demo import LiveDemo, live_demo
 
 expect = sync_api().expect
 
@@ -46,34 +39,14 @@ LEVELS: dict[str, Any] = {
 }
 
 
-@dataclass
-class Demo:
-    server: RunningServer
-    application: Application
-
-
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
+def demo(tmp_path: Path) -> Iterator[LiveDemo]:
     require_web_assets()
     site = minimal_site(analysis_fps=5, roi=[[0, 0], [160, 0], [160, 120], [0, 120]])
     site["thresholds"] = LEVELS
     config = AppConfig.model_validate({"map": {"tile_url": ""}, "sites": [site]})
-    sources = PushedSources()
-    settings = Settings(data_dir=tmp_path, sample_cache=tmp_path / "samples")
-    application = build_application(
-        config, settings, estimator=BlobCountEstimator(), source_factory=sources
-    )
-    app = application.start()
-    assert application.auth is not None
-    add_user(application.auth, SUPERVISOR, Role.SUPERVISOR)
-    crowd = LiveCrowd(sources, SITE, people=4)
-    try:
-        crowd.start()
-        with running_server(app) as server:
-            yield Demo(server, application)
-    finally:
-        crowd.stop()
-        application.stop()
+    with live_demo(config, tmp_path, {SUPERVISOR: Role.SUPERVISOR}, SITE, people=4) as demo:
+        yield demo
 
 
 def click_image(page: Any, x: float, y: float) -> None:
@@ -90,14 +63,14 @@ def click_map(page: Any, dx: float, dy: float) -> None:
     area.click(position={"x": box["width"] / 2 + dx, "y": box["height"] / 2 + dy})
 
 
-def site_now(page: Any, demo: Demo) -> dict[str, Any]:
+def site_now(page: Any, demo: LiveDemo) -> dict[str, Any]:
     response = page.request.get(demo.server.url(f"/api/sites/{SITE}"))
     assert response.ok, response.text()
     result: dict[str, Any] = response.json()
     return result
 
 
-def wait_for(page: Any, demo: Demo, check: Any, what: str) -> dict[str, Any]:
+def wait_for(page: Any, demo: LiveDemo, check: Any, what: str) -> dict[str, Any]:
     deadline = time.monotonic() + WAIT_MS / 1000
     while time.monotonic() < deadline:
         site = site_now(page, demo)
@@ -107,7 +80,7 @@ def wait_for(page: Any, demo: Demo, check: Any, what: str) -> dict[str, Any]:
     raise AssertionError(f"not within {WAIT_MS} ms: {what}; site is {site}")
 
 
-def test_set_a_site_up_from_the_page(page: Any, demo: Demo) -> None:
+def test_set_a_site_up_from_the_page(page: Any, demo: LiveDemo) -> None:
     # From the live map: the site's panel marks it uncalibrated and links to its setup.
     page.goto(demo.server.base_url + "/")
     sign_in(page, SUPERVISOR)
@@ -219,7 +192,7 @@ def test_set_a_site_up_from_the_page(page: Any, demo: Demo) -> None:
     expect(by_test_id(page, "panel-calibration")).to_be_hidden()
 
 
-def test_change_the_video_source_from_the_page(page: Any, demo: Demo, tmp_path: Path) -> None:
+def test_change_the_video_source_from_the_page(page: Any, demo: LiveDemo, tmp_path: Path) -> None:
     page.goto(demo.server.url(f"/setup.html?site={SITE}"))
     sign_in(page, SUPERVISOR)
     expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=WAIT_MS)
