@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 
 from monitor.alerts.lifecycle import AlertError
@@ -15,6 +17,7 @@ from monitor.config.thresholds import ThresholdsConfig
 from monitor.density.base import DensityEstimator
 from monitor.pipeline.runtime import Runtime
 from monitor.pipeline.service import UnknownAlert, UnknownPlatform, UnknownSite
+from monitor.render.overlay import draw_heat
 from monitor.store.sql import SqlStore
 from monitor.store.writer import ReadingWriter
 from tests.support.blobs import BlobCountEstimator, FailingEstimator, scene
@@ -32,11 +35,14 @@ COUNT_LEVELS: dict[str, Any] = {
 }
 
 
-def config(escalate_after_s: float = 60.0) -> AppConfig:
+def config(
+    escalate_after_s: float = 60.0, exclude: list[list[list[int]]] | None = None
+) -> AppConfig:
     site = minimal_site(
         analysis_fps=30,
         roi=[[0, 0], [160, 0], [160, 120], [0, 120]],
         thresholds=COUNT_LEVELS,
+        exclude=exclude or [],
     )
     site["thresholds"] = COUNT_LEVELS
     platform = {
@@ -56,7 +62,11 @@ def config(escalate_after_s: float = 60.0) -> AppConfig:
 
 class Harness:
     def __init__(
-        self, store: SqlStore, estimator: DensityEstimator, escalate_after_s: float = 60.0
+        self,
+        store: SqlStore,
+        estimator: DensityEstimator,
+        escalate_after_s: float = 60.0,
+        exclude: list[list[list[int]]] | None = None,
     ) -> None:
         self.bus = InMemoryBus(first_id=1)
         self.events: ThreadSubscription = self.bus.subscribe()
@@ -64,7 +74,7 @@ class Harness:
         self.writer = ReadingWriter(store, flush_interval_s=0.05)
         self.store = store
         self.runtime = Runtime(
-            config(escalate_after_s), estimator, self.sources, self.bus, store, self.writer
+            config(escalate_after_s, exclude), estimator, self.sources, self.bus, store, self.writer
         )
 
     def start(self) -> None:
@@ -244,6 +254,29 @@ def test_snapshot_is_the_latest_analysed_frame(harness: Harness) -> None:
     assert plain.startswith(b"\xff\xd8")
     assert heat is not None
     assert heat != plain
+
+
+def test_excluded_area_is_not_counted_and_dimmed_on_the_snapshot(store: SqlStore) -> None:
+    """Two of the three people stand in the excluded area: the count drops to one, and the
+    operator's snapshot shows that area dimmed and outlined."""
+    exclusion = [[0, 0], [44, 0], [44, 30], [0, 30]]
+    harness = Harness(store, BlobCountEstimator(), exclude=[exclusion])
+    harness.start()
+    try:
+        reading, _ = harness.frame(3, at=100.0)
+        assert reading.count == pytest.approx(1.0, abs=0.3)
+        heat = harness.runtime.snapshot_jpeg("wuyi-square", overlay=True)
+        assert heat is not None
+        shown = cv2.imdecode(np.frombuffer(heat, np.uint8), cv2.IMREAD_COLOR).astype(np.float32)
+        roi = [(0.0, 0.0), (160.0, 0.0), (160.0, 120.0), (0.0, 120.0)]
+        polygon = [(float(x), float(y)) for x, y in exclusion]
+        with_exclusion = draw_heat(scene(3), reading.grid, roi, exclude=[polygon])
+        without = draw_heat(scene(3), reading.grid, roi)
+        error_with = np.abs(shown - with_exclusion).mean()
+        error_without = np.abs(shown - without).mean()
+        assert error_with < error_without / 2, (error_with, error_without)
+    finally:
+        harness.stop()
 
 
 def test_source_status_reaches_site_and_bus(harness: Harness) -> None:

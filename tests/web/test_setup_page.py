@@ -49,6 +49,11 @@ def demo(tmp_path: Path) -> Iterator[LiveDemo]:
         yield demo
 
 
+def save_source(page: Any, source: str) -> None:
+    by_test_id(page, "source-input").fill(source)
+    by_test_id(page, "source-save").click()
+
+
 def click_image(page: Any, x: float, y: float) -> None:
     """Clicks the snapshot at image pixel (x, y)."""
     overlay = by_test_id(page, "setup-overlay")
@@ -203,23 +208,20 @@ def test_change_the_video_source_from_the_page(page: Any, demo: LiveDemo, tmp_pa
     # Another clip: the API takes it, the page and the site show it.
     clip = tmp_path / "other-clip.mp4"
     clip.write_bytes(b"\x00" * 64)
-    by_test_id(page, "source-input").fill(str(clip))
-    by_test_id(page, "source-save").click()
+    save_source(page, str(clip))
     expect(status).to_have_attribute("data-state", "saved", timeout=WAIT_MS)
     expect(current).to_have_text(str(clip))
     assert site_now(page, demo)["setup"]["source"] == str(clip)
 
     # Nothing typed: the API's refusal shows inline and the source stays.
-    by_test_id(page, "source-input").fill("")
-    by_test_id(page, "source-save").click()
+    save_source(page, "")
     expect(status).to_have_attribute("data-state", "error", timeout=WAIT_MS)
     expect(status).to_contain_text("at least 1 character")
     expect(current).to_have_text(str(clip))
     assert site_now(page, demo)["setup"]["source"] == str(clip)
 
     # A camera with a password: only the masked form comes back on the page.
-    by_test_id(page, "source-input").fill("rtsp://viewer:s3cret-pw@cam.local:554/stream")
-    by_test_id(page, "source-save").click()
+    save_source(page, "rtsp://viewer:s3cret-pw@cam.local:554/stream")
     expect(status).to_have_attribute("data-state", "saved", timeout=WAIT_MS)
     expect(current).to_have_text("rtsp://***@cam.local:554/stream")
     expect(by_test_id(page, "source-input")).to_have_value("")
