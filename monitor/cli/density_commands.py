@@ -28,9 +28,9 @@ from monitor.density.evaluate import Metrics, count_density, count_metrics, pred
 from monitor.density.registry import KNOWN_ESTIMATORS, build_estimator
 from monitor.density.roi import Roi, load_roi
 from monitor.density.splits import select
+from monitor.training.options import DATA_ENV, add_train_arguments, train_config
 
 Handler = Callable[[argparse.Namespace], int]
-DATA_ENV = "CROWD_DATA"
 
 
 class CommandError(Exception):
@@ -163,13 +163,9 @@ def _default_data() -> Path | None:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    data = args.data or _default_data()
-    if data is None:
-        raise CommandError(f"give --data DIR or set {DATA_ENV}")
-    if not Path(data).is_dir():
-        raise CommandError(f"data folder not found: {data}")
     try:
-        from monitor.training.train import TrainConfig, train
+        config = train_config(args)
+        from monitor.training.train import train
     except ImportError as error:
         raise CommandError(
             f"training needs the train extra (pip install 'crowd-monitor[train]'): {error}"
@@ -177,20 +173,6 @@ def train_command(args: argparse.Namespace) -> int:
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    config = TrainConfig(
-        data=Path(data),
-        out=Path(args.out),
-        datasets=args.datasets,
-        minutes=args.minutes,
-        steps=args.steps,
-        batch=args.batch,
-        crop=args.crop,
-        seed=args.seed,
-        lr=args.lr,
-        threads=args.threads,
-        limit=args.limit,
-        init=args.init,
-    )
     metrics = train(config)
     print(format_table([(f"{name}|val", m) for name, m in metrics.items()]))
     print(f"wrote {config.out}")
@@ -300,24 +282,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     evaluate.set_defaults(handler=_guarded(evaluate_command))
 
     train = commands.add_parser("train", help="train and export the density network (train extra)")
-    train.add_argument("--data", type=Path, help=f"shared data root (default: ${DATA_ENV})")
-    train.add_argument("--out", default="models/crowd-density.onnx", help="ONNX file to write")
-    train.add_argument("--datasets", nargs="+", help="sub-folders to use (default: all)")
-    train.add_argument("--minutes", type=float, default=60.0, help="wall-clock budget")
-    train.add_argument("--steps", type=int, help="fixed number of steps instead of --minutes")
-    train.add_argument("--batch", type=int, default=8)
-    train.add_argument("--crop", type=int, default=256, help="training crop side, pixels")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--lr", type=float, default=1e-3, help="decoder learning rate")
-    train.add_argument(
-        "--threads", type=int, default=1, help="torch threads (more crawl on a shared CPU)"
-    )
-    train.add_argument("--limit", type=int, help="at most this many images per dataset (smoke)")
-    train.add_argument(
-        "--init",
-        type=Path,
-        help="start from a saved state dict or an exported .onnx model (fine-tuning)",
-    )
+    add_train_arguments(train)
     train.set_defaults(handler=_guarded(train_command))
 
     calibrate = commands.add_parser(

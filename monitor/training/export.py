@@ -9,7 +9,7 @@ from pathlib import Path
 import onnx
 import torch
 
-from monitor.training.model import INPUT_MULTIPLE, STRIDE, DensityNet, PeopleDensity
+from monitor.training.model import STRIDE, DensityNet, PeopleDensity
 
 
 def export_onnx(model: DensityNet, path: Path, info: dict[str, object] | None = None) -> Path:
@@ -33,7 +33,7 @@ def export_onnx(model: DensityNet, path: Path, info: dict[str, object] | None = 
         )
     graph = onnx.load(str(path))
     meta = {
-        "input_multiple": str(INPUT_MULTIPLE),
+        "input_multiple": str(model.input_multiple),
         "stride": str(STRIDE),
         "input": "RGB float32 0..255, (1, 3, H, W), H and W multiples of input_multiple",
         "output": "people per cell, (1, 1, H/stride, W/stride)",

@@ -18,6 +18,8 @@ from torch import nn
 
 from monitor.training.model import DensityNet
 
+CONTEXT_MODULES = ("context", "context_projection")
+
 
 def _conv_pairs(model: nn.Module) -> dict[str, tuple[nn.Conv2d, nn.BatchNorm2d | None]]:
     """Each convolution by its module path, with the BatchNorm registered right after it."""
@@ -90,6 +92,20 @@ def load_onnx_weights(model: DensityNet, path: Path) -> DensityNet:
                 raise ValueError(f"{path}: {module_path} has a bias but nowhere to put it")
         seen.add(module_path)
     missing = sorted(set(pairs) - seen)
-    if missing:
+    if missing and not _only_new_context(model, missing, seen):
         raise ValueError(f"{path}: the graph lacks convolutions {', '.join(missing)}")
     return model
+
+
+def _only_new_context(model: DensityNet, missing: list[str], seen: set[str]) -> bool:
+    """A plain model's weights may seed a context model: the context stages keep their
+    ImageNet weights and the zero projection leaves the output unchanged."""
+
+    def is_context(name: str) -> bool:
+        return name.split(".")[0] in CONTEXT_MODULES
+
+    return (
+        model.has_context
+        and all(is_context(name) for name in missing)
+        and not any(is_context(name) for name in seen)
+    )

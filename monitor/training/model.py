@@ -4,6 +4,11 @@ CSRNet showed that a truncated ImageNet backbone plus a few convolutions counts 
 Lite0 after its fifth stage (112 channels, stride 16) and fusing the stride-8 stage keeps the
 640x480 forward pass within budget on one core. The graph normalises raw 0..255 RGB itself, as
 the TF-Lite weights expect ((x - 127) / 128), so run time only transposes pixels.
+
+With `context=True` the rest of the backbone (stages six and seven, stride 32) runs too and is
+added top-down into the stride-16 features: a wider view of the scene, for telling a dense
+crowd's texture from foliage or paving. Its projection starts at zero, so a context model
+initialised from a plain one computes exactly what the plain one did until training moves it.
 """
 
 from __future__ import annotations
@@ -20,11 +25,15 @@ STRIDE = 8
 # Inputs must be multiples of this so every stride-2 stage sees even sizes (the backbone's
 # TF-style "same" padding is fixed at construction for even inputs).
 INPUT_MULTIPLE = 16
+# With the stride-32 context stages every side must stay even down to stride 32.
+CONTEXT_INPUT_MULTIPLE = 32
 # Lite0 blocks: 1 + 2 + 2 end the stride-8 stage (40 ch); + 3 + 3 end stage five (112 ch).
 LOW_BLOCKS = 5
 HIGH_BLOCKS = 11
 LOW_CHANNELS = 40
 HIGH_CHANNELS = 112
+# Blocks 11-15: stage six (192 ch, stride 32) and stage seven (320 ch).
+CONTEXT_CHANNELS = 320
 # The network learns people per cell times this: raw densities (~0.01 per cell) give gradients
 # near Adam's epsilon and the map collapses to zero. Exported graphs divide it back out.
 DENSITY_SCALE = 100.0
@@ -51,13 +60,20 @@ def _conv(cin: int, cout: int, kernel: int = 3, dilation: int = 1) -> nn.Sequent
 
 
 class DensityNet(nn.Module):
-    def __init__(self, backbone: EfficientNet, width: int = 32) -> None:
+    def __init__(self, backbone: EfficientNet, width: int = 32, context: bool = False) -> None:
         super().__init__()
+        self.has_context = context
         self.stem = nn.Sequential(backbone._conv_stem, backbone._bn0, nn.ReLU6(inplace=True))
         self.low = nn.Sequential(*backbone._blocks[:LOW_BLOCKS])
         self.high = nn.Sequential(*backbone._blocks[LOW_BLOCKS:HIGH_BLOCKS])
         self.lateral = _conv(LOW_CHANNELS, width, kernel=1)
         self.top = _conv(HIGH_CHANNELS, width, kernel=1)
+        if context:
+            self.context = nn.Sequential(*backbone._blocks[HIGH_BLOCKS:])
+            # Linear, not ReLU: a zero-initialised ReLU branch would never get a gradient.
+            self.context_projection = nn.Conv2d(CONTEXT_CHANNELS, width, 1)
+            nn.init.zeros_(self.context_projection.weight)
+            nn.init.zeros_(self.context_projection.bias)  # type: ignore[arg-type]
         # Dilations widen the context to judge whether a blob is a head without more stride.
         self.head = nn.Sequential(
             _conv(2 * width, width),
@@ -66,8 +82,15 @@ class DensityNet(nn.Module):
             nn.Conv2d(width, 1, 1),
         )
 
+    @property
+    def input_multiple(self) -> int:
+        return CONTEXT_INPUT_MULTIPLE if self.has_context else INPUT_MULTIPLE
+
     def backbone_modules(self) -> list[nn.Module]:
-        return [self.stem, self.low, self.high]
+        modules: list[nn.Module] = [self.stem, self.low, self.high]
+        if self.has_context:
+            modules.append(self.context)
+        return modules
 
     def frozen_modules(self) -> list[nn.Module]:
         return [self.stem, *list(self.low)[:FROZEN_BLOCKS]]
@@ -81,7 +104,11 @@ class DensityNet(nn.Module):
         x = (rgb - 127.0) / 128.0
         low = self.low(self.stem(x))
         high = self.high(low)
-        top = F.interpolate(self.top(high), scale_factor=2.0, mode="bilinear", align_corners=False)
+        top = self.top(high)
+        if self.has_context:
+            wide = self.context_projection(self.context(high))
+            top = top + F.interpolate(wide, scale_factor=2.0, mode="bilinear", align_corners=False)
+        top = F.interpolate(top, scale_factor=2.0, mode="bilinear", align_corners=False)
         out: torch.Tensor = self.head(torch.cat([self.lateral(low), top], dim=1))
         return F.relu(out)
 
@@ -98,5 +125,5 @@ class PeopleDensity(nn.Module):
         return density
 
 
-def build_model(weights: Path | None = None) -> DensityNet:
-    return DensityNet(pretrained_backbone(weights))
+def build_model(weights: Path | None = None, context: bool = False) -> DensityNet:
+    return DensityNet(pretrained_backbone(weights), context=context)

@@ -1,0 +1,90 @@
+"""The `train` command's options, shared by `crowd-monitor train` and `python -m
+monitor.training` (the latter needs only torch and the backbone packages, not the service's
+dependencies, so it runs on a bare GPU machine)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from monitor.training.train import TrainConfig
+
+DATA_ENV = "CROWD_DATA"
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, help=f"shared data root (default: ${DATA_ENV})")
+    parser.add_argument("--out", default="models/crowd-density.onnx", help="ONNX file to write")
+    parser.add_argument("--datasets", nargs="+", help="sub-folders to use (default: all)")
+    parser.add_argument("--minutes", type=float, default=60.0, help="wall-clock budget")
+    parser.add_argument("--steps", type=int, help="fixed number of steps instead of --minutes")
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--crop", type=int, default=256, help="training crop side, pixels")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--lr", type=float, default=1e-3, help="decoder learning rate")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads (more crawl on a shared CPU)"
+    )
+    parser.add_argument("--limit", type=int, help="at most this many images per dataset (smoke)")
+    parser.add_argument(
+        "--init",
+        type=Path,
+        help="start from a saved state dict or an exported .onnx model (fine-tuning)",
+    )
+    parser.add_argument("--device", default="auto", help="'cpu', 'cuda' or 'auto' (GPU if any)")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="processes preparing batches (use on a GPU)"
+    )
+    parser.add_argument(
+        "--train-split",
+        choices=("train", "all"),
+        default="train",
+        help="'all' also trains on the held-out images (final model; no validation)",
+    )
+    parser.add_argument(
+        "--context", action="store_true", help="add the stride-32 context stages (slower)"
+    )
+    parser.add_argument(
+        "--work-dir", type=Path, help="where checkpoints go (default: a crowd-train temp dir)"
+    )
+
+
+def data_root(args: argparse.Namespace) -> Path:
+    """--data, else $CROWD_DATA; raises ValueError naming what is missing."""
+    value = args.data or os.environ.get(DATA_ENV)
+    if not value:
+        raise ValueError(f"give --data DIR or set {DATA_ENV}")
+    root = Path(value)
+    if not root.is_dir():
+        raise ValueError(f"data folder not found: {root}")
+    return root
+
+
+def train_config(args: argparse.Namespace) -> TrainConfig:
+    """Needs torch (the train extra): import errors are the caller's to explain."""
+    from monitor.training.train import TrainConfig
+
+    config = TrainConfig(
+        data=data_root(args),
+        out=Path(args.out),
+        datasets=args.datasets,
+        minutes=args.minutes,
+        steps=args.steps,
+        batch=args.batch,
+        crop=args.crop,
+        seed=args.seed,
+        lr=args.lr,
+        threads=args.threads,
+        limit=args.limit,
+        init=args.init,
+        device=args.device,
+        workers=args.workers,
+        train_split=args.train_split,
+        context=args.context,
+    )
+    if args.work_dir is not None:
+        config.work_dir = args.work_dir
+    return config

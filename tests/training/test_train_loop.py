@@ -1,0 +1,135 @@
+"""The training loop's plumbing on a synthetic folder (no shared data needed): worker
+batches, devices, training on every image, and the torch-only entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
+
+from monitor.training.__main__ import main as train_main  # noqa: E402
+from monitor.training.data import dataset_folders, load_set  # noqa: E402
+from monitor.training.train import TrainConfig, batches, resolve_device  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_crowd_folder(root: Path, images: int = 4, side: int = 96) -> Path:
+    """A folder in the shared format: dark blobs for heads on a light background."""
+    folder = root / "synthetic"
+    (folder / "images").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    heads, counts = ["image,x,y"], ["image,count"]
+    for index in range(images):
+        name = f"IMG_{index}.jpg"
+        image = np.full((side, side, 3), 200, dtype=np.uint8)
+        points = rng.uniform(8, side - 8, (index + 2, 2))
+        for x, y in points:
+            cv2.circle(image, (int(x), int(y)), 3, (30, 30, 30), -1)
+            heads.append(f"{name},{x:.1f},{y:.1f}")
+        counts.append(f"{name},{len(points)}")
+        cv2.imwrite(str(folder / "images" / name), image)
+    (folder / "heads.csv").write_text("\n".join(heads) + "\n")
+    (folder / "counts.csv").write_text("\n".join(counts) + "\n")
+    return folder
+
+
+def test_worker_processes_make_distinct_batches_of_the_loop_shape(tmp_path: Path) -> None:
+    write_crowd_folder(tmp_path)
+    sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
+    config = TrainConfig(data=tmp_path, out=tmp_path / "x.onnx", batch=3, crop=64, workers=2)
+    stream = batches(sets, config, pin=False)
+    try:
+        first, second = next(stream), next(stream)
+    finally:
+        stream.close()
+    for batch in (first, second):
+        assert batch.images.shape == (3, 3, 64, 64)
+        assert batch.targets.shape == batch.weights.shape == (3, 1, 8, 8)
+    # Each worker seeds its own generator; identical batches would mean duplicated views.
+    assert not torch.equal(first.images, second.images)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_asking_for_a_missing_gpu_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="torch sees no GPU"):
+        resolve_device("cuda")
+
+
+@pytest.mark.parametrize(
+    ("extra", "multiple"),
+    [pytest.param([], "16", id="plain"), pytest.param(["--context"], "32", id="context")],
+)
+def test_training_on_every_image_exports_without_validation(
+    extra: list[str], multiple: str, tmp_path: Path
+) -> None:
+    write_crowd_folder(tmp_path / "data")
+    out = tmp_path / "model.onnx"
+    argv = [
+        "--data",
+        str(tmp_path / "data"),
+        "--train-split",
+        "all",
+        "--steps",
+        "2",
+        "--batch",
+        "2",
+        "--crop",
+        "64",
+        "--workers",
+        "1",
+        "--device",
+        "cpu",
+        "--out",
+        str(out),
+        "--work-dir",
+        str(tmp_path / "work"),
+        *extra,
+    ]
+    assert train_main(argv) == 0
+    info = json.loads(out.with_suffix(".json").read_text())
+    assert info["val"] == {}
+    assert info["steps"] == 2
+    assert info["config"]["train_split"] == "all"
+    assert (tmp_path / "work" / "density-net.pt").is_file()
+
+    import onnx
+
+    meta = {p.key: p.value for p in onnx.load(str(out)).metadata_props}
+    assert meta["input_multiple"] == multiple
+
+
+def test_missing_data_folder_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert train_main(["--data", str(tmp_path / "absent"), "--out", str(tmp_path / "m.onnx")]) == 2
+    assert "data folder not found" in capsys.readouterr().err
+
+
+# Names the service needs but a bare GPU machine with only torch would lack.
+SERVICE_ONLY = ("pydantic", "fastapi", "uvicorn", "starlette", "sqlalchemy", "websockets", "yaml")
+
+
+def test_training_entry_point_needs_none_of_the_service_dependencies() -> None:
+    script = f"""
+import sys
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {SERVICE_ONLY!r}:
+            raise ImportError("refused " + name)
+sys.meta_path.insert(0, Refuse())
+import monitor.training.__main__, monitor.training.train
+print("imported")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "imported" in result.stdout
