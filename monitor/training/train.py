@@ -291,45 +291,47 @@ def train(config: TrainConfig) -> dict[str, Metrics]:
     train_started = time.monotonic()
     step = 0
     running = 0.0
-    stream = batches(train_sets, config, pin=on_gpu)
-    # bf16 halves the memory traffic of the depthwise convolutions; the loss stays in fp32.
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if on_gpu else contextlib.nullcontext()
-    while True:
-        elapsed = time.monotonic() - train_started
-        if config.steps is not None:
-            if step >= config.steps:
-                break
-            progress = step / config.steps
-        else:
-            if elapsed >= train_budget_s:
-                break
-            progress = elapsed / train_budget_s
-        factor = _lr_factor(progress)
-        for group, base in zip(optimiser.param_groups, base_lrs, strict=True):
-            group["lr"] = base * factor
-        batch = to_device(next(stream), device)
-        images = batch.images.contiguous(memory_format=torch.channels_last)
-        with autocast:
-            predicted = model(images)
-        loss, count_error = density_loss(predicted.float(), batch, config.count_loss_weight)
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()  # type: ignore[no-untyped-call]
-        optimiser.step()
-        running += count_error.item()
-        step += 1
-        if step % config.checkpoint_every == 0:
-            torch.save(model.state_dict(), checkpoint)
-        if step % config.log_every == 0:
-            log.info(
-                "step %d (%.0f%%)  crop count MAE %.2f  lr %.2e  %.0f s",
-                step,
-                100 * progress,
-                running / config.log_every,
-                optimiser.param_groups[1]["lr"],
-                time.monotonic() - started,
-            )
-            running = 0.0
-    stream.close()
+    # closing(): the view workers stop with the loop, whether it ends or raises.
+    with contextlib.closing(batches(train_sets, config, pin=on_gpu)) as stream:
+        # bf16 halves the memory traffic of the depthwise convolutions; the loss stays in fp32.
+        autocast = (
+            torch.autocast("cuda", dtype=torch.bfloat16) if on_gpu else contextlib.nullcontext()
+        )
+        while True:
+            elapsed = time.monotonic() - train_started
+            if config.steps is not None:
+                if step >= config.steps:
+                    break
+                progress = step / config.steps
+            else:
+                if elapsed >= train_budget_s:
+                    break
+                progress = elapsed / train_budget_s
+            factor = _lr_factor(progress)
+            for group, base in zip(optimiser.param_groups, base_lrs, strict=True):
+                group["lr"] = base * factor
+            batch = to_device(next(stream), device)
+            images = batch.images.contiguous(memory_format=torch.channels_last)
+            with autocast:
+                predicted = model(images)
+            loss, count_error = density_loss(predicted.float(), batch, config.count_loss_weight)
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()  # type: ignore[no-untyped-call]
+            optimiser.step()
+            running += count_error.item()
+            step += 1
+            if step % config.checkpoint_every == 0:
+                torch.save(model.state_dict(), checkpoint)
+            if step % config.log_every == 0:
+                log.info(
+                    "step %d (%.0f%%)  crop count MAE %.2f  lr %.2e  %.0f s",
+                    step,
+                    100 * progress,
+                    running / config.log_every,
+                    optimiser.param_groups[1]["lr"],
+                    time.monotonic() - started,
+                )
+                running = 0.0
     torch.save(model.state_dict(), checkpoint)
     model = model.to(memory_format=torch.contiguous_format)
     metrics = validate(model, val_sets)
