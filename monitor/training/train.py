@@ -133,9 +133,12 @@ def batches(
         num_workers=config.workers,
         pin_memory=pin,
         prefetch_factor=4,
-        # Not fork: a forked child of a process whose OpenMP pool has already run can
-        # deadlock on its first parallel call (seen in the tests after a forward pass).
-        multiprocessing_context="spawn",
+        # Not fork: a child forked from a process whose OpenMP pool has already run can
+        # deadlock on its first parallel call (seen in the tests after a forward pass). Not
+        # spawn: its children exit through full interpreter teardown, which now and then
+        # aborts in a native library's destructors. Forkserver children are forked from a
+        # clean server and leave with os._exit.
+        multiprocessing_context="forkserver",
     )
     yield from loader
 
