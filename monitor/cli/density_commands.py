@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,7 +27,7 @@ from monitor.density.evaluate import Metrics, count_density, count_metrics, pred
 from monitor.density.registry import KNOWN_ESTIMATORS, build_estimator
 from monitor.density.roi import Roi, load_roi
 from monitor.density.splits import select
-from monitor.training.options import DATA_ENV, add_train_arguments, train_config
+from monitor.training.options import add_train_arguments, train_config
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -155,11 +154,6 @@ def evaluate_command(args: argparse.Namespace) -> int:
     print(f"model: {args.model}")
     print(format_table(rows))
     return 0
-
-
-def _default_data() -> Path | None:
-    value = os.environ.get(DATA_ENV)
-    return Path(value) if value else None
 
 
 def train_command(args: argparse.Namespace) -> int:

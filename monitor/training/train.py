@@ -124,9 +124,8 @@ def batches(
     sets: list[AnnotatedSet], config: TrainConfig, pin: bool
 ) -> Generator[Batch, None, None]:
     if config.workers <= 0:
-        rng = np.random.default_rng(config.seed)
-        while True:
-            yield make_batch(sets, config, rng)
+        yield from BatchStream(sets, config)
+        return
     loader = torch.utils.data.DataLoader(
         BatchStream(sets, config),
         batch_size=None,

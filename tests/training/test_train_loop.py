@@ -16,7 +16,12 @@ torch = pytest.importorskip("torch", reason="training needs the train extra (tor
 
 from monitor.training.__main__ import main as train_main  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
-from monitor.training.train import TrainConfig, batches, resolve_device  # noqa: E402
+from monitor.training.train import (  # noqa: E402
+    TrainConfig,
+    batches,
+    make_batch,
+    resolve_device,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +58,11 @@ def test_worker_processes_make_distinct_batches_of_the_loop_shape(tmp_path: Path
     for batch in (first, second):
         assert batch.images.shape == (3, 3, 64, 64)
         assert batch.targets.shape == batch.weights.shape == (3, 1, 8, 8)
-    # Each worker seeds its own generator; identical batches would mean duplicated views.
+    # Worker n draws from the generator seeded (seed, n): distinct views, reproducible runs.
+    for worker, batch in enumerate((first, second)):
+        expected = make_batch(sets, config, np.random.default_rng([config.seed, worker]))
+        assert torch.equal(batch.images, expected.images)
+        assert torch.equal(batch.targets, expected.targets)
     assert not torch.equal(first.images, second.images)
 
 
