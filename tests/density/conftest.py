@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from monitor.density.onnx_model import OnnxDensityEstimator
+from monitor.density.registry import default_model_path
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -15,3 +18,12 @@ def crowd_data() -> Path:
     if not (root / "mall").is_dir():
         pytest.skip(f"crowd data not found at {root} (set CROWD_DATA)")
     return root
+
+
+@pytest.fixture(scope="session")
+def shipped() -> OnnxDensityEstimator:
+    """The model the repo ships; its absence is a failure, never a skip."""
+    path = default_model_path()
+    if not path.is_file():
+        pytest.fail(f"the shipped model {path} is missing")
+    return OnnxDensityEstimator(path)

@@ -8,7 +8,7 @@ import pytest
 from monitor.config.app import EstimatorConfig
 from monitor.density.base import DensityEstimator
 from monitor.density.onnx_model import OnnxDensityEstimator, network_input_size
-from monitor.density.registry import build_estimator, default_model_path
+from monitor.density.registry import build_estimator
 
 
 @pytest.mark.parametrize(
@@ -23,14 +23,6 @@ from monitor.density.registry import build_estimator, default_model_path
 )
 def test_network_input_size(frame: tuple[int, int], expected: tuple[int, int]) -> None:
     assert network_input_size(frame, 16, 2048) == expected
-
-
-@pytest.fixture(scope="module")
-def shipped() -> OnnxDensityEstimator:
-    path = default_model_path()
-    if not path.is_file():
-        pytest.fail(f"the shipped model {path} is missing")
-    return OnnxDensityEstimator(path)
 
 
 @pytest.mark.parametrize(

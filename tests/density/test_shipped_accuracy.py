@@ -15,14 +15,8 @@ import pytest
 from monitor.density.dataset import load_folder
 from monitor.density.evaluate import evaluate_images
 from monitor.density.onnx_model import OnnxDensityEstimator
-from monitor.density.registry import default_model_path
 from monitor.density.roi import Roi
 from monitor.density.splits import select
-
-
-@pytest.fixture(scope="module")
-def shipped() -> OnnxDensityEstimator:
-    return OnnxDensityEstimator(default_model_path(), threads=2)
 
 
 @pytest.mark.parametrize(
