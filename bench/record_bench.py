@@ -19,11 +19,12 @@ import time
 from pathlib import Path
 
 import cv2
+import numpy as np
 import sqlalchemy as sa
 
 from monitor.config.recording import RecordingConfig, RecordingPolicy
 from monitor.config.settings import Settings
-from monitor.ingest.frames import CapturedFrame
+from monitor.ingest.frames import BgrImage, CapturedFrame
 from monitor.ingest.samples import ensure_sample
 from monitor.recording.index import RecordingIndex
 from monitor.recording.recorder import Recorder
@@ -31,22 +32,22 @@ from monitor.recording.recorder import Recorder
 FPS = 10.0
 
 
-def load_frames(seconds: float) -> list[cv2.typing.MatLike]:
+def load_frames(seconds: float) -> list[BgrImage]:
     clip = cv2.VideoCapture(str(ensure_sample("vtest", Settings().sample_cache)))
-    frames = []
+    frames: list[BgrImage] = []
     try:
         while len(frames) < seconds * FPS:
             ok, image = clip.read()
             if not ok:
                 clip.set(cv2.CAP_PROP_POS_FRAMES, 0)  # loop, as the demo does
                 continue
-            frames.append(image)
+            frames.append(np.asarray(image, dtype=np.uint8))
     finally:
         clip.release()
     return frames
 
 
-def record(frames: list[cv2.typing.MatLike]) -> dict[str, float]:
+def record(frames: list[BgrImage]) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="record-bench-") as tmp:
         engine = sa.create_engine(f"sqlite:///{tmp}/index.db")
         index = RecordingIndex(engine)
