@@ -34,7 +34,7 @@ from monitor.density.evaluate import Metrics, evaluate_images
 from monitor.density.hog import HogDensityEstimator
 from monitor.density.onnx_model import OnnxDensityEstimator
 from monitor.density.registry import default_model_path
-from monitor.density.roi import Roi
+from monitor.density.roi import folder_roi
 from monitor.density.splits import select
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     rows: dict[str, dict[str, Metrics]] = {"onnx": {}, "classic": {}, "hog": {}}
     for folder in folders:
         images = select(folder, "val")[: args.limit]
-        roi = Roi(mask=folder.roi_mask) if folder.roi_mask is not None else None
+        roi = folder_roi(folder)
         chosen: dict[str, Callable[[], DensityEstimator]] = {
             "onnx": lambda: onnx,
             "classic": lambda f=folder: classics[f.name],  # type: ignore[misc]

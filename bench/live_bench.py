@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import secrets
 import socket
@@ -176,7 +177,7 @@ def live_service(config_path: Path, seconds: float, memory_minutes: float) -> di
             stop.set()
             listener.join(5)
             rss_later = sample_rss(server, memory_minutes * 60, SOAK_SAMPLE_S)
-            last_minute = rss_later[-round(60 / SOAK_SAMPLE_S) :] or rss_first
+            last_minute = rss_later[-round(60 / SOAK_SAMPLE_S) :]
             delays.sort()
             return {
                 "readings_per_s": measured / seconds,
@@ -184,7 +185,7 @@ def live_service(config_path: Path, seconds: float, memory_minutes: float) -> di
                 "delay_p99_ms": 1000 * delays[min(len(delays) - 1, int(0.99 * len(delays)))],
                 "rss_start_mb": statistics.median(rss_first),
                 "rss_start_max_mb": max(rss_first),
-                "rss_end_mb": statistics.median(last_minute),
+                "rss_end_mb": statistics.median(last_minute) if last_minute else math.nan,
                 "rss_max_mb": max(rss_first + rss_later),
                 "minutes": memory_minutes,
             }
@@ -215,11 +216,14 @@ def main(argv: list[str] | None = None) -> int:
             "resident memory in the delay window, median (max)",
             f"{live['rss_start_mb']:.0f} MB ({live['rss_start_max_mb']:.0f})",
         ),
-        (
-            f"resident memory, last minute of {live['minutes']:g} more, median (max of all)",
-            f"{live['rss_end_mb']:.0f} MB ({live['rss_max_mb']:.0f})",
-        ),
     ]
+    if live["minutes"] > 0:
+        rows.append(
+            (
+                f"resident memory, last minute of {live['minutes']:g} more, median (max of all)",
+                f"{live['rss_end_mb']:.0f} MB ({live['rss_max_mb']:.0f})",
+            )
+        )
     width = max(len(label) for label, _ in rows)
     print(f"{'live loop':<{width}}  value")
     print(f"{'-' * width}  -----")

@@ -25,7 +25,7 @@ from monitor.density.dataset import (
 )
 from monitor.density.evaluate import Metrics, count_density, count_metrics, predict_counts
 from monitor.density.registry import KNOWN_ESTIMATORS, build_estimator
-from monitor.density.roi import Roi, load_roi
+from monitor.density.roi import Roi, folder_roi, load_roi
 from monitor.density.splits import select
 from monitor.training.options import add_train_arguments, train_config
 
@@ -120,7 +120,7 @@ def count_command(args: argparse.Namespace) -> int:
 def _folder_roi(folder: CrowdFolder, override: str | None) -> Roi | None:
     if override:
         return load_roi(override)
-    return Roi(mask=folder.roi_mask) if folder.roi_mask is not None else None
+    return folder_roi(folder)
 
 
 def format_table(rows: Sequence[tuple[str, Metrics]]) -> str:

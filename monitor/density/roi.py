@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from monitor.density.base import DensityMap, FloatArray
-from monitor.density.dataset import DatasetError, load_mask
+from monitor.density.dataset import CrowdFolder, DatasetError, load_mask
 
 BoolMask = npt.NDArray[np.bool_]
 
@@ -50,6 +50,11 @@ class Roi:
                 f"ROI mask is {width}x{height} but the frame is {frame_size[0]}x{frame_size[1]}"
             )
         return self._mask
+
+
+def folder_roi(folder: CrowdFolder) -> Roi | None:
+    """The annotated region of a folder in the shared format (its roi_mask.png), if any."""
+    return Roi(mask=folder.roi_mask) if folder.roi_mask is not None else None
 
 
 def load_roi(path: Path | str) -> Roi:
