@@ -112,9 +112,7 @@ def test_acknowledged_false_alarm_resolves_without_dispatch() -> None:
         pytest.param((ACK, RESOLVE), RESOLVE, "already resolved", id="resolve-twice"),
     ],
 )
-def test_steps_out_of_order_are_refused(
-    before: tuple[Step, ...], step: Step, message: str
-) -> None:
+def test_steps_out_of_order_are_refused(before: tuple[Step, ...], step: Step, message: str) -> None:
     alert = run(raised(cleared=True), *before)
     with pytest.raises(AlertError, match=message):
         step(alert)

@@ -57,8 +57,7 @@ def stored_reading(
         peak_density=peak,
         level="normal",
         grid=[
-            [None if (r + c) % 5 == 0 else peak for c in range(grid_side)]
-            for r in range(grid_side)
+            [None if (r + c) % 5 == 0 else peak for c in range(grid_side)] for r in range(grid_side)
         ],
         frame_width=640,
         frame_height=480,
@@ -191,4 +190,3 @@ class FakeMonitor:
             thresholds=thresholds_public(engine.thresholds),
             latest=reading_payload(latest) if latest else None,
         )
-

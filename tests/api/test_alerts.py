@@ -34,13 +34,17 @@ def _alert_ids(api: Api, site_id: str) -> list[str]:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        pytest.param("", [("gate-a", "open"), ("gate-b", "acknowledged"), ("gate-a", "resolved")],
-                     id="all-newest-first"),
+        pytest.param(
+            "",
+            [("gate-a", "open"), ("gate-b", "acknowledged"), ("gate-a", "resolved")],
+            id="all-newest-first",
+        ),
         pytest.param("?state=open", [("gate-a", "open")], id="open"),
         pytest.param("?state=acknowledged", [("gate-b", "acknowledged")], id="acknowledged"),
         pytest.param("?state=resolved", [("gate-a", "resolved")], id="resolved"),
-        pytest.param("?state=active", [("gate-a", "open"), ("gate-b", "acknowledged")],
-                     id="active"),
+        pytest.param(
+            "?state=active", [("gate-a", "open"), ("gate-b", "acknowledged")], id="active"
+        ),
         pytest.param("?state=active&limit=1", [("gate-a", "open")], id="active-limit"),
         pytest.param("?site_id=gate-a", [("gate-a", "open"), ("gate-a", "resolved")], id="site"),
         pytest.param("?site_id=gate-a&state=resolved", [("gate-a", "resolved")], id="site-state"),
@@ -58,8 +62,11 @@ def test_list_alerts(alerts_api: Api, query: str, expected: list[tuple[str, str]
 @pytest.mark.parametrize(
     ("query", "needles"),
     [
-        pytest.param("?state=closed", ("open", "acknowledged", "resolved", "active"),
-                     id="invalid-state-lists-valid-ones"),
+        pytest.param(
+            "?state=closed",
+            ("open", "acknowledged", "resolved", "active"),
+            id="invalid-state-lists-valid-ones",
+        ),
         pytest.param("?limit=0", ("limit",), id="limit-zero"),
         pytest.param("?limit=1001", ("limit",), id="limit-too-big"),
     ],
@@ -135,9 +142,7 @@ def test_acknowledge_twice_is_409(alerts_api: Api) -> None:
     response = alerts_api.http.post(f"/api/alerts/{alert_id}/ack", json={"note": "again"})
 
     assert response.status_code == 409
-    assert response.json() == {
-        "detail": f"alert {alert_id} is already acknowledged by admin"
-    }
+    assert response.json() == {"detail": f"alert {alert_id} is already acknowledged by admin"}
 
 
 def test_acknowledge_unknown_is_404(alerts_api: Api) -> None:

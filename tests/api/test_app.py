@@ -200,4 +200,3 @@ def _web_dir(tmp_path: Path, vendor: bool) -> Path:
         (leaflet / "leaflet.js").write_text("leaflet")
         (uplot / "uPlot.iife.min.js").write_text("uplot")
     return web
-

@@ -107,9 +107,7 @@ def test_logout_ends_the_session_on_the_server(api: Api, browser: httpx.Client) 
     assert response.status_code == 204
     assert browser.get("/api/auth/me").status_code == 401
     # A copy of the cookie kept from before is worthless too.
-    replay = httpx.get(
-        f"{api.server.base_url}/api/auth/me", cookies={SESSION_COOKIE: stolen}
-    )
+    replay = httpx.get(f"{api.server.base_url}/api/auth/me", cookies={SESSION_COOKIE: stolen})
     assert replay.status_code == 401
     assert ("logout", "li") in audit_actions(api)
 
@@ -188,9 +186,12 @@ def test_websocket_from_another_origin_is_refused(api: Api, browser: httpx.Clien
     login(browser, "li")
     cookie = f"{SESSION_COOKIE}={browser.cookies[SESSION_COOKIE]}"
     headers = {"Cookie": cookie, "Origin": "https://evil.example"}
-    with connect(
-        api.server.ws_url("/ws"), additional_headers=headers, open_timeout=RECV_TIMEOUT_S
-    ) as client, pytest.raises(ConnectionClosed) as closed:
+    with (
+        connect(
+            api.server.ws_url("/ws"), additional_headers=headers, open_timeout=RECV_TIMEOUT_S
+        ) as client,
+        pytest.raises(ConnectionClosed) as closed,
+    ):
         client.recv(timeout=RECV_TIMEOUT_S)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4403

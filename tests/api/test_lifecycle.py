@@ -122,18 +122,38 @@ def test_redispatch_changes_the_platform(api: Api, raised: str) -> None:
 @pytest.mark.parametrize(
     ("prepare", "step", "body", "status", "needle"),
     [
-        pytest.param([], "dispatch", {"platform_id": "gate-1min"}, 409, "acknowledged before",
-                     id="dispatch-before-ack"),
-        pytest.param(["ack"], "dispatch", {"platform_id": "mars"}, 404, "no response platform",
-                     id="unknown-platform"),
-        pytest.param(["ack"], "arrive", {}, 409, "only a dispatch can arrive",
-                     id="arrive-before-dispatch"),
-        pytest.param([], "resolve", {"outcome": "x"}, 409, "acknowledged before",
-                     id="resolve-before-ack"),
+        pytest.param(
+            [],
+            "dispatch",
+            {"platform_id": "gate-1min"},
+            409,
+            "acknowledged before",
+            id="dispatch-before-ack",
+        ),
+        pytest.param(
+            ["ack"],
+            "dispatch",
+            {"platform_id": "mars"},
+            404,
+            "no response platform",
+            id="unknown-platform",
+        ),
+        pytest.param(
+            ["ack"], "arrive", {}, 409, "only a dispatch can arrive", id="arrive-before-dispatch"
+        ),
+        pytest.param(
+            [], "resolve", {"outcome": "x"}, 409, "acknowledged before", id="resolve-before-ack"
+        ),
         pytest.param(["ack"], "resolve", {"outcome": ""}, 422, "outcome", id="empty-outcome"),
         pytest.param(["ack"], "resolve", {}, 422, "outcome", id="no-outcome"),
-        pytest.param(["ack"], "dispatch", {"platform_id": "gate-1min", "tier": 1}, 422, "tier",
-                     id="extra-key"),
+        pytest.param(
+            ["ack"],
+            "dispatch",
+            {"platform_id": "gate-1min", "tier": 1},
+            422,
+            "tier",
+            id="extra-key",
+        ),
         pytest.param(["ack"], "arrive", {"note": "x" * 501}, 422, "500", id="note-too-long"),
     ],
 )

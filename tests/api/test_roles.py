@@ -122,9 +122,7 @@ def test_every_route_is_in_the_matrix(matrix: Matrix) -> None:
     ("method", "path", "lowest"),
     [pytest.param(m, p, r, id=f"{m}-{p}") for (m, p), r in MATRIX.items()],
 )
-def test_route_checks_the_role(
-    matrix: Matrix, method: str, path: str, lowest: Role | None
-) -> None:
+def test_route_checks_the_role(matrix: Matrix, method: str, path: str, lowest: Role | None) -> None:
     anonymous = call(matrix, method, path, None)
     if lowest is None:
         assert anonymous.status_code not in (401, 403), anonymous.text

@@ -108,8 +108,16 @@ def test_readings(readings_api: Api, query: str, seqs: list[int]) -> None:
     assert [r["seq"] for r in readings] == seqs
     for reading in readings:
         assert set(reading) == {
-            "seq", "captured_at", "analysed_at", "count", "mean_density", "peak_density",
-            "level", "grid", "frame_width", "frame_height",
+            "seq",
+            "captured_at",
+            "analysed_at",
+            "count",
+            "mean_density",
+            "peak_density",
+            "level",
+            "grid",
+            "frame_width",
+            "frame_height",
         }
         assert reading["grid"][0][0] is None
 
@@ -231,30 +239,42 @@ def test_thresholds_history_is_newest_first_with_old_and_new(api: Api) -> None:
     [
         pytest.param(_thresholds(extra=1), "extra", "Extra inputs", id="extra-key"),
         pytest.param(
-            _thresholds(levels=[_level("busy", 5, 5)]), "levels", "exit 5 is not below enter 5",
+            _thresholds(levels=[_level("busy", 5, 5)]),
+            "levels",
+            "exit 5 is not below enter 5",
             id="exit-not-below-enter",
         ),
         pytest.param(
             _thresholds(levels=[_level("a", 5, 4), _level("b", 3, 2)]),
-            "b", "enter 3 is not above level a enter 5", id="levels-not-ascending",
+            "b",
+            "enter 3 is not above level a enter 5",
+            id="levels-not-ascending",
         ),
         pytest.param(
-            _thresholds(levels=[_level("normal", 5, 4)]), "normal", "implicit level",
+            _thresholds(levels=[_level("normal", 5, 4)]),
+            "normal",
+            "implicit level",
             id="normal-listed",
         ),
         pytest.param(_thresholds(levels=[]), "levels", "at least 1", id="no-levels"),
         pytest.param(
             {k: v for k, v in VALID_THRESHOLDS.items() if k != "levels"},
-            "levels", "Field required", id="levels-missing",
+            "levels",
+            "Field required",
+            id="levels-missing",
         ),
         pytest.param(_thresholds(metric="loudness"), "metric", "Input should be", id="bad-metric"),
         pytest.param(_thresholds(min_duration_s=-1), "min_duration_s", "greater", id="negative"),
         pytest.param(
-            _thresholds(levels=[_level("busy", 5, 4, colour="#fff")]), "colour", "Extra inputs",
+            _thresholds(levels=[_level("busy", 5, 4, colour="#fff")]),
+            "colour",
+            "Extra inputs",
             id="level-extra-key",
         ),
         pytest.param(
-            _thresholds(levels=[{**_level("busy", 5, 4), "color": "red"}]), "color", "pattern",
+            _thresholds(levels=[{**_level("busy", 5, 4), "color": "red"}]),
+            "color",
+            "pattern",
             id="bad-color",
         ),
     ],

@@ -39,16 +39,30 @@ def test_admin_creates_changes_and_disables_a_user(api: Api) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "needle"),
     [
-        pytest.param({"name": "admin", "role": "viewer", "password": PASSWORD}, 409,
-                     "already exists", id="duplicate"),
-        pytest.param({"name": "li", "role": "chief", "password": PASSWORD}, 422, "role",
-                     id="unknown-role"),
-        pytest.param({"name": "li", "role": "viewer", "password": "short"}, 422, "password",
-                     id="short-password"),
-        pytest.param({"name": "li wang", "role": "viewer", "password": PASSWORD}, 422,
-                     "pattern", id="space-in-name"),
-        pytest.param({"name": "", "role": "viewer", "password": PASSWORD}, 422, "name",
-                     id="empty-name"),
+        pytest.param(
+            {"name": "admin", "role": "viewer", "password": PASSWORD},
+            409,
+            "already exists",
+            id="duplicate",
+        ),
+        pytest.param(
+            {"name": "li", "role": "chief", "password": PASSWORD}, 422, "role", id="unknown-role"
+        ),
+        pytest.param(
+            {"name": "li", "role": "viewer", "password": "short"},
+            422,
+            "password",
+            id="short-password",
+        ),
+        pytest.param(
+            {"name": "li wang", "role": "viewer", "password": PASSWORD},
+            422,
+            "pattern",
+            id="space-in-name",
+        ),
+        pytest.param(
+            {"name": "", "role": "viewer", "password": PASSWORD}, 422, "name", id="empty-name"
+        ),
     ],
 )
 def test_bad_new_user_is_refused(api: Api, body: object, status: int, needle: str) -> None:
@@ -60,8 +74,10 @@ def test_bad_new_user_is_refused(api: Api, body: object, status: int, needle: st
 
 @pytest.mark.parametrize(
     "change",
-    [pytest.param({"role": "supervisor"}, id="demote"), pytest.param({"disabled": True},
-                                                                      id="disable")],
+    [
+        pytest.param({"role": "supervisor"}, id="demote"),
+        pytest.param({"disabled": True}, id="disable"),
+    ],
 )
 def test_last_admin_cannot_be_removed(api: Api, change: dict[str, object]) -> None:
     response = api.http.patch("/api/users/admin", json=change)
@@ -89,8 +105,10 @@ def test_audit_filters_and_csv(api: Api) -> None:
     assert query("?actor=li") == [(300.0, "alert.resolved"), (100.0, "alert.acknowledged")]
     assert query("?action=alert.") == [(300.0, "alert.resolved"), (100.0, "alert.acknowledged")]
     assert query("?action=alert") == []  # no prefix without the dot
-    assert query("?since=150&until=300") == [(300.0, "alert.resolved"), (200.0,
-                                                                          "thresholds.changed")]
+    assert query("?since=150&until=300") == [
+        (300.0, "alert.resolved"),
+        (200.0, "thresholds.changed"),
+    ]
     assert query("?until=1000&limit=1") == [(400.0, "login.failed")]
 
     exported = api.http.get("/api/audit.csv?until=1000")

@@ -228,7 +228,7 @@ def test_slow_client_is_closed_with_1013_while_others_keep_receiving(make_api: A
     assert len(received) < len(published)
     resumed = api.connect(f"?last_event_id={received[-1]}")
     assert _snapshot(resumed)["resync"] is False
-    assert _recv_ids(resumed, len(published) - len(received)) == published[len(received):]
+    assert _recv_ids(resumed, len(published) - len(received)) == published[len(received) :]
     wait_until(lambda: api.bus.subscriber_count() == 2, "the slow client to be unsubscribed")
 
 
@@ -262,7 +262,8 @@ def test_server_stops_promptly_with_clients_connected(tmp_path: Path) -> None:
                 _snapshot(idle)
                 _snapshot(busy)
                 bus.publish(
-                    MessageType.READING, "gate-a",
+                    MessageType.READING,
+                    "gate-a",
                     reading_payload(stored_reading("gate-a", 1, T0, 0.5)),
                 )
                 server.server.should_exit = True

@@ -15,7 +15,9 @@ from monitor.store.factory import open_store
 
 
 def run(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     stdin: str = "",
 ) -> tuple[int, str, str]:
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
@@ -28,8 +30,12 @@ def test_add_list_and_token(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     where = ["--data-dir", str(tmp_path)]
-    added = run(["user", "add", "li", "--role", "operator", "--password-stdin", *where],
-                capsys, monkeypatch, stdin="a long password\n")
+    added = run(
+        ["user", "add", "li", "--role", "operator", "--password-stdin", *where],
+        capsys,
+        monkeypatch,
+        stdin="a long password\n",
+    )
     listed = run(["user", "list", *where], capsys, monkeypatch)
     token = run(["user", "token", "li", *where], capsys, monkeypatch)
 
@@ -50,16 +56,28 @@ def test_add_list_and_token(
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        pytest.param(["user", "add", "li", "--role", "viewer", "--password-stdin"], "short\n",
-                     "at least 8", id="weak-password"),
-        pytest.param(["user", "add", "l i", "--role", "viewer", "--password-stdin"],
-                     "long enough pw\n", "must be 1-64", id="bad-name"),
+        pytest.param(
+            ["user", "add", "li", "--role", "viewer", "--password-stdin"],
+            "short\n",
+            "at least 8",
+            id="weak-password",
+        ),
+        pytest.param(
+            ["user", "add", "l i", "--role", "viewer", "--password-stdin"],
+            "long enough pw\n",
+            "must be 1-64",
+            id="bad-name",
+        ),
         pytest.param(["user", "token", "ghost"], "", "no enabled user 'ghost'", id="no-user"),
     ],
 )
 def test_refusals_exit_non_zero_with_the_reason(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    args: list[str], stdin: str, message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    stdin: str,
+    message: str,
 ) -> None:
     code, _, err = run([*args, "--data-dir", str(tmp_path)], capsys, monkeypatch, stdin)
     assert code == 1

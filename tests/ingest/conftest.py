@@ -68,4 +68,3 @@ class StatusRecorder:
 @pytest.fixture
 def recorder() -> StatusRecorder:
     return StatusRecorder()
-

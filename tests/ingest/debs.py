@@ -18,9 +18,7 @@ def _tar_xz(files: dict[str, bytes]) -> bytes:
 
 
 def _ar_member(name: str, content: bytes) -> bytes:
-    header = (
-        f"{name + '/':<16}{0:<12}{0:<6}{0:<6}{'100644':<8}{len(content):<10}".encode() + b"`\n"
-    )
+    header = f"{name + '/':<16}{0:<12}{0:<6}{0:<6}{'100644':<8}{len(content):<10}".encode() + b"`\n"
     assert len(header) == 60
     return header + content + (b"\n" if len(content) % 2 else b"")
 

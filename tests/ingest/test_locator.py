@@ -16,21 +16,34 @@ def _samples(name: str) -> Path:
     [
         pytest.param("0", SourceTarget("device", 0, "camera 0"), id="device-0"),
         pytest.param("12", SourceTarget("device", 12, "camera 12"), id="device-12"),
-        pytest.param("sample:vtest", SourceTarget("file", "/cache/vtest.avi", "/cache/vtest.avi"),
-                     id="sample"),
-        pytest.param("/srv/a b.mp4", SourceTarget("file", "/srv/a b.mp4", "/srv/a b.mp4"),
-                     id="path"),
-        pytest.param("clips/gate.avi", SourceTarget("file", "clips/gate.avi", "clips/gate.avi"),
-                     id="relative-path"),
-        pytest.param("file:///srv/a%20b.mp4", SourceTarget("file", "/srv/a b.mp4", "/srv/a b.mp4"),
-                     id="file-url"),
+        pytest.param(
+            "sample:vtest",
+            SourceTarget("file", "/cache/vtest.avi", "/cache/vtest.avi"),
+            id="sample",
+        ),
+        pytest.param(
+            "/srv/a b.mp4", SourceTarget("file", "/srv/a b.mp4", "/srv/a b.mp4"), id="path"
+        ),
+        pytest.param(
+            "clips/gate.avi",
+            SourceTarget("file", "clips/gate.avi", "clips/gate.avi"),
+            id="relative-path",
+        ),
+        pytest.param(
+            "file:///srv/a%20b.mp4",
+            SourceTarget("file", "/srv/a b.mp4", "/srv/a b.mp4"),
+            id="file-url",
+        ),
         pytest.param(
             "rtsp://u:secret@cam/live",
             SourceTarget("stream", "rtsp://u:secret@cam/live", "rtsp://***@cam/live"),
             id="rtsp-keeps-credentials-for-opencv-only",
         ),
-        pytest.param("https://cam/mjpg", SourceTarget("stream", "https://cam/mjpg", "https://cam/mjpg"),
-                     id="https"),
+        pytest.param(
+            "https://cam/mjpg",
+            SourceTarget("stream", "https://cam/mjpg", "https://cam/mjpg"),
+            id="https",
+        ),
         pytest.param("٣", SourceTarget("file", "٣", "٣"), id="non-ascii-digit-is-a-path"),
     ],
 )
@@ -40,8 +53,11 @@ def test_resolve_source(source: str, expected: SourceTarget) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "live"),
-    [pytest.param("file", False, id="file"), pytest.param("stream", True, id="stream"),
-     pytest.param("device", True, id="device")],
+    [
+        pytest.param("file", False, id="file"),
+        pytest.param("stream", True, id="stream"),
+        pytest.param("device", True, id="device"),
+    ],
 )
 def test_only_files_are_paced(kind: str, live: bool) -> None:
     assert SourceTarget(kind, "x", "x").live is live  # type: ignore[arg-type]

@@ -15,11 +15,13 @@ from monitor.ingest.redact import redact_source, redact_text
         ),
         pytest.param("rtsp://admin@cam.local/live", "rtsp://***@cam.local/live", id="user-only"),
         pytest.param(
-            "rtsp://admin:p@ss/w0rd@10.0.0.7/live", "rtsp://***@10.0.0.7/live",
+            "rtsp://admin:p@ss/w0rd@10.0.0.7/live",
+            "rtsp://***@10.0.0.7/live",
             id="password-with-at-and-slash",
         ),
         pytest.param(
-            "HTTPS://u:p@example.org/mjpg?resolution=640", "HTTPS://***@example.org/mjpg?resolution=640",
+            "HTTPS://u:p@example.org/mjpg?resolution=640",
+            "HTTPS://***@example.org/mjpg?resolution=640",
             id="uppercase-scheme-keeps-query",
         ),
         pytest.param(
@@ -28,7 +30,8 @@ from monitor.ingest.redact import redact_source, redact_text
             id="secret-query-params",
         ),
         pytest.param(
-            "https://cdn.example/x.m3u8?token=abc#frag", "https://cdn.example/x.m3u8?token=***#frag",
+            "https://cdn.example/x.m3u8?token=abc#frag",
+            "https://cdn.example/x.m3u8?token=***#frag",
             id="token-and-fragment",
         ),
         pytest.param("rtsp://cam.local/live", "rtsp://cam.local/live", id="no-credentials"),

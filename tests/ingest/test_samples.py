@@ -108,8 +108,9 @@ def test_extracts_from_the_debian_package(tmp_path: Path, cache: Path) -> None:
         fetched.append(package)
         return write_deb(dest / f"{package}_1.0_all.deb", {MEMBER: CONTENT})
 
-    sample = _sample(local_paths=(tmp_path / "not-installed.avi",),
-                     debian=DebianMember("clips-doc", MEMBER))
+    sample = _sample(
+        local_paths=(tmp_path / "not-installed.avi",), debian=DebianMember("clips-doc", MEMBER)
+    )
 
     path = ensure_sample("clip", cache, registry=_registry(sample), fetch_deb=fetch_deb)
 

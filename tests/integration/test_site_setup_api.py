@@ -307,9 +307,7 @@ def test_changes_persist_across_a_restart_and_export_as_yaml(clip: Path, tmp_pat
         assert second.supervisor.get("/api/config.yaml?include_secrets=true").status_code == 403
         assert second.application.auth is not None
         admin = bearer(api_token(second.application.auth, "admin-zhou", Role.ADMIN))
-        with_secrets = second.supervisor.get(
-            "/api/config.yaml?include_secrets=true", headers=admin
-        )
+        with_secrets = second.supervisor.get("/api/config.yaml?include_secrets=true", headers=admin)
         assert with_secrets.status_code == 200, with_secrets.text
         assert "rtsp://admin:hunter2@10.0.0.21:554/102" in with_secrets.text
     path = tmp_path / "exported.yaml"

@@ -56,7 +56,12 @@ def raised(alert_id: str = "a1", *, site_id: str = "gate-a", at: float = T0) -> 
 
 
 def event(
-    alert: Alert, kind: AlertEventKind, at: float, value: float, *, by: str = "system",
+    alert: Alert,
+    kind: AlertEventKind,
+    at: float,
+    value: float,
+    *,
+    by: str = "system",
     note: str = "",
 ) -> AlertEvent:
     return AlertEvent(
@@ -88,7 +93,10 @@ def lifecycle(alert_id: str = "a1") -> list[AlertUpdate]:
         acknowledge_note="stewards sent",
     )
     resolved = dataclasses.replace(
-        acknowledged, state=AlertState.RESOLVED, level="normal", updated_at=T0 + 30,
+        acknowledged,
+        state=AlertState.RESOLVED,
+        level="normal",
+        updated_at=T0 + 30,
         resolved_at=T0 + 30,
     )
     return [
@@ -96,8 +104,14 @@ def lifecycle(alert_id: str = "a1") -> list[AlertUpdate]:
         AlertUpdate(escalated, event(escalated, AlertEventKind.ESCALATED, T0 + 10, 5.75)),
         AlertUpdate(
             acknowledged,
-            event(acknowledged, AlertEventKind.ACKNOWLEDGED, T0 + 20, 5.5, by="op-1",
-                  note="stewards sent"),
+            event(
+                acknowledged,
+                AlertEventKind.ACKNOWLEDGED,
+                T0 + 20,
+                5.5,
+                by="op-1",
+                note="stewards sent",
+            ),
         ),
         AlertUpdate(resolved, event(resolved, AlertEventKind.RESOLVED, T0 + 30, 1.1)),
     ]

@@ -1,5 +1,7 @@
 """A real uvicorn server on a free port, in a background thread, for integration tests.
 
+Usage:
+
     with running_server(create_app(services)) as server:
         httpx.get(server.url("/healthz"))
         websockets.sync.client.connect(server.ws_url("/ws"))
