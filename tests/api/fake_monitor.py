@@ -1,6 +1,9 @@
 """An honest in-test MonitorService: real alert engines, a real bus and a real store.
 
 It stands in for the pipeline runtime; readings come from `observe` instead of video.
+Site setup is not faked: it is tested against the real runtime (tests/pipeline/
+test_site_setup.py, tests/api/test_roles.py, tests/web/test_setup_page.py), so those
+methods refuse loudly rather than pretend.
 """
 
 from __future__ import annotations
@@ -21,15 +24,19 @@ from monitor.bus.messages import (
     SitePublic,
     ThresholdsPayload,
 )
+from monitor.config.app import AppConfig
+from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
 from monitor.pipeline.service import UnknownAlert, UnknownPlatform, UnknownSite
 from monitor.store.base import Store, StoredReading, ThresholdChange
+from monitor.store.site_overrides import SiteChange
 
 SITE_IDS = ("gate-a", "gate-b")
 PLATFORMS = (
     PlatformPublic(id="gate-1min", name="Gate platform", tier_minutes=1, lat=28.19, lon=112.97),
     PlatformPublic(id="station-5min", name="Station", tier_minutes=5, lat=28.2, lon=112.98),
 )
+SETUP_NOT_FAKED = "site setup is tested against the real runtime, not this fake"
 COLORS = {"normal": "#2f9e44", "elevated": "#f5c542", "critical": "#e03131"}
 
 
@@ -153,6 +160,36 @@ class FakeMonitor:
 
     def platforms(self) -> list[PlatformPublic]:
         return list(PLATFORMS)
+
+    # -- site setup: see the module docstring --------------------------------------------
+
+    def site_config(self, site_id: str) -> SiteConfig:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def effective_config(self) -> AppConfig:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def set_region(
+        self,
+        site_id: str,
+        roi: list[Point],
+        exclude: list[list[Point]],
+        by: str,
+        area_m2: float | None = None,
+    ) -> SitePublic:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def set_calibration(self, site_id: str, calibration: list[GroundPoint], by: str) -> SitePublic:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def clear_calibration(self, site_id: str, area_m2: float | None, by: str) -> SitePublic:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def set_source(self, site_id: str, source: str, start_offset_s: float, by: str) -> SitePublic:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def site_changes(self, site_id: str, limit: int) -> list[SiteChange]:
+        raise NotImplementedError(SETUP_NOT_FAKED)
 
     def _respond(self, alert_id: str, step: Step) -> AlertPayload:
         # As the runtime does: the engine's own alert through the engine, others from the store.

@@ -7,6 +7,7 @@ import time
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -243,7 +244,9 @@ def test_secrets_never_reach_logs_responses_or_the_audit(
 
 
 def test_logout_elsewhere_ends_the_live_feed(api: Api, browser: httpx.Client) -> None:
-    api.server.server.config.app.state.session_check_s = 0.1  # checked often, for the test
+    app = api.server.server.config.app
+    assert isinstance(app, FastAPI)
+    app.state.session_check_s = 0.1  # checked often, for the test
     session = login(browser, "li")
     cookie = f"{SESSION_COOKIE}={browser.cookies[SESSION_COOKIE]}"
     client = api.connect(additional_headers={"Cookie": cookie})

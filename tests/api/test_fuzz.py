@@ -89,7 +89,7 @@ def success_schema_conformance(ctx: Any, response: Any, case: Any) -> bool | Non
     carry `detail` as one sentence naming the problem (tests/api check those).
     """
     if 200 <= response.status_code < 300:
-        return response_schema_conformance(ctx, response, case)  # type: ignore[no-any-return]
+        return response_schema_conformance(ctx, response, case)
     return None
 
 

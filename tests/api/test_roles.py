@@ -110,7 +110,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
 def call(matrix: Matrix, method: str, path: str, role: Role | None) -> httpx.Response:
     url = path.format(**PATH_VALUES)
     headers = {} if role is None else bearer(matrix.tokens[role])
-    body = None if method in ("get", "delete") else {}
+    body: dict[str, object] | None = None if method in ("get", "delete") else {}
     return matrix.http.request(method.upper(), url, json=body, headers=headers)
 
 

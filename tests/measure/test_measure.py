@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from monitor.density.base import DensityMap
-from monitor.measure.geometry import GeometryError, build_geometry
+from monitor.measure.geometry import GeometryError, SiteGeometry, build_geometry
 from monitor.measure.ground import fit_homography, uniform_scale
-from monitor.measure.measure import measure
+from monitor.measure.measure import Measurement, measure
 
 FRAME = (800, 600)
 FULL_ROI = [(0.0, 0.0), (800.0, 0.0), (800.0, 600.0), (0.0, 600.0)]
@@ -22,7 +22,9 @@ def density_with(
     return DensityMap(values, FRAME)
 
 
-def geometry(roi: list[tuple[float, float]], area_m2: float, shape: tuple[int, int] = (75, 100)):  # type: ignore[no-untyped-def]
+def geometry(
+    roi: list[tuple[float, float]], area_m2: float, shape: tuple[int, int] = (75, 100)
+) -> SiteGeometry:
     return build_geometry(roi, uniform_scale(area_m2, roi), FRAME, shape, peak_window_m=3.0)
 
 
@@ -110,8 +112,8 @@ def test_calibrated_far_cells_cover_more_ground() -> None:
     far = measure(density_with([(26, 50, 4.0)]), geo)
     assert near.count == far.count == pytest.approx(4.0)
 
-    def densest_cell(result: object) -> float:
-        return max(v for row in result.grid for v in row if v is not None)  # type: ignore[attr-defined]
+    def densest_cell(result: Measurement) -> float:
+        return max(v for row in result.grid for v in row if v is not None)
 
     # The same four people in one image cell: a far cell spans more ground, so less density.
     assert densest_cell(near) > 2 * densest_cell(far)

@@ -87,7 +87,7 @@ def test_uncalibrated_area_is_the_configured_one() -> None:
 
 def test_grid_lines_lie_on_whole_metres() -> None:
     ground = check_site(site(**CALIBRATED))
-    grid = ground_grid(ground, [tuple(p) for p in IMAGE])  # type: ignore[misc]
+    grid = ground_grid(ground, [(float(x), float(y)) for x, y in IMAGE])
     assert grid.spacing_m == 1.0
     assert len(grid.lines) == 11 + 21  # x = 0..10 and y = 0..20
     for line in grid.lines:

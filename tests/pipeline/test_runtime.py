@@ -267,7 +267,9 @@ def test_excluded_area_is_not_counted_and_dimmed_on_the_snapshot(store: SqlStore
         assert reading.count == pytest.approx(1.0, abs=0.3)
         heat = harness.runtime.snapshot_jpeg("wuyi-square", overlay=True)
         assert heat is not None
-        shown = cv2.imdecode(np.frombuffer(heat, np.uint8), cv2.IMREAD_COLOR).astype(np.float32)
+        decoded = cv2.imdecode(np.frombuffer(heat, np.uint8), cv2.IMREAD_COLOR)
+        assert decoded is not None
+        shown = decoded.astype(np.float32)
         roi = [(0.0, 0.0), (160.0, 0.0), (160.0, 120.0), (0.0, 120.0)]
         polygon = [(float(x), float(y)) for x, y in exclusion]
         with_exclusion = draw_heat(scene(3), reading.grid, roi, exclude=[polygon])

@@ -29,8 +29,8 @@ from tests.support.sources import PushedSources
 SITE = "wuyi-square"
 FULL = [[0, 0], [160, 0], [160, 120], [0, 120]]
 # scene(4) puts four people in a row, centred at x = 12, 36, 60 and 84 px.
-LEFT = [[0, 0], [76, 0], [76, 120], [0, 120]]  # the first three
-HOLE = [[0, 0], [44, 0], [44, 120], [0, 120]]  # the first two
+LEFT = [(0.0, 0.0), (76.0, 0.0), (76.0, 120.0), (0.0, 120.0)]  # the first three
+HOLE = [(0.0, 0.0), (44.0, 0.0), (44.0, 120.0), (0.0, 120.0)]  # the first two
 COUNT_LEVELS: dict[str, Any] = {
     "metric": "count",
     "min_duration_s": 0,
@@ -119,9 +119,9 @@ def test_new_region_and_exclusions_apply_from_the_next_frame(monitor: Monitor) -
     left_over = 50 * (76 - 44) / 76  # m²: the configured area less the hole's share
     assert reading.mean_density == pytest.approx(1.0 / left_over, rel=0.05)
     site = monitor.runtime.site(SITE)
-    assert site.roi == [tuple(p) for p in LEFT]
+    assert site.roi == LEFT
     assert site.setup is not None
-    assert site.setup.exclude == [[tuple(p) for p in HOLE]]
+    assert site.setup.exclude == [HOLE]
     assert site.setup.region_area_m2 == pytest.approx(left_over, rel=0.05)
 
 
@@ -221,8 +221,8 @@ def test_changes_survive_a_restart(store: SqlStore) -> None:
     second = Monitor(store)
     try:
         site = second.runtime.site_config(SITE)
-        assert site.roi == [tuple(p) for p in LEFT]
-        assert site.exclude == [[tuple(p) for p in HOLE]]
+        assert site.roi == LEFT
+        assert site.exclude == [HOLE]
         assert site.ground.calibration == TOP_DOWN
         assert site.ground.area_m2 == 50
         assert (site.source, site.start_offset_s) == ("sample:other", 12.5)
@@ -238,7 +238,7 @@ def test_changes_survive_a_restart(store: SqlStore) -> None:
             ("region", "sup li"),
         ]
         assert history[2].old["roi"] == FULL
-        assert history[2].new["roi"] == LEFT
+        assert history[2].new["roi"] == [list(p) for p in LEFT]
     finally:
         second.stop()
 
@@ -258,9 +258,9 @@ def test_schedule_switches_levels_at_the_site_local_time(monitor: Monitor) -> No
     noon = datetime(2026, 10, 1, 12, 0, tzinfo=changsha).timestamp()
     evening = datetime(2026, 10, 1, 19, 0, tzinfo=changsha).timestamp()
     assert monitor.reading(2, at=noon).level == "normal"
-    assert monitor.runtime.site(SITE).setup.active_schedule is None  # type: ignore[union-attr]
+    assert active_schedule(monitor) is None
     assert monitor.reading(2, at=evening).level == "elevated"
-    assert monitor.runtime.site(SITE).setup.active_schedule == "holiday-evening"  # type: ignore[union-attr]
+    assert active_schedule(monitor) == "holiday-evening"
     assert monitor.runtime.site(SITE).thresholds.schedules[0].name == "holiday-evening"
 
 
@@ -277,3 +277,9 @@ def test_stored_changes_that_no_longer_fit_the_yaml_are_ignored(
     finally:
         monitor.stop()
     assert "stored setup changes ignored: peak_window_m" in caplog.text
+
+
+def active_schedule(monitor: Monitor) -> str | None:
+    setup = monitor.runtime.site(SITE).setup
+    assert setup is not None
+    return setup.active_schedule

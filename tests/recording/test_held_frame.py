@@ -12,7 +12,8 @@ def textured_frame(seed: int) -> CapturedFrame:
     rng = np.random.default_rng(seed)
     base = rng.integers(0, 255, size=(72, 96, 3), dtype=np.uint8)
     # Smooth regions with edges, like a street scene, rather than JPEG's worst case.
-    image = cv2.GaussianBlur(np.kron(base, np.ones((8, 8, 1), dtype=np.uint8)), (9, 9), 0)
+    blurred = cv2.GaussianBlur(np.kron(base, np.ones((8, 8, 1), dtype=np.uint8)), (9, 9), 0)
+    image = np.asarray(blurred, dtype=np.uint8)
     return CapturedFrame(image=image, seq=seed, captured_at=1000.0 + seed)
 
 

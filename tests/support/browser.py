@@ -46,7 +46,10 @@ LEAFLET = WEB_DIR / "node_modules" / "leaflet" / "dist" / "leaflet.js"
 def sync_api() -> ModuleType:
     """`playwright.sync_api`; skips the caller (a test, or a whole module when called at
     import) when Playwright is not installed."""
-    return pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    module: ModuleType = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed"
+    )
+    return module
 
 
 def require_chromium() -> None:

@@ -12,6 +12,7 @@ from monitor.training.average import average_models, main  # noqa: E402
 from monitor.training.export import export_onnx  # noqa: E402
 from monitor.training.from_onnx import load_onnx_weights  # noqa: E402
 from monitor.training.model import DensityNet, PeopleDensity, build_model  # noqa: E402
+from tests.training.layers import output_bias  # noqa: E402
 
 
 def exported_variant(tmp_path: Path, seed: int) -> Path:
@@ -21,7 +22,7 @@ def exported_variant(tmp_path: Path, seed: int) -> Path:
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.mul_(1.0 + 0.1 * torch.randn(parameter.shape, generator=generator))
-        model.head[-1].bias.fill_(1.0 + seed)
+        output_bias(model).fill_(1.0 + seed)
     return export_onnx(model.eval(), tmp_path / f"variant-{seed}.onnx")
 
 

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
 
@@ -15,6 +19,7 @@ from monitor.training.model import (  # noqa: E402
     build_model,
     pretrained_backbone,
 )
+from tests.training.layers import output_bias  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -39,7 +44,7 @@ def perturbed_model(seed: int) -> DensityNet:
     generator = torch.Generator().manual_seed(seed)
     model = build_model()
     with torch.no_grad():
-        model.head[-1].bias.fill_(1.0)
+        output_bias(model).fill_(1.0)
         for parameter in model.parameters():
             parameter.mul_(1.0 + 0.1 * torch.randn(parameter.shape, generator=generator))
         for module in model.modules():
@@ -81,7 +86,7 @@ def perturbed_context_model(seed: int) -> DensityNet:
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.add_(0.01 * torch.randn(parameter.shape, generator=generator))
-        model.head[-1].bias.fill_(1.0)
+        output_bias(model).fill_(1.0)
     return model.eval()
 
 
@@ -89,9 +94,10 @@ def perturbed_context_model(seed: int) -> DensityNet:
 CONTEXT_IMAGE_SHAPE = (1, 3, 96, 128)
 
 
-def random_image() -> torch.Tensor:
+def random_image() -> Tensor:
     pixels = np.random.default_rng(0).uniform(0, 255, CONTEXT_IMAGE_SHAPE).astype(np.float32)
-    return torch.from_numpy(pixels)
+    image: Tensor = torch.from_numpy(pixels)
+    return image
 
 
 def test_a_plain_model_seeds_a_context_model_unchanged(tmp_path: Path) -> None:
@@ -113,8 +119,10 @@ def test_context_weights_round_trip_through_onnx(tmp_path: Path) -> None:
     with torch.no_grad():
         expected = without_context(random_image())
         actual = PeopleDensity(restored)(random_image())
-        original.context_projection.weight.zero_()
-        original.context_projection.bias.zero_()
+        projection = original.context_projection
+        assert projection.bias is not None
+        projection.weight.zero_()
+        projection.bias.zero_()
         plain_part = without_context(random_image())
     assert expected.min() > 0
     assert torch.allclose(actual, expected, rtol=1e-4, atol=1e-6)
