@@ -55,9 +55,10 @@ class OnnxDensityEstimator:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        # The arena keeps its high-water mark for ever, sized by the largest frame seen;
-        # plain allocations cost a few per cent of speed and give the memory back.
-        options.enable_cpu_mem_arena = False
+        # The arena keeps its high-water mark, sized by the largest frame seen, but without it
+        # every run allocates and page-faults its activations afresh: 1.4-1.6x slower per frame
+        # (bench/density_bench.py), which costs more than the memory it would give back.
+        options.enable_cpu_mem_arena = True
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.path = Path(path)
