@@ -39,6 +39,8 @@ class Annotated:
 class AnnotatedSet:
     name: str
     items: list[Annotated]
+    # Frames of one video in time order (neighbours are near-duplicates), not stills.
+    video: bool = False
 
 
 def load_set(folder: CrowdFolder, split: Split, limit: int | None = None) -> AnnotatedSet:
@@ -63,7 +65,7 @@ def load_set(folder: CrowdFolder, split: Split, limit: int | None = None) -> Ann
                 count=count,
             )
         )
-    return AnnotatedSet(folder.name, items)
+    return AnnotatedSet(folder.name, items, video=folder.is_video)
 
 
 def dataset_folders(root: Path, names: list[str] | None) -> list[CrowdFolder]:

@@ -95,15 +95,19 @@ class DensityNet(nn.Module):
     def frozen_modules(self) -> list[nn.Module]:
         return [self.stem, *list(self.low)[:FROZEN_BLOCKS]]
 
-    def forward(self, rgb: torch.Tensor) -> torch.Tensor:
-        """(B, 3, H, W) RGB in 0..255 -> (B, 1, H/8, W/8) people per cell x DENSITY_SCALE.
+    def backbone_features(self, rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, 3, H, W) RGB in 0..255 -> the stride-8 and stride-16 features the decoder
+        reads (what a frozen-backbone run computes once per view)."""
+        x = (rgb - 127.0) / 128.0
+        low = self.low(self.stem(x))
+        return low, self.high(low)
+
+    def decode(self, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
+        """Backbone features -> (B, 1, H/8, W/8) people per cell x DENSITY_SCALE.
 
         Clipped at zero in training too: trained linear, the map learns a faint positive floor
         that cancels against negatives, and clipping at run time then keeps the floor, which
         over a whole frame adds up to several phantom people."""
-        x = (rgb - 127.0) / 128.0
-        low = self.low(self.stem(x))
-        high = self.high(low)
         top = self.top(high)
         if self.has_context:
             wide = self.context_projection(self.context(high))
@@ -111,6 +115,17 @@ class DensityNet(nn.Module):
         top = F.interpolate(top, scale_factor=2.0, mode="bilinear", align_corners=False)
         out: torch.Tensor = self.head(torch.cat([self.lateral(low), top], dim=1))
         return F.relu(out)
+
+    def decoder_modules(self) -> list[nn.Module]:
+        """What a frozen-backbone run trains: everything after the stride-16 stage."""
+        modules: list[nn.Module] = [self.lateral, self.top, self.head]
+        if self.has_context:
+            modules += [self.context, self.context_projection]
+        return modules
+
+    def forward(self, rgb: torch.Tensor) -> torch.Tensor:
+        """(B, 3, H, W) RGB in 0..255 -> (B, 1, H/8, W/8) people per cell x DENSITY_SCALE."""
+        return self.decode(*self.backbone_features(rgb))
 
 
 class PeopleDensity(nn.Module):

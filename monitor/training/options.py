@@ -48,6 +48,12 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "--context", action="store_true", help="add the stride-32 context stages (slower)"
     )
     parser.add_argument(
+        "--frozen-backbone",
+        action="store_true",
+        help="train only the decoder (and context stages) on whole images whose backbone "
+        "features are computed once; --batch is then images per step (needs --init)",
+    )
+    parser.add_argument(
         "--work-dir", type=Path, help="where checkpoints go (default: a crowd-train temp dir)"
     )
 
@@ -67,6 +73,12 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
     """Needs torch (the train extra): import errors are the caller's to explain."""
     from monitor.training.train import TrainConfig
 
+    if args.frozen_backbone and args.init is None:
+        # Freezing the ImageNet backbone would train a decoder on features never adapted to
+        # crowds; this mode refines a trained model.
+        raise ValueError(
+            "--frozen-backbone needs --init (the trained model whose backbone to keep)"
+        )
     config = TrainConfig(
         data=data_root(args),
         out=Path(args.out),
@@ -84,6 +96,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         workers=args.workers,
         train_split=args.train_split,
         context=args.context,
+        frozen_backbone=args.frozen_backbone,
     )
     if args.work_dir is not None:
         config.work_dir = args.work_dir

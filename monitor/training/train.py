@@ -25,6 +25,13 @@ from monitor.training.augment import random_view
 from monitor.training.data import AnnotatedSet, dataset_folders, load_set
 from monitor.training.export import export_onnx
 from monitor.training.from_onnx import load_onnx_weights
+from monitor.training.frozen import (
+    DecoderSchedule,
+    FeatureView,
+    fit_decoder,
+    freeze_backbone,
+    training_views,
+)
 from monitor.training.model import (
     DENSITY_SCALE,
     STRIDE,
@@ -71,6 +78,9 @@ class TrainConfig:
     train_split: Split = "train"
     # Also run the stride-32 stages, added top-down (see model.py).
     context: bool = False
+    # Train only the decoder (and the context stages) on whole images whose backbone features
+    # are computed once (see frozen.py); `batch` is then views per step, `crop` unused.
+    frozen_backbone: bool = False
 
 
 @dataclass(frozen=True)
@@ -256,34 +266,17 @@ def _lr_factor(progress: float) -> float:
     return 0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * done))
 
 
-def train(config: TrainConfig) -> dict[str, Metrics]:
-    """Trains, validates on the held-out split, exports ONNX to `config.out`; returns metrics."""
-    torch.manual_seed(config.seed)
-    torch.set_num_threads(config.threads)
-    device = resolve_device(config.device)
+def _train_crops(
+    model: DensityNet,
+    train_sets: list[AnnotatedSet],
+    config: TrainConfig,
+    started: float,
+    device: torch.device,
+    checkpoint: Path,
+) -> int:
+    """The crop loop: random crops of every dataset through the whole trainable network."""
     on_gpu = device.type == "cuda"
-    started = time.monotonic()
-    folders = dataset_folders(config.data, config.datasets)
-    if not folders:
-        raise ValueError(f"no datasets in the shared format under {config.data}")
-    train_sets = [load_set(f, config.train_split, config.limit) for f in folders]
-    val_sets = (
-        [load_set(f, "val", config.limit) for f in folders] if config.train_split == "train" else []
-    )
-    log.info(
-        "loaded %s in %.0f s",
-        ", ".join(f"{s.name}: {len(s.items)} train" for s in train_sets),
-        time.monotonic() - started,
-    )
-    model = build_model(context=config.context)
-    if config.init is not None:
-        load_initial_weights(model, config.init)
-    # Channels-last convolutions run ~15% faster on CPU (oneDNN's native layout), and are
-    # the tensor cores' layout on a GPU.
-    model = model.to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
     set_trainable(model)
-    config.work_dir.mkdir(parents=True, exist_ok=True)
-    checkpoint = config.work_dir / "density-net.pt"
     optimiser = optimiser_for(model, config)
     base_lrs = [group["lr"] for group in optimiser.param_groups]
     # With --steps the schedule is fixed (reproducible); otherwise it follows the clock, so a
@@ -334,6 +327,94 @@ def train(config: TrainConfig) -> dict[str, Metrics]:
                     time.monotonic() - started,
                 )
                 running = 0.0
+    return step
+
+
+def _train_decoder_only(
+    model: DensityNet,
+    train_sets: list[AnnotatedSet],
+    config: TrainConfig,
+    started: float,
+    checkpoint: Path,
+) -> int:
+    """Whole-image views through the decoder only (frozen.py)."""
+    rng = np.random.default_rng(config.seed)
+    views: list[list[FeatureView]] = []
+    for annotated in train_sets:
+        views.append(training_views(model, annotated, rng))
+        log.info(
+            "%s: features of %d views computed, %.0f s",
+            annotated.name,
+            len(views[-1]),
+            time.monotonic() - started,
+        )
+    freeze_backbone(model)
+    optimiser = optimiser_for(model, config)
+    base_lrs = [group["lr"] for group in optimiser.param_groups]
+
+    def set_progress(progress: float) -> None:
+        factor = _lr_factor(progress)
+        for group, base in zip(optimiser.param_groups, base_lrs, strict=True):
+            group["lr"] = base * factor
+
+    def report(step: int, progress: float, count_error: float) -> None:
+        log.info(
+            "step %d (%.0f%%)  view count MAE %.2f  lr %.2e  %.0f s",
+            step,
+            100 * progress,
+            count_error,
+            optimiser.param_groups[-1]["lr"],
+            time.monotonic() - started,
+        )
+
+    # The views took their share of the budget; a tenth is still kept for validation and
+    # export.
+    schedule = DecoderSchedule(
+        budget_s=0.9 * config.minutes * 60.0 - (time.monotonic() - started),
+        steps=config.steps,
+        views_per_step=config.batch,
+        count_weight=config.count_loss_weight,
+        seed=config.seed,
+        log_every=config.log_every,
+        checkpoint_every=config.checkpoint_every,
+    )
+
+    def save() -> None:
+        torch.save(model.state_dict(), checkpoint)
+
+    return fit_decoder(model, views, optimiser, schedule, set_progress, report, save)
+
+
+def train(config: TrainConfig) -> dict[str, Metrics]:
+    """Trains, validates on the held-out split, exports ONNX to `config.out`; returns metrics."""
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    device = resolve_device(config.device)
+    started = time.monotonic()
+    folders = dataset_folders(config.data, config.datasets)
+    if not folders:
+        raise ValueError(f"no datasets in the shared format under {config.data}")
+    train_sets = [load_set(f, config.train_split, config.limit) for f in folders]
+    val_sets = (
+        [load_set(f, "val", config.limit) for f in folders] if config.train_split == "train" else []
+    )
+    log.info(
+        "loaded %s in %.0f s",
+        ", ".join(f"{s.name}: {len(s.items)} train" for s in train_sets),
+        time.monotonic() - started,
+    )
+    model = build_model(context=config.context)
+    if config.init is not None:
+        load_initial_weights(model, config.init)
+    # Channels-last convolutions run ~15% faster on CPU (oneDNN's native layout), and are
+    # the tensor cores' layout on a GPU.
+    model = model.to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
+    config.work_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint = config.work_dir / "density-net.pt"
+    if config.frozen_backbone:
+        step = _train_decoder_only(model, train_sets, config, started, checkpoint)
+    else:
+        step = _train_crops(model, train_sets, config, started, device, checkpoint)
     torch.save(model.state_dict(), checkpoint)
     model = model.to(memory_format=torch.contiguous_format)
     metrics = validate(model, val_sets)

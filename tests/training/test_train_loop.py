@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
@@ -22,28 +21,9 @@ from monitor.training.train import (  # noqa: E402
     make_batch,
     resolve_device,
 )
+from tests.training.synthetic import write_crowd_folder  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def write_crowd_folder(root: Path, images: int = 4, side: int = 96) -> Path:
-    """A folder in the shared format: dark blobs for heads on a light background."""
-    folder = root / "synthetic"
-    (folder / "images").mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    heads, counts = ["image,x,y"], ["image,count"]
-    for index in range(images):
-        name = f"IMG_{index}.jpg"
-        image = np.full((side, side, 3), 200, dtype=np.uint8)
-        points = rng.uniform(8, side - 8, (index + 2, 2))
-        for x, y in points:
-            cv2.circle(image, (int(x), int(y)), 3, (30, 30, 30), -1)
-            heads.append(f"{name},{x:.1f},{y:.1f}")
-        counts.append(f"{name},{len(points)}")
-        cv2.imwrite(str(folder / "images" / name), image)
-    (folder / "heads.csv").write_text("\n".join(heads) + "\n")
-    (folder / "counts.csv").write_text("\n".join(counts) + "\n")
-    return folder
 
 
 def test_worker_processes_make_distinct_batches_of_the_loop_shape(tmp_path: Path) -> None:

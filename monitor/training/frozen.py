@@ -1,0 +1,191 @@
+"""Decoder training on a frozen backbone (`--frozen-backbone`).
+
+Each training image is seen in a fixed set of views (scales, flips, colour jitter); the frozen
+backbone's features for every view are computed once and kept in memory, so a step costs only
+the decoder (and, with `--context`, the stride-32 stages). On two CPU cores a step of four
+whole images takes about as long as a crop-loop step of eight 256-pixel crops: four times the
+pixels per second. And every view is a whole image, so the context stages see the scene the
+way they do at run time instead of a 256-pixel crop of it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+
+from monitor.density.onnx_model import network_input_size
+from monitor.density.roi import cell_coverage
+from monitor.training.augment import jitter_colour
+from monitor.training.data import Annotated, AnnotatedSet
+from monitor.training.model import DENSITY_SCALE, STRIDE, DensityNet
+from monitor.training.targets import density_target
+
+# Stills are seen at two scales, flipped and not. Neighbouring video frames are near-duplicates,
+# so a video set keeps every other frame and sees it at a third scale: as many views, more
+# variety.
+STILL_SCALES = (0.8, 1.0)
+VIDEO_SCALES = (0.8, 1.0, 1.25)
+VIDEO_FRAME_STEP = 2
+# The run-time cap on a frame's long side (OnnxDensityEstimator's default).
+MAX_SIDE = 2048
+
+
+@dataclass(frozen=True)
+class FeatureView:
+    """One view of one image: the backbone's features (fp16, to halve the memory) and the
+    density the decoder should give for them."""
+
+    low: torch.Tensor
+    high: torch.Tensor
+    target: torch.Tensor
+    # Share of each cell that is annotated (the ROI); None: all of it.
+    weight: torch.Tensor | None
+    count: float
+
+
+def view_of(
+    model: DensityNet,
+    item: Annotated,
+    scale: float,
+    flip: bool,
+    jitter: np.random.Generator | None,
+) -> FeatureView:
+    """The image resized by `scale` (to the network's input multiple, as at run time),
+    optionally mirrored and colour-jittered, through the backbone."""
+    height, width = item.image.shape[:2]
+    size = network_input_size(
+        (round(width * scale), round(height * scale)), model.input_multiple, MAX_SIDE
+    )
+    sx, sy = size[0] / width, size[1] / height
+    interpolation = cv2.INTER_AREA if sx < 1.0 else cv2.INTER_LINEAR
+    image = np.asarray(cv2.resize(item.image, size, interpolation=interpolation), dtype=np.uint8)
+    points = item.points.astype(np.float64) * [sx, sy]
+    sigmas = (item.sigmas * float(np.sqrt(sx * sy))).astype(np.float32)
+    valid = None
+    if item.valid is not None:
+        resized = cv2.resize(item.valid.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+        valid = np.asarray(resized) > 0
+    if flip:
+        image = np.ascontiguousarray(image[:, ::-1])
+        points[:, 0] = size[0] - 1 - points[:, 0]
+        valid = None if valid is None else np.ascontiguousarray(valid[:, ::-1])
+    if jitter is not None:
+        image = jitter_colour(image, jitter)
+    rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)[None]
+    pixels = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32))
+    with torch.no_grad():
+        low, high = model.backbone_features(pixels.to(next(model.parameters()).device))
+    target = density_target(points.astype(np.float32), sigmas, size, STRIDE)
+    weight = None if valid is None else torch.from_numpy(cell_coverage(valid, target.shape))
+    return FeatureView(
+        low=low.half().cpu(),
+        high=high.half().cpu(),
+        target=torch.from_numpy(target)[None, None],
+        weight=None if weight is None else weight[None, None],
+        count=item.count,
+    )
+
+
+def training_views(
+    model: DensityNet, annotated: AnnotatedSet, rng: np.random.Generator
+) -> list[FeatureView]:
+    """Every image at each scale, plain and mirrored; all views but the image itself are
+    colour-jittered."""
+    scales = VIDEO_SCALES if annotated.video else STILL_SCALES
+    items = annotated.items[::VIDEO_FRAME_STEP] if annotated.video else annotated.items
+    model.eval()
+    views = []
+    for item in items:
+        for scale in scales:
+            for flip in (False, True):
+                plain = scale == 1.0 and not flip
+                views.append(view_of(model, item, scale, flip, None if plain else rng))
+    return views
+
+
+def view_loss(
+    model: DensityNet, view: FeatureView, count_weight: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The crop loop's loss (squared error per cell in DENSITY_SCALE units, plus the count
+    error in people) over one whole view."""
+    device = next(model.parameters()).device
+    predicted = model.decode(view.low.to(device).float(), view.high.to(device).float())
+    target = view.target.to(device)
+    weight = view.weight.to(device) if view.weight is not None else torch.ones_like(target)
+    masked = predicted * weight
+    target = target * DENSITY_SCALE * weight
+    squared = ((masked - target) ** 2).mean()
+    count_error = (masked.sum() - target.sum()).abs() / DENSITY_SCALE
+    return squared + count_weight * count_error, count_error.detach()
+
+
+def freeze_backbone(model: DensityNet) -> list[torch.nn.Parameter]:
+    """Evaluation mode throughout (frozen BatchNorm statistics); returns the decoder's
+    parameters, the only ones left trainable."""
+    model.eval()
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    trainable = [p for m in model.decoder_modules() for p in m.parameters()]
+    for parameter in trainable:
+        parameter.requires_grad_(True)
+    return trainable
+
+
+@dataclass(frozen=True)
+class DecoderSchedule:
+    """How long and how hard: `views_per_step` views' gradients are summed per step."""
+
+    budget_s: float
+    steps: int | None
+    views_per_step: int
+    count_weight: float
+    seed: int
+    log_every: int
+    checkpoint_every: int
+
+
+def fit_decoder(
+    model: DensityNet,
+    views: list[list[FeatureView]],
+    optimiser: torch.optim.Optimizer,
+    schedule: DecoderSchedule,
+    set_progress: Callable[[float], None],
+    log: Callable[[int, float, float], None],
+    checkpoint: Callable[[], None],
+) -> int:
+    """Steps until the schedule ends; each view is drawn from a dataset chosen evenly, as the
+    crop loop draws its crops. Returns the number of steps taken."""
+    rng = np.random.default_rng(schedule.seed)
+    started = time.monotonic()
+    step = 0
+    running = 0.0
+    while True:
+        elapsed = time.monotonic() - started
+        if schedule.steps is not None:
+            if step >= schedule.steps:
+                return step
+            progress = step / schedule.steps
+        else:
+            if elapsed >= schedule.budget_s:
+                return step
+            progress = elapsed / schedule.budget_s
+        set_progress(progress)
+        optimiser.zero_grad(set_to_none=True)
+        for _ in range(schedule.views_per_step):
+            chosen = views[int(rng.integers(len(views)))]
+            view = chosen[int(rng.integers(len(chosen)))]
+            loss, count_error = view_loss(model, view, schedule.count_weight)
+            (loss / schedule.views_per_step).backward()  # type: ignore[no-untyped-call]
+            running += float(count_error)
+        optimiser.step()
+        step += 1
+        if step % schedule.log_every == 0:
+            log(step, progress, running / (schedule.log_every * schedule.views_per_step))
+            running = 0.0
+        if step % schedule.checkpoint_every == 0:
+            checkpoint()

@@ -1,0 +1,165 @@
+"""Decoder training on a frozen backbone: the views, what trains, and the command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
+
+from monitor.training.__main__ import main as train_main  # noqa: E402
+from monitor.training.data import dataset_folders, load_set  # noqa: E402
+from monitor.training.export import export_onnx  # noqa: E402
+from monitor.training.frozen import (  # noqa: E402
+    DecoderSchedule,
+    fit_decoder,
+    freeze_backbone,
+    training_views,
+    view_of,
+)
+from monitor.training.model import DensityNet, build_model  # noqa: E402
+from tests.training.synthetic import write_crowd_folder  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = REPO_ROOT / "models" / "crowd-density.onnx"
+
+
+@pytest.fixture(scope="module")
+def model() -> DensityNet:
+    return build_model()
+
+
+@pytest.mark.parametrize(
+    ("video", "images", "views"),
+    [
+        # Stills: each image at two scales, plain and mirrored.
+        pytest.param(False, 4, 4 * 2 * 2, id="stills"),
+        # Video: every other frame, at three scales, plain and mirrored.
+        pytest.param(True, 4, 2 * 3 * 2, id="video"),
+    ],
+)
+def test_views_per_image_follow_the_set_kind(
+    video: bool, images: int, views: int, model: DensityNet, tmp_path: Path
+) -> None:
+    write_crowd_folder(tmp_path, images=images, video=video)
+    annotated = load_set(dataset_folders(tmp_path, None)[0], "all")
+    assert annotated.video == video
+    made = training_views(model, annotated, np.random.default_rng(0))
+    assert len(made) == views
+
+
+@pytest.mark.parametrize(
+    ("scale", "flip"),
+    [
+        pytest.param(1.0, False, id="as-is"),
+        pytest.param(0.8, True, id="smaller-mirrored"),
+        pytest.param(1.25, False, id="larger"),
+    ],
+)
+def test_a_view_keeps_every_head_and_matches_the_full_forward_pass(
+    scale: float, flip: bool, model: DensityNet, tmp_path: Path
+) -> None:
+    write_crowd_folder(tmp_path, images=3, side=128)
+    item = load_set(dataset_folders(tmp_path, None)[0], "all").items[2]
+    view = view_of(model, item, scale, flip, None)
+    # The targets keep their mass: heads are 8 px inside the border at any of these scales.
+    assert float(view.target.sum()) == pytest.approx(item.count, rel=1e-3)
+    assert view.low.dtype == view.high.dtype == torch.float16
+    # The decoder on stored features gives what the whole network gives on the view's pixels
+    # (up to the features' fp16 rounding).
+    side = view.target.shape[-1] * 8
+    pixels = torch.rand(1, 3, side, side) * 255
+    with torch.no_grad():
+        low, high = model.backbone_features(pixels)
+        via_features = model.decode(low.half().float(), high.half().float())
+        direct = model(pixels)
+    assert torch.allclose(via_features, direct, atol=1e-2 * float(direct.abs().max()) + 1e-4)
+
+
+def test_fitting_moves_the_decoder_and_leaves_the_backbone(tmp_path: Path) -> None:
+    model = build_model(context=True)
+    write_crowd_folder(tmp_path, images=2)
+    views = training_views(
+        model, load_set(dataset_folders(tmp_path, None)[0], "all"), np.random.default_rng(0)
+    )
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    trainable = freeze_backbone(model)
+    optimiser = torch.optim.AdamW(trainable, lr=1e-2)
+    schedule = DecoderSchedule(
+        budget_s=60.0,
+        steps=3,
+        views_per_step=2,
+        count_weight=1.0,
+        seed=0,
+        log_every=1,
+        checkpoint_every=2,
+    )
+    logged: list[int] = []
+    saved: list[int] = []
+    steps = fit_decoder(
+        model,
+        [views],
+        optimiser,
+        schedule,
+        lambda progress: None,
+        lambda step, progress, error: logged.append(step),
+        lambda: saved.append(len(logged)),
+    )
+    assert steps == 3
+    assert logged == [1, 2, 3]
+    assert saved == [2]
+    moved = {name for name, p in model.named_parameters() if not torch.equal(p, before[name])}
+    assert moved, "no parameter changed"
+    frozen_parts = ("stem.", "low.", "high.")
+    assert not {name for name in moved if name.startswith(frozen_parts)}
+    assert any(name.startswith("head.") for name in moved)
+    assert any(name.startswith("context.") for name in moved)
+
+
+@pytest.mark.parametrize(
+    "extra", [pytest.param([], id="plain"), pytest.param(["--context"], id="context")]
+)
+def test_frozen_backbone_run_keeps_the_initial_backbone(extra: list[str], tmp_path: Path) -> None:
+    write_crowd_folder(tmp_path / "data")
+    context = bool(extra)
+    # The shipped model has the context stages; a plain one comes from ImageNet weights.
+    init = SHIPPED if context else export_onnx(build_model(), tmp_path / "plain.onnx")
+    out = tmp_path / "model.onnx"
+    argv = [
+        *("--data", str(tmp_path / "data"), "--init", str(init), "--frozen-backbone"),
+        *("--steps", "2", "--batch", "2", "--device", "cpu", "--train-split", "all"),
+        *("--out", str(out), "--work-dir", str(tmp_path / "work"), *extra),
+    ]
+    assert train_main(argv) == 0
+    info = json.loads(out.with_suffix(".json").read_text())
+    assert info["steps"] == 2
+    assert info["config"]["frozen_backbone"] == "True"
+
+    from monitor.training.from_onnx import load_onnx_weights
+
+    initial = build_model(context=context)
+    load_onnx_weights(initial, init)
+    trained = build_model(context=context)
+    trained.load_state_dict(
+        torch.load(tmp_path / "work" / "density-net.pt", map_location="cpu", weights_only=True)
+    )
+    for part in ("stem", "low", "high"):
+        for (name, a), b in zip(
+            getattr(initial, part).state_dict().items(),
+            getattr(trained, part).state_dict().values(),
+            strict=True,
+        ):
+            assert torch.equal(a, b), f"{part}.{name} changed"
+    assert not torch.equal(initial.head[-1].weight, trained.head[-1].weight)
+
+
+def test_frozen_backbone_without_initial_weights_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_crowd_folder(tmp_path / "data")
+    argv = ["--data", str(tmp_path / "data"), "--frozen-backbone", "--steps", "1"]
+    assert train_main([*argv, "--out", str(tmp_path / "m.onnx")]) == 2
+    assert "--frozen-backbone needs --init" in capsys.readouterr().err
