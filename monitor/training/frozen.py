@@ -22,7 +22,8 @@ from monitor.density.onnx_model import network_input_size
 from monitor.density.roi import cell_coverage
 from monitor.training.augment import jitter_colour
 from monitor.training.data import Annotated, AnnotatedSet
-from monitor.training.model import DENSITY_SCALE, STRIDE, DensityNet
+from monitor.training.loss import density_loss
+from monitor.training.model import STRIDE, DensityNet
 from monitor.training.targets import density_target
 
 # Stills are seen at two scales, flipped and not. Neighbouring video frames are near-duplicates,
@@ -111,17 +112,13 @@ def training_views(
 def view_loss(
     model: DensityNet, view: FeatureView, count_weight: float
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The crop loop's loss (squared error per cell in DENSITY_SCALE units, plus the count
-    error in people) over one whole view."""
+    """The crop loop's loss over one whole view; the count error (people) detached."""
     device = next(model.parameters()).device
     predicted = model.decode(view.low.to(device).float(), view.high.to(device).float())
     target = view.target.to(device)
     weight = view.weight.to(device) if view.weight is not None else torch.ones_like(target)
-    masked = predicted * weight
-    target = target * DENSITY_SCALE * weight
-    squared = ((masked - target) ** 2).mean()
-    count_error = (masked.sum() - target.sum()).abs() / DENSITY_SCALE
-    return squared + count_weight * count_error, count_error.detach()
+    loss, count_error = density_loss(predicted, target, weight, count_weight)
+    return loss, count_error.detach()
 
 
 def freeze_backbone(model: DensityNet) -> list[torch.nn.Parameter]:

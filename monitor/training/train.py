@@ -32,8 +32,8 @@ from monitor.training.frozen import (
     freeze_backbone,
     training_views,
 )
+from monitor.training.loss import density_loss
 from monitor.training.model import (
-    DENSITY_SCALE,
     STRIDE,
     DensityNet,
     PeopleDensity,
@@ -159,20 +159,6 @@ def resolve_device(name: str) -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("--device cuda: torch sees no GPU")
     return device
-
-
-def density_loss(
-    predicted: torch.Tensor, batch: Batch, count_weight: float
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean squared error over annotated cells (in DENSITY_SCALE units), plus the crop's count
-    error in people, which keeps the total honest where the map is right in shape but off in
-    mass. Returns the loss and the mean absolute count error (people)."""
-    masked = predicted * batch.weights
-    target = batch.targets * DENSITY_SCALE * batch.weights
-    squared = ((masked - target) ** 2).mean()
-    count_error = (masked.sum(dim=(1, 2, 3)) - target.sum(dim=(1, 2, 3))).abs().mean()
-    count_error = count_error / DENSITY_SCALE
-    return squared + count_weight * count_error, count_error
 
 
 def set_trainable(model: DensityNet) -> None:
@@ -309,7 +295,9 @@ def _train_crops(
             images = batch.images.contiguous(memory_format=torch.channels_last)
             with autocast:
                 predicted = model(images)
-            loss, count_error = density_loss(predicted.float(), batch, config.count_loss_weight)
+            loss, count_error = density_loss(
+                predicted.float(), batch.targets, batch.weights, config.count_loss_weight
+            )
             optimiser.zero_grad(set_to_none=True)
             loss.backward()  # type: ignore[no-untyped-call]
             optimiser.step()

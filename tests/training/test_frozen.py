@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
+
+from monitor.density.onnx_model import network_input_size, to_network_input
 
 torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
 
@@ -59,7 +62,7 @@ def test_views_per_image_follow_the_set_kind(
         pytest.param(1.25, False, id="larger"),
     ],
 )
-def test_a_view_keeps_every_head_and_matches_the_full_forward_pass(
+def test_a_view_keeps_every_head_and_sees_what_run_time_sees(
     scale: float, flip: bool, model: DensityNet, tmp_path: Path
 ) -> None:
     write_crowd_folder(tmp_path, images=3, side=128)
@@ -68,15 +71,21 @@ def test_a_view_keeps_every_head_and_matches_the_full_forward_pass(
     # The targets keep their mass: heads are 8 px inside the border at any of these scales.
     assert float(view.target.sum()) == pytest.approx(item.count, rel=1e-3)
     assert view.low.dtype == view.high.dtype == torch.float16
-    # The decoder on stored features gives what the whole network gives on the view's pixels
-    # (up to the features' fp16 rounding).
-    side = view.target.shape[-1] * 8
-    pixels = torch.rand(1, 3, side, side) * 255
+    # The stored features are the backbone's on the frame as the run-time estimator feeds it
+    # (resized to the input multiple, RGB, channels first), mirrored for a flipped view; fp16
+    # storage rounds them by well under a per cent.
+    side = round(128 * scale)
+    size = network_input_size((side, side), model.input_multiple, 2048)
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    frame = np.asarray(cv2.resize(item.image, size, interpolation=interpolation), dtype=np.uint8)
+    if flip:
+        frame = np.ascontiguousarray(frame[:, ::-1])
     with torch.no_grad():
-        low, high = model.backbone_features(pixels)
-        via_features = model.decode(low.half().float(), high.half().float())
-        direct = model(pixels)
-    assert torch.allclose(via_features, direct, atol=1e-2 * float(direct.abs().max()) + 1e-4)
+        low, high = model.backbone_features(torch.from_numpy(to_network_input(frame, size)))
+    for stored, expected in ((view.low, low), (view.high, high)):
+        assert stored.shape == expected.shape
+        tolerance = 1e-2 * float(expected.abs().max())
+        assert torch.allclose(stored.float(), expected, atol=tolerance)
 
 
 def test_fitting_moves_the_decoder_and_leaves_the_backbone(tmp_path: Path) -> None:
