@@ -24,6 +24,7 @@ from monitor.training.augment import jitter_colour
 from monitor.training.data import Annotated, AnnotatedSet
 from monitor.training.loss import density_loss
 from monitor.training.model import STRIDE, DensityNet
+from monitor.training.schedule import run_progress
 from monitor.training.targets import density_target
 
 # Stills are seen at two scales, flipped and not. Neighbouring video frames are near-duplicates,
@@ -163,14 +164,9 @@ def fit_decoder(
     running = 0.0
     while True:
         elapsed = time.monotonic() - started
-        if schedule.steps is not None:
-            if step >= schedule.steps:
-                return step
-            progress = step / schedule.steps
-        else:
-            if elapsed >= schedule.budget_s:
-                return step
-            progress = elapsed / schedule.budget_s
+        progress = run_progress(step, elapsed, schedule.steps, schedule.budget_s)
+        if progress is None:
+            return step
         set_progress(progress)
         optimiser.zero_grad(set_to_none=True)
         for _ in range(schedule.views_per_step):

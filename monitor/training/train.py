@@ -39,6 +39,7 @@ from monitor.training.model import (
     PeopleDensity,
     build_model,
 )
+from monitor.training.schedule import run_progress
 from monitor.training.targets import density_target
 
 log = logging.getLogger(__name__)
@@ -280,14 +281,9 @@ def _train_crops(
         )
         while True:
             elapsed = time.monotonic() - train_started
-            if config.steps is not None:
-                if step >= config.steps:
-                    break
-                progress = step / config.steps
-            else:
-                if elapsed >= train_budget_s:
-                    break
-                progress = elapsed / train_budget_s
+            progress = run_progress(step, elapsed, config.steps, train_budget_s)
+            if progress is None:
+                break
             factor = _lr_factor(progress)
             for group, base in zip(optimiser.param_groups, base_lrs, strict=True):
                 group["lr"] = base * factor
