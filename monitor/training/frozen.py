@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 import torch
 
+from monitor.density.base import Frame
 from monitor.density.onnx_model import network_input_size
 from monitor.density.roi import cell_coverage
 from monitor.training.augment import jitter_colour
@@ -35,6 +36,12 @@ VIDEO_SCALES = (0.8, 1.0, 1.25)
 VIDEO_FRAME_STEP = 2
 # The run-time cap on a frame's long side (OnnxDensityEstimator's default).
 MAX_SIDE = 2048
+# Every training image holds people, so a decoder fitted on them alone may learn a floor and
+# count people on an empty scene (a lens cap, a white-out, a blank wall). A few featureless
+# frames with an empty target, drawn this often, teach it that nothing is nobody.
+BLANK_SHARE = 0.05
+BLANK_SIZES = ((640, 480), (1024, 768), (1280, 720))
+BLANKS_PER_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,49 @@ def view_of(
     )
 
 
+def blank_frame(size: tuple[int, int], rng: np.random.Generator) -> Frame:
+    """A frame with nothing in it: a flat colour (black, grey, white or random), a gradient
+    between two colours or a smooth blotchy field, with faint sensor noise."""
+    width, height = size
+    kind = int(rng.integers(4))
+    if kind == 0:
+        grey = float(rng.choice([0.0, 128.0, 255.0]))
+        base = np.full((height, width, 3), grey, dtype=np.float32)
+    elif kind == 1:
+        base = np.broadcast_to(rng.uniform(0, 255, 3).astype(np.float32), (height, width, 3))
+    elif kind == 2:
+        ramp = np.linspace(0.0, 1.0, width if rng.random() < 0.5 else height, dtype=np.float32)
+        ramp = ramp[None, :, None] if ramp.size == width else ramp[:, None, None]
+        start, end = rng.uniform(0, 255, (2, 3)).astype(np.float32)
+        base = start + (end - start) * np.broadcast_to(ramp, (height, width, 1))
+    else:
+        coarse = rng.uniform(0, 255, (4, 4, 3)).astype(np.float32)
+        base = np.asarray(cv2.resize(coarse, size, interpolation=cv2.INTER_CUBIC))
+    noisy = base + rng.normal(0.0, rng.uniform(0.0, 4.0), (height, width, 3))
+    frame: Frame = np.clip(noisy, 0, 255).astype(np.uint8)
+    return frame
+
+
+def blank_views(model: DensityNet, rng: np.random.Generator) -> list[FeatureView]:
+    """Featureless frames of the common camera sizes, each with an empty target."""
+    model.eval()
+    empty_points = np.zeros((0, 2), dtype=np.float32)
+    empty_sigmas = np.zeros(0, dtype=np.float32)
+    views = []
+    for size in BLANK_SIZES:
+        for index in range(BLANKS_PER_SIZE):
+            item = Annotated(
+                name=f"blank-{size[0]}x{size[1]}-{index}",
+                image=blank_frame(size, rng),
+                points=empty_points,
+                sigmas=empty_sigmas,
+                valid=None,
+                count=0.0,
+            )
+            views.append(view_of(model, item, 1.0, False, None))
+    return views
+
+
 def training_views(
     model: DensityNet, annotated: AnnotatedSet, rng: np.random.Generator
 ) -> list[FeatureView]:
@@ -136,7 +186,8 @@ def freeze_backbone(model: DensityNet) -> list[torch.nn.Parameter]:
 
 @dataclass(frozen=True)
 class DecoderSchedule:
-    """How long and how hard: `views_per_step` views' gradients are summed per step."""
+    """How long and how hard: `views_per_step` views' gradients are summed per step; a share
+    `blank_share` of the views drawn are blank ones (when there are any)."""
 
     budget_s: float
     steps: int | None
@@ -145,19 +196,22 @@ class DecoderSchedule:
     seed: int
     log_every: int
     checkpoint_every: int
+    blank_share: float = BLANK_SHARE
 
 
 def fit_decoder(
     model: DensityNet,
     views: list[list[FeatureView]],
+    blanks: list[FeatureView],
     optimiser: torch.optim.Optimizer,
     schedule: DecoderSchedule,
     set_progress: Callable[[float], None],
     log: Callable[[int, float, float], None],
     checkpoint: Callable[[], None],
 ) -> int:
-    """Steps until the schedule ends; each view is drawn from a dataset chosen evenly, as the
-    crop loop draws its crops. Returns the number of steps taken."""
+    """Steps until the schedule ends; each view is a blank one with the schedule's share, else
+    drawn from a dataset chosen evenly, as the crop loop draws its crops. Returns the number of
+    steps taken."""
     rng = np.random.default_rng(schedule.seed)
     started = time.monotonic()
     step = 0
@@ -170,7 +224,8 @@ def fit_decoder(
         set_progress(progress)
         optimiser.zero_grad(set_to_none=True)
         for _ in range(schedule.views_per_step):
-            chosen = views[int(rng.integers(len(views)))]
+            blank = bool(blanks) and rng.random() < schedule.blank_share
+            chosen = blanks if blank else views[int(rng.integers(len(views)))]
             view = chosen[int(rng.integers(len(chosen)))]
             loss, count_error = view_loss(model, view, schedule.count_weight)
             (loss / schedule.views_per_step).backward()  # type: ignore[no-untyped-call]

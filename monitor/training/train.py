@@ -28,6 +28,7 @@ from monitor.training.from_onnx import load_onnx_weights
 from monitor.training.frozen import (
     DecoderSchedule,
     FeatureView,
+    blank_views,
     fit_decoder,
     freeze_backbone,
     training_views,
@@ -332,6 +333,7 @@ def _train_decoder_only(
             len(views[-1]),
             time.monotonic() - started,
         )
+    blanks = blank_views(model, rng)
     freeze_backbone(model)
     optimiser = optimiser_for(model, config)
     base_lrs = [group["lr"] for group in optimiser.param_groups]
@@ -366,7 +368,7 @@ def _train_decoder_only(
     def save() -> None:
         torch.save(model.state_dict(), checkpoint)
 
-    return fit_decoder(model, views, optimiser, schedule, set_progress, report, save)
+    return fit_decoder(model, views, blanks, optimiser, schedule, set_progress, report, save)
 
 
 def train(config: TrainConfig) -> dict[str, Metrics]:

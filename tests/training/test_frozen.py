@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -11,13 +12,22 @@ import pytest
 
 from monitor.density.onnx_model import network_input_size, to_network_input
 
+if TYPE_CHECKING:
+    from torch import Tensor
+
 torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
 
+from monitor.training import frozen  # noqa: E402
 from monitor.training.__main__ import main as train_main  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
 from monitor.training.export import export_onnx  # noqa: E402
 from monitor.training.frozen import (  # noqa: E402
+    BLANK_SIZES,
+    BLANKS_PER_SIZE,
     DecoderSchedule,
+    FeatureView,
+    blank_frame,
+    blank_views,
     fit_decoder,
     freeze_backbone,
     training_views,
@@ -111,6 +121,7 @@ def test_fitting_moves_the_decoder_and_leaves_the_backbone(tmp_path: Path) -> No
     steps = fit_decoder(
         model,
         [views],
+        [],
         optimiser,
         schedule,
         lambda progress: None,
@@ -126,6 +137,87 @@ def test_fitting_moves_the_decoder_and_leaves_the_backbone(tmp_path: Path) -> No
     assert not {name for name in moved if name.startswith(frozen_parts)}
     assert any(name.startswith("head.") for name in moved)
     assert any(name.startswith("context.") for name in moved)
+
+
+def test_blank_frames_are_featureless_and_vary(model: DensityNet) -> None:
+    rng = np.random.default_rng(0)
+    frames = [blank_frame((64, 48), rng) for _ in range(40)]
+    assert all(frame.shape == (48, 64, 3) and frame.dtype == np.uint8 for frame in frames)
+    # No edges a head could be made of: neighbouring pixels differ by noise only.
+    for frame in frames:
+        steps = np.abs(np.diff(frame.astype(np.int16), axis=1))
+        assert np.percentile(steps, 99) <= 24
+    means = {round(float(frame.mean())) for frame in frames}
+    assert len(means) > 10, "blank frames should span many brightnesses"
+
+
+def test_blank_views_target_nobody(model: DensityNet) -> None:
+    views = blank_views(model, np.random.default_rng(0))
+    assert len(views) == len(BLANK_SIZES) * BLANKS_PER_SIZE
+    assert all(view.count == 0.0 and float(view.target.sum()) == 0.0 for view in views)
+    assert all(view.weight is None for view in views)
+    sizes = {tuple(view.target.shape[-2:]) for view in views}
+    assert len(sizes) == len(BLANK_SIZES)
+
+
+def _recording_schedule(blank_share: float, views_per_step: int) -> DecoderSchedule:
+    return DecoderSchedule(
+        budget_s=60.0,
+        steps=20,
+        views_per_step=views_per_step,
+        count_weight=1.0,
+        seed=0,
+        log_every=1000,
+        checkpoint_every=1000,
+        blank_share=blank_share,
+    )
+
+
+@pytest.mark.parametrize(
+    ("blank_share", "blanks_available", "expected_share"),
+    [
+        pytest.param(0.0, True, (0.0, 0.0), id="share-zero-never"),
+        pytest.param(1.0, True, (1.0, 1.0), id="share-one-always"),
+        pytest.param(0.25, True, (0.1, 0.4), id="quarter"),
+        pytest.param(1.0, False, (0.0, 0.0), id="no-blanks-never"),
+    ],
+)
+def test_blank_views_are_drawn_at_their_share(
+    blank_share: float,
+    blanks_available: bool,
+    expected_share: tuple[float, float],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = build_model()
+    made = blank_views(model, np.random.default_rng(0))
+    # A dataset's view: a blank one re-labelled with a person; draws are told apart by identity.
+    crowd = [FeatureView(made[0].low, made[0].high, made[0].target + 1e-3, None, 1.0)]
+    blanks = made[1:3] if blanks_available else []
+    blank_ids = {id(view) for view in blanks}
+    drawn: list[bool] = []
+    real_loss = frozen.view_loss
+
+    def recording_loss(
+        model: DensityNet, view: FeatureView, count_weight: float
+    ) -> tuple[Tensor, Tensor]:
+        drawn.append(id(view) in blank_ids)
+        return real_loss(model, view, count_weight)
+
+    monkeypatch.setattr(frozen, "view_loss", recording_loss)
+    trainable = freeze_backbone(model)
+    fit_decoder(
+        model,
+        [crowd],
+        blanks,
+        torch.optim.SGD(trainable, lr=0.0),
+        _recording_schedule(blank_share, views_per_step=4),
+        lambda progress: None,
+        lambda step, progress, error: None,
+        lambda: None,
+    )
+    assert len(drawn) == 20 * 4
+    share = sum(drawn) / len(drawn)
+    assert expected_share[0] <= share <= expected_share[1]
 
 
 @pytest.mark.parametrize(
