@@ -37,7 +37,17 @@ class EstimatorConfig(Section):
     model_path: str | None = Field(
         default=None, max_length=1024, description="Model file overriding the estimator's default."
     )
-    threads: int = Field(default=1, ge=1, le=64, description="CPU threads the estimator may use.")
+    threads: int = Field(
+        default=1, ge=1, le=64, description="CPU threads the estimator may use per frame."
+    )
+    concurrent_frames: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Frames estimated at once across all sites; further sites wait their turn "
+        "(each frame in flight holds its own working memory, about 70 MB for the shipped model "
+        "at 768x576). Default: the CPU cores divided by `threads`.",
+    )
 
 
 class AppConfig(Section):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from monitor.config.app import EstimatorConfig
 from monitor.density.base import DensityEstimator
+from monitor.density.bounded import BoundedEstimator, default_slots
 
 # The repo root is the parent of the `monitor` package; shipped models live in its `models/`.
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -63,10 +64,12 @@ _BUILDERS: dict[str, Callable[[EstimatorConfig], DensityEstimator]] = {
 
 
 def build_estimator(config: EstimatorConfig) -> DensityEstimator:
-    """The estimator `config.name` names; raises ValueError for unknown names or missing paths."""
+    """The estimator `config.name` names, taking at most `config.concurrent_frames` frames at
+    once; raises ValueError for unknown names or missing paths."""
     builder = _BUILDERS.get(config.name)
     if builder is None:
         raise ValueError(
             f"unknown density estimator '{config.name}'; known: {', '.join(KNOWN_ESTIMATORS)}"
         )
-    return builder(config)
+    slots = config.concurrent_frames or default_slots(config.threads)
+    return BoundedEstimator(builder(config), slots)

@@ -8,6 +8,7 @@ import pytest
 from monitor.config.app import EstimatorConfig
 from monitor.density import registry
 from monitor.density.base import DensityEstimator
+from monitor.density.bounded import BoundedEstimator
 from monitor.density.hog import HogDensityEstimator
 
 
@@ -47,7 +48,10 @@ def test_hog_detections_become_unit_masses(monkeypatch: pytest.MonkeyPatch) -> N
     [pytest.param("hog", HogDensityEstimator, id="hog")],
 )
 def test_registry_builds_by_name(name: str, expected: type) -> None:
-    assert isinstance(registry.build_estimator(EstimatorConfig(name=name)), expected)
+    built = registry.build_estimator(EstimatorConfig(name=name))
+    assert isinstance(built, BoundedEstimator)
+    assert isinstance(built.inner, expected)
+    assert built.name == name
 
 
 def test_registry_rejects_unknown_names() -> None:

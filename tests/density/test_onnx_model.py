@@ -7,6 +7,7 @@ import pytest
 
 from monitor.config.app import EstimatorConfig
 from monitor.density.base import DensityEstimator
+from monitor.density.bounded import BoundedEstimator
 from monitor.density.onnx_model import OnnxDensityEstimator, network_input_size
 from monitor.density.registry import build_estimator
 
@@ -56,7 +57,8 @@ def test_shipped_model_on_noise_is_finite(shipped: OnnxDensityEstimator) -> None
 
 def test_default_estimator_is_the_shipped_model() -> None:
     estimator = build_estimator(EstimatorConfig())
-    assert isinstance(estimator, OnnxDensityEstimator)
+    assert isinstance(estimator, BoundedEstimator)
+    assert isinstance(estimator.inner, OnnxDensityEstimator)
     assert isinstance(estimator, DensityEstimator)
 
 
