@@ -42,6 +42,8 @@ MAX_SIDE = 2048
 BLANK_SHARE = 0.05
 BLANK_SIZES = ((640, 480), (1024, 768), (1280, 720))
 BLANKS_PER_SIZE = 8
+# Grey levels; the shipped model counted 4 people in mid-grey with this much noise (sigma 15).
+MAX_NOISE_SIGMA = 20.0
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ def view_of(
 
 def blank_frame(size: tuple[int, int], rng: np.random.Generator) -> Frame:
     """A frame with nothing in it: a flat colour (black, grey, white or random), a gradient
-    between two colours or a smooth blotchy field, with faint sensor noise."""
+    between two colours or a smooth blotchy field, with sensor noise from none up to that of a
+    high-gain night-time camera."""
     width, height = size
     kind = int(rng.integers(4))
     if kind == 0:
@@ -118,7 +121,7 @@ def blank_frame(size: tuple[int, int], rng: np.random.Generator) -> Frame:
     else:
         coarse = rng.uniform(0, 255, (4, 4, 3)).astype(np.float32)
         base = np.asarray(cv2.resize(coarse, size, interpolation=cv2.INTER_CUBIC))
-    noisy = base + rng.normal(0.0, rng.uniform(0.0, 4.0), (height, width, 3))
+    noisy = base + rng.normal(0.0, rng.uniform(0.0, MAX_NOISE_SIGMA), (height, width, 3))
     frame: Frame = np.clip(noisy, 0, 255).astype(np.uint8)
     return frame
 
