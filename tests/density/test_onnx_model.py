@@ -48,6 +48,23 @@ def test_shipped_model_sees_nobody_on_blank_frames(
     assert density.count < 1.0
 
 
+@pytest.mark.parametrize(
+    ("level", "sigma"),
+    [
+        pytest.param(40, 10, id="dark-night-noise"),
+        pytest.param(128, 10, id="grey-sensor-noise"),
+        pytest.param(128, 15, id="grey-high-gain-noise"),
+    ],
+)
+def test_shipped_model_sees_nobody_in_sensor_noise(
+    shipped: OnnxDensityEstimator, level: int, sigma: float
+) -> None:
+    # An empty scene at night is mostly sensor noise; counting people in it raises false alerts.
+    noise = np.random.default_rng(0).normal(level, sigma, (480, 640, 3))
+    frame = np.clip(noise, 0, 255).astype(np.uint8)
+    assert shipped.estimate(frame).count < 1.0
+
+
 def test_shipped_model_on_noise_is_finite(shipped: OnnxDensityEstimator) -> None:
     frame = np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8)
     density = shipped.estimate(frame)
