@@ -98,12 +98,20 @@ def test_default_slots_fill_the_cores(
 
 
 @pytest.mark.parametrize(
-    ("concurrent_frames", "expected"),
-    [pytest.param(3, 3, id="configured"), pytest.param(None, default_slots(1), id="default")],
+    ("concurrent_frames", "threads", "expected"),
+    [
+        pytest.param(3, 1, 3, id="configured"),
+        # Six cores (patched below), one thread per frame: six frames at once.
+        pytest.param(None, 1, 6, id="default-one-per-core"),
+        pytest.param(None, 2, 3, id="default-two-threads-per-frame"),
+    ],
 )
-def test_registry_applies_the_configured_cap(concurrent_frames: int | None, expected: int) -> None:
+def test_registry_applies_the_configured_cap(
+    concurrent_frames: int | None, threads: int, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
     built = registry.build_estimator(
-        EstimatorConfig(name="hog", concurrent_frames=concurrent_frames)
+        EstimatorConfig(name="hog", threads=threads, concurrent_frames=concurrent_frames)
     )
     assert isinstance(built, BoundedEstimator)
     assert built.slots == expected
