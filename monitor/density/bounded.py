@@ -3,9 +3,9 @@
 Every site worker calls the one estimator from its own thread. Each frame in flight holds its
 own activations (onnxruntime's arena keeps them for reuse: about 70 MB for a 768x576 frame with
 the shipped model), so with no cap the process grew towards one set per site as rarer and
-rarer moments found more sites inferring together (120 MB in a 26-minute soak of the demo). More frames in flight than cores
-only time-slice the same cores, so waiting for a slot costs no throughput; the waiting site's
-source keeps only its newest frame meanwhile.
+rarer moments found more sites inferring together (120 MB in a 26-minute soak of the demo).
+More frames in flight than cores only time-slice the same cores, so waiting for a slot costs
+no throughput; the waiting site's source keeps only its newest frame meanwhile.
 """
 
 from __future__ import annotations
