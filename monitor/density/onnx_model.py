@@ -55,9 +55,9 @@ class OnnxDensityEstimator:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        # The arena keeps its high-water mark, sized by the largest frame seen, but without it
-        # every run allocates and page-faults its activations afresh: 1.4-1.6x slower per frame
-        # (bench/density_bench.py), which costs more than the memory it would give back.
+        # The arena keeps one set of activations per frame in flight (BoundedEstimator caps
+        # how many), but without it every run allocates and page-faults its activations
+        # afresh: 1.4-1.6x slower per frame (bench/density_bench.py).
         options.enable_cpu_mem_arena = True
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

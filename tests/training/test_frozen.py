@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -229,7 +229,19 @@ def test_blank_views_are_drawn_at_their_share(
 @pytest.mark.parametrize(
     "extra", [pytest.param([], id="plain"), pytest.param(["--context"], id="context")]
 )
-def test_frozen_backbone_run_keeps_the_initial_backbone(extra: list[str], tmp_path: Path) -> None:
+def test_frozen_backbone_run_keeps_the_initial_backbone(
+    extra: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import monitor.training.train as train_module
+
+    blanks_given: list[int] = []
+    real_fit = frozen.fit_decoder
+
+    def recording_fit(*args: Any, **kwargs: Any) -> int:
+        blanks_given.append(len(args[2]))
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "fit_decoder", recording_fit)
     write_crowd_folder(tmp_path / "data")
     context = bool(extra)
     # The shipped model has the context stages; a plain one comes from ImageNet weights.
@@ -244,6 +256,7 @@ def test_frozen_backbone_run_keeps_the_initial_backbone(extra: list[str], tmp_pa
     info = json.loads(out.with_suffix(".json").read_text())
     assert info["steps"] == 2
     assert info["config"]["frozen_backbone"] == "True"
+    assert blanks_given == [len(BLANK_SIZES) * BLANKS_PER_SIZE], "the command trains on blanks"
 
     from monitor.training.from_onnx import load_onnx_weights
 
