@@ -18,14 +18,15 @@ from pathlib import Path
 import torch
 
 from monitor.training.export import export_onnx
-from monitor.training.from_onnx import load_onnx_weights
+from monitor.training.from_onnx import decoder_width, load_onnx_weights
 from monitor.training.model import DensityNet, build_model
 
 
 def average_models(
     paths: list[Path], weights: list[float] | None = None, *, context: bool = False
 ) -> DensityNet:
-    """The weighted mean of the models at `paths` (same architecture; weights sum to 1)."""
+    """The weighted mean of the models at `paths` (same architecture, decoder width read from
+    the first; weights sum to 1)."""
     if not paths:
         raise ValueError("give at least one model to average")
     shares = weights if weights is not None else [1.0 / len(paths)] * len(paths)
@@ -33,7 +34,11 @@ def average_models(
         raise ValueError(f"{len(paths)} models but {len(shares)} weights")
     if any(share < 0 for share in shares) or abs(sum(shares) - 1.0) > 1e-6:
         raise ValueError(f"weights must be non-negative and sum to 1, got {shares}")
-    states = [load_onnx_weights(build_model(context=context), path).state_dict() for path in paths]
+    width = decoder_width(paths[0])
+    states = [
+        load_onnx_weights(build_model(context=context, width=width), path).state_dict()
+        for path in paths
+    ]
     averaged = {}
     for name, first in states[0].items():
         if first.is_floating_point():
@@ -43,7 +48,7 @@ def average_models(
             )
         else:
             averaged[name] = first
-    model = build_model(context=context)
+    model = build_model(context=context, width=width)
     model.load_state_dict(averaged)
     return model.eval()
 

@@ -54,6 +54,17 @@ def _module_path(node_name: str) -> str:
     return path
 
 
+def decoder_width(path: Path) -> int:
+    """The channels of the exported model's decoder (its stride-8 lateral convolution's
+    outputs), so a model of the right width can be built before its weights are loaded."""
+    graph = onnx.load(str(path)).graph
+    shapes = {i.name: tuple(i.dims) for i in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "Conv" and _module_path(node.name) == "lateral.0":
+            return int(shapes[node.input[1]][0])
+    raise ValueError(f"{path}: no decoder found (is it a crowd-monitor density model?)")
+
+
 def load_onnx_weights(model: DensityNet, path: Path) -> DensityNet:
     """Copies every convolution of the exported graph at `path` into `model` (same
     architecture); raises ValueError if the two do not match one to one."""

@@ -18,10 +18,10 @@ import cv2
 import numpy as np
 import torch
 
-from monitor.density.base import Frame
 from monitor.density.onnx_model import network_input_size
 from monitor.density.roi import cell_coverage
 from monitor.training.augment import jitter_colour
+from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import Annotated, AnnotatedSet
 from monitor.training.loss import density_loss
 from monitor.training.model import STRIDE, DensityNet
@@ -36,15 +36,9 @@ VIDEO_SCALES = (0.8, 1.0, 1.25)
 VIDEO_FRAME_STEP = 2
 # The run-time cap on a frame's long side (OnnxDensityEstimator's default).
 MAX_SIDE = 2048
-# Every training image holds people, so a decoder fitted on them alone may learn a floor and
-# count people on an empty scene (a lens cap, a white-out, a blank wall). A few featureless
-# frames with an empty target, drawn this often, teach it that nothing is nobody.
-BLANK_SHARE = 0.05
+# Blank views are whole frames of the common camera sizes.
 BLANK_SIZES = ((640, 480), (1024, 768), (1280, 720))
 BLANKS_PER_SIZE = 8
-# Standard deviation of the blank frames' sensor noise, grey levels: a model trained without
-# blank frames counted 4 people in mid-grey with sigma 15, and 16 with sigma 30.
-MAX_NOISE_SIGMA = 20.0
 
 
 @dataclass(frozen=True)
@@ -101,30 +95,6 @@ def view_of(
         weight=None if weight is None else weight[None, None],
         count=item.count,
     )
-
-
-def blank_frame(size: tuple[int, int], rng: np.random.Generator) -> Frame:
-    """A frame with nothing in it: a flat colour (black, grey, white or random), a gradient
-    between two colours or a smooth blotchy field, with sensor noise from none up to that of a
-    high-gain night-time camera."""
-    width, height = size
-    kind = int(rng.integers(4))
-    if kind == 0:
-        grey = float(rng.choice([0.0, 128.0, 255.0]))
-        base = np.full((height, width, 3), grey, dtype=np.float32)
-    elif kind == 1:
-        base = np.broadcast_to(rng.uniform(0, 255, 3).astype(np.float32), (height, width, 3))
-    elif kind == 2:
-        ramp = np.linspace(0.0, 1.0, width if rng.random() < 0.5 else height, dtype=np.float32)
-        ramp = ramp[None, :, None] if ramp.size == width else ramp[:, None, None]
-        start, end = rng.uniform(0, 255, (2, 3)).astype(np.float32)
-        base = start + (end - start) * np.broadcast_to(ramp, (height, width, 1))
-    else:
-        coarse = rng.uniform(0, 255, (4, 4, 3)).astype(np.float32)
-        base = np.asarray(cv2.resize(coarse, size, interpolation=cv2.INTER_CUBIC))
-    noisy = base + rng.normal(0.0, rng.uniform(0.0, MAX_NOISE_SIGMA), (height, width, 3))
-    frame: Frame = np.clip(noisy, 0, 255).astype(np.uint8)
-    return frame
 
 
 def blank_views(model: DensityNet, rng: np.random.Generator) -> list[FeatureView]:

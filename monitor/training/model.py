@@ -40,6 +40,8 @@ DENSITY_SCALE = 100.0
 # Stem and the first two stages (stride <= 4) stay frozen: generic edges, and most of the
 # backward-pass cost at high resolution.
 FROZEN_BLOCKS = 3
+# Channels of every decoder layer; releases up to 5 used this width (see widen.py).
+DEFAULT_WIDTH = 32
 
 
 def pretrained_backbone(weights: Path | None = None) -> EfficientNet:
@@ -60,9 +62,12 @@ def _conv(cin: int, cout: int, kernel: int = 3, dilation: int = 1) -> nn.Sequent
 
 
 class DensityNet(nn.Module):
-    def __init__(self, backbone: EfficientNet, width: int = 32, context: bool = False) -> None:
+    def __init__(
+        self, backbone: EfficientNet, width: int = DEFAULT_WIDTH, context: bool = False
+    ) -> None:
         super().__init__()
         self.has_context = context
+        self.width = width
         self.stem = nn.Sequential(backbone._conv_stem, backbone._bn0, nn.ReLU6(inplace=True))
         self.low = nn.Sequential(*backbone._blocks[:LOW_BLOCKS])
         self.high = nn.Sequential(*backbone._blocks[LOW_BLOCKS:HIGH_BLOCKS])
@@ -140,5 +145,7 @@ class PeopleDensity(nn.Module):
         return density
 
 
-def build_model(weights: Path | None = None, context: bool = False) -> DensityNet:
-    return DensityNet(pretrained_backbone(weights), context=context)
+def build_model(
+    weights: Path | None = None, context: bool = False, width: int = DEFAULT_WIDTH
+) -> DensityNet:
+    return DensityNet(pretrained_backbone(weights), width=width, context=context)

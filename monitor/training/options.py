@@ -54,6 +54,18 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "features are computed once; --batch is then images per step (needs --init)",
     )
     parser.add_argument(
+        "--blank-share",
+        type=float,
+        default=0.05,
+        help="share of crops (views) that are featureless frames with nobody in them",
+    )
+    parser.add_argument(
+        "--decoder-width",
+        type=int,
+        help="decoder channels (default: the --init model's, else 32); wider than --init's "
+        "embeds its decoder unchanged and trains the new channels",
+    )
+    parser.add_argument(
         "--work-dir", type=Path, help="where checkpoints go (default: a crowd-train temp dir)"
     )
 
@@ -79,6 +91,10 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         raise ValueError(
             "--frozen-backbone needs --init (the trained model whose backbone to keep)"
         )
+    if not 0.0 <= args.blank_share <= 1.0:
+        raise ValueError(f"--blank-share must be between 0 and 1, got {args.blank_share}")
+    if args.decoder_width is not None and not 1 <= args.decoder_width <= 512:
+        raise ValueError(f"--decoder-width must be 1-512 channels, got {args.decoder_width}")
     config = TrainConfig(
         data=data_root(args),
         out=Path(args.out),
@@ -97,6 +113,8 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         train_split=args.train_split,
         context=args.context,
         frozen_backbone=args.frozen_backbone,
+        decoder_width=args.decoder_width,
+        blank_share=args.blank_share,
     )
     if args.work_dir is not None:
         config.work_dir = args.work_dir

@@ -22,9 +22,10 @@ from monitor.density.onnx_model import network_input_size
 from monitor.density.roi import cell_coverage
 from monitor.density.splits import Split
 from monitor.training.augment import random_view
+from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import AnnotatedSet, dataset_folders, load_set
 from monitor.training.export import export_onnx
-from monitor.training.from_onnx import load_onnx_weights
+from monitor.training.from_onnx import decoder_width, load_onnx_weights
 from monitor.training.frozen import (
     DecoderSchedule,
     FeatureView,
@@ -35,6 +36,7 @@ from monitor.training.frozen import (
 )
 from monitor.training.loss import density_loss
 from monitor.training.model import (
+    DEFAULT_WIDTH,
     STRIDE,
     DensityNet,
     PeopleDensity,
@@ -42,6 +44,7 @@ from monitor.training.model import (
 )
 from monitor.training.schedule import run_progress
 from monitor.training.targets import density_target
+from monitor.training.widen import widen_decoder
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +86,12 @@ class TrainConfig:
     # Train only the decoder (and the context stages) on whole images whose backbone features
     # are computed once (see frozen.py); `batch` is then views per step, `crop` unused.
     frozen_backbone: bool = False
+    # Share of the crops (or, with frozen_backbone, of the views) that are blank frames with
+    # an empty target (blank.py).
+    blank_share: float = BLANK_SHARE
+    # Decoder channels; None: the --init model's, else model.DEFAULT_WIDTH. Wider than the
+    # init model's embeds its decoder unchanged (widen.py).
+    decoder_width: int | None = None
 
 
 @dataclass(frozen=True)
@@ -93,22 +102,29 @@ class Batch:
 
 
 def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Generator) -> Batch:
-    """Datasets are drawn evenly whatever their sizes, so small ones are not drowned out."""
+    """Datasets are drawn evenly whatever their sizes, so small ones are not drowned out; a
+    share `blank_share` of the crops is a featureless frame with nobody in it."""
     images, targets, weights = [], [], []
     grid = config.crop // STRIDE
     for _ in range(config.batch):
+        if rng.random() < config.blank_share:
+            blank = blank_frame((config.crop, config.crop), rng)
+            images.append(cv2.cvtColor(blank, cv2.COLOR_BGR2RGB).transpose(2, 0, 1))
+            targets.append(np.zeros((grid, grid), dtype=np.float32))
+            weights.append(np.ones((grid, grid), dtype=np.float32))
+            continue
         chosen = sets[int(rng.integers(len(sets)))]
         item = chosen.items[int(rng.integers(len(chosen.items)))]
         view = random_view(item.image, item.points, item.sigmas, item.valid, rng, size=config.crop)
         rgb = cv2.cvtColor(view.image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)
-        images.append(rgb.astype(np.float32))
+        images.append(rgb)
         targets.append(density_target(view.points, view.sigmas, (config.crop,) * 2, STRIDE))
         if view.valid is None:
             weights.append(np.ones((grid, grid), dtype=np.float32))
         else:
             weights.append(cell_coverage(view.valid, (grid, grid)))
     return Batch(
-        images=torch.from_numpy(np.stack(images)),
+        images=torch.from_numpy(np.stack(images).astype(np.float32)),
         targets=torch.from_numpy(np.stack(targets))[:, None],
         weights=torch.from_numpy(np.stack(weights))[:, None],
     )
@@ -245,6 +261,26 @@ def load_initial_weights(model: DensityNet, path: Path) -> None:
         model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
 
 
+def initial_width(path: Path) -> int:
+    """The decoder width of a saved state dict or an exported model."""
+    if path.suffix == ".onnx":
+        return decoder_width(path)
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    return int(state["lateral.0.weight"].shape[0])
+
+
+def initial_model(config: TrainConfig) -> DensityNet:
+    """The network a run starts from: --init's weights at --init's width, widened when
+    `decoder_width` asks for more channels; ImageNet's backbone otherwise."""
+    if config.init is None:
+        return build_model(context=config.context, width=config.decoder_width or DEFAULT_WIDTH)
+    model = build_model(context=config.context, width=initial_width(config.init))
+    load_initial_weights(model, config.init)
+    if config.decoder_width is None or config.decoder_width == model.width:
+        return model
+    return widen_decoder(model, config.decoder_width)
+
+
 def _lr_factor(progress: float) -> float:
     """Linear warm-up over the first 3%, then cosine down to 2% of the base rate."""
     warmup = 0.03
@@ -363,6 +399,7 @@ def _train_decoder_only(
         seed=config.seed,
         log_every=config.log_every,
         checkpoint_every=config.checkpoint_every,
+        blank_share=config.blank_share,
     )
 
     def save() -> None:
@@ -389,9 +426,7 @@ def train(config: TrainConfig) -> dict[str, Metrics]:
         ", ".join(f"{s.name}: {len(s.items)} train" for s in train_sets),
         time.monotonic() - started,
     )
-    model = build_model(context=config.context)
-    if config.init is not None:
-        load_initial_weights(model, config.init)
+    model = initial_model(config)
     # Channels-last convolutions run ~15% faster on CPU (oneDNN's native layout), and are
     # the tensor cores' layout on a GPU.
     model = model.to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]

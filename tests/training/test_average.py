@@ -78,3 +78,16 @@ def test_the_command_writes_the_model_and_its_provenance(tmp_path: Path) -> None
     restored = loaded(out).state_dict()
     a, b = loaded(first).state_dict(), loaded(second).state_dict()
     assert torch.allclose(restored["head.3.bias"], (a["head.3.bias"] + b["head.3.bias"]) / 2)
+
+
+def test_wide_decoders_average_at_their_own_width(tmp_path: Path) -> None:
+    """Models with a widened decoder (widen.py) average without being told their width."""
+    paths = []
+    for seed in (1, 2):
+        model = build_model(width=48)
+        with torch.no_grad():
+            output_bias(model).fill_(float(seed))
+        paths.append(export_onnx(model.eval(), tmp_path / f"wide-{seed}.onnx"))
+    averaged = average_models(paths)
+    assert averaged.width == 48
+    assert torch.allclose(averaged.state_dict()["head.3.bias"], torch.tensor([1.5]))

@@ -122,3 +122,62 @@ print("imported")
     )
     assert result.returncode == 0, result.stderr
     assert "imported" in result.stdout
+
+
+def test_blank_crops_are_drawn_at_their_share(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quarter of 400 crops: within three standard deviations (8.7 crops) of 100."""
+    import monitor.training.train as train_module
+
+    drawn: list[np.ndarray] = []
+    real_blank_frame = train_module.blank_frame
+
+    def spy(size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+        drawn.append(real_blank_frame(size, rng))
+        return drawn[-1]
+
+    monkeypatch.setattr(train_module, "blank_frame", spy)
+    write_crowd_folder(tmp_path)
+    sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
+    config = TrainConfig(data=tmp_path, out=tmp_path / "x.onnx", batch=400, crop=32)
+    config.blank_share = 0.25
+    make_batch(sets, config, np.random.default_rng(0))
+    assert 74 <= len(drawn) <= 126
+
+
+@pytest.mark.parametrize("share", [pytest.param(0.0, id="never"), pytest.param(1.0, id="always")])
+def test_blank_crops_target_nobody_and_count_everywhere(tmp_path: Path, share: float) -> None:
+    write_crowd_folder(tmp_path)
+    sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
+    config = TrainConfig(data=tmp_path, out=tmp_path / "x.onnx", batch=12, crop=64)
+    config.blank_share = share
+    batch = make_batch(sets, config, np.random.default_rng(1))
+    assert batch.images.shape == (12, 3, 64, 64)
+    assert batch.images.dtype == torch.float32
+    if share == 1.0:
+        assert float(batch.targets.sum()) == 0.0
+        assert bool((batch.weights == 1.0).all())
+    else:
+        # The synthetic images hold 2-5 heads each; twelve crops of them cannot all miss.
+        assert float(batch.targets.sum()) > 1.0
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        pytest.param("--blank-share", "-0.1", "--blank-share must be between 0 and 1", id="neg"),
+        pytest.param("--blank-share", "1.5", "--blank-share must be between 0 and 1", id="big"),
+    ],
+)
+def test_the_blank_share_option_is_bounded(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    import argparse
+
+    from monitor.training.options import add_train_arguments, train_config
+
+    parser = argparse.ArgumentParser()
+    add_train_arguments(parser)
+    with pytest.raises(ValueError, match=message):
+        train_config(parser.parse_args(["--data", str(tmp_path), option, value]))
