@@ -1,6 +1,7 @@
 """Live-loop benchmark: analysis throughput, capture-to-websocket delay, resident memory.
 
     python -m bench.live_bench [--seconds 60] [--memory-minutes 30] [--config configs/demo.yaml]
+        [--server-env MALLOC_ARENA_MAX=2]
 
 Throughput runs the pipeline stages in this process on one thread over the sample clip.
 Delay and memory come from the real service: `crowd-monitor serve` in a subprocess with
@@ -121,7 +122,23 @@ def sample_rss(server: subprocess.Popen[bytes], seconds: float, every: float) ->
     return samples
 
 
-def live_service(config_path: Path, seconds: float, memory_minutes: float) -> dict[str, float]:
+def minute_medians(samples: list[float], every: float) -> list[float]:
+    """The median of each whole minute of samples taken `every` seconds apart: whether memory
+    levels off or keeps climbing shows in this series, not in two end points."""
+    per_minute = max(1, round(60 / every))
+    return [
+        statistics.median(samples[start : start + per_minute])
+        for start in range(0, len(samples) - per_minute + 1, per_minute)
+    ]
+
+
+def live_service(
+    config_path: Path,
+    seconds: float,
+    memory_minutes: float,
+    server_env: dict[str, str] | None = None,
+) -> tuple[dict[str, float], list[float]]:
+    """The service's figures, and its resident memory per minute of the soak (MB)."""
     port = free_port()
     password = secrets.token_urlsafe(16)
     with tempfile.TemporaryDirectory() as data_dir:
@@ -142,7 +159,7 @@ def live_service(config_path: Path, seconds: float, memory_minutes: float) -> di
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, "CROWD_MONITOR_ADMIN_PASSWORD": password},
+            env={**os.environ, **(server_env or {}), "CROWD_MONITOR_ADMIN_PASSWORD": password},
         )
         try:
             wait_for_server(port, timeout=60)
@@ -179,7 +196,7 @@ def live_service(config_path: Path, seconds: float, memory_minutes: float) -> di
             rss_later = sample_rss(server, memory_minutes * 60, SOAK_SAMPLE_S)
             last_minute = rss_later[-round(60 / SOAK_SAMPLE_S) :]
             delays.sort()
-            return {
+            figures = {
                 "readings_per_s": measured / seconds,
                 "delay_median_ms": 1000 * statistics.median(delays),
                 "delay_p99_ms": 1000 * delays[min(len(delays) - 1, int(0.99 * len(delays)))],
@@ -189,6 +206,7 @@ def live_service(config_path: Path, seconds: float, memory_minutes: float) -> di
                 "rss_max_mb": max(rss_first + rss_later),
                 "minutes": memory_minutes,
             }
+            return figures, minute_medians(rss_later, SOAK_SAMPLE_S)
         finally:
             server.terminate()
             server.wait(30)
@@ -202,10 +220,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--memory-minutes", type=float, default=0, help="keep serving and sample RSS"
     )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the service (e.g. MALLOC_ARENA_MAX=2); repeatable",
+    )
     args = parser.parse_args(argv)
+    server_env = {}
+    for item in args.server_env:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            parser.error(f"--server-env wants KEY=VALUE, got {item!r}")
+        server_env[key] = value
 
     name, fps = analysis_throughput(args.config, args.frames)
-    live = live_service(args.config, args.seconds, args.memory_minutes)
+    live, rss_per_minute = live_service(args.config, args.seconds, args.memory_minutes, server_env)
     rows = [
         ("estimator", name),
         ("analysed frames/s on one core (768x576)", f"{fps:.1f}"),
@@ -224,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{live['rss_end_mb']:.0f} MB ({live['rss_max_mb']:.0f})",
             )
         )
+        series = " ".join(f"{v:.0f}" for v in rss_per_minute)
+        rows.append(("resident memory per minute of those, median (MB)", series))
+    if server_env:
+        rows.append(("service environment", " ".join(args.server_env)))
     width = max(len(label) for label, _ in rows)
     print(f"{'live loop':<{width}}  value")
     print(f"{'-' * width}  -----")
