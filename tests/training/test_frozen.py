@@ -19,6 +19,7 @@ torch = pytest.importorskip("torch", reason="training needs the train extra (tor
 
 from monitor.training import frozen  # noqa: E402
 from monitor.training.__main__ import main as train_main  # noqa: E402
+from monitor.training.blank import blank_frame  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
 from monitor.training.export import export_onnx  # noqa: E402
 from monitor.training.frozen import (  # noqa: E402
@@ -26,7 +27,6 @@ from monitor.training.frozen import (  # noqa: E402
     BLANKS_PER_SIZE,
     DecoderSchedule,
     FeatureView,
-    blank_frame,
     blank_views,
     fit_decoder,
     freeze_backbone,

@@ -129,9 +129,9 @@ def test_blank_crops_are_drawn_at_their_share(
 ) -> None:
     """A quarter of 400 crops: within three standard deviations (8.7 crops) of 100."""
     import monitor.training.train as train_module
+    from monitor.training.blank import blank_frame as real_blank_frame
 
     drawn: list[np.ndarray] = []
-    real_blank_frame = train_module.blank_frame
 
     def spy(size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
         drawn.append(real_blank_frame(size, rng))

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
 
@@ -31,14 +35,14 @@ def trained_looking(context: bool, width: int = 32, seed: int = 0) -> DensityNet
     return model.eval()
 
 
-def random_image(seed: int = 0) -> torch.Tensor:
+def random_image(seed: int = 0) -> Tensor:
     pixels = np.random.default_rng(seed).uniform(0, 255, (1, 3, 96, 128))
     return torch.from_numpy(pixels.astype(np.float32))
 
 
-def density(model: DensityNet, image: torch.Tensor) -> torch.Tensor:
+def density(model: DensityNet, image: Tensor) -> Tensor:
     with torch.no_grad():
-        result: torch.Tensor = PeopleDensity(model.eval())(image)
+        result: Tensor = PeopleDensity(model.eval())(image)
     return result
 
 
