@@ -79,11 +79,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def rss_mb(pid: int) -> float:
+def status_mb(pid: int, field: str) -> float:
+    """One memory line of /proc/PID/status ("VmRSS", "RssAnon", "RssFile"), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+    raise RuntimeError(f"no {field} in /proc/{pid}/status")
+
+
+def rss_mb(pid: int) -> float:
+    return status_mb(pid, "VmRSS")
 
 
 def wait_for_server(port: int, timeout: float) -> None:
@@ -193,6 +198,12 @@ def live_service(
             measured = readings
             stop.set()
             listener.join(5)
+            # Heap (anonymous) against mapped files (the model, libraries, SQLite): which
+            # one grows says where to look.
+            anon_start, file_start = (
+                status_mb(server.pid, "RssAnon"),
+                status_mb(server.pid, "RssFile"),
+            )
             rss_later = sample_rss(server, memory_minutes * 60, SOAK_SAMPLE_S)
             last_minute = rss_later[-round(60 / SOAK_SAMPLE_S) :]
             delays.sort()
@@ -205,6 +216,10 @@ def live_service(
                 "rss_end_mb": statistics.median(last_minute) if last_minute else math.nan,
                 "rss_max_mb": max(rss_first + rss_later),
                 "minutes": memory_minutes,
+                "anon_start_mb": anon_start,
+                "file_start_mb": file_start,
+                "anon_end_mb": status_mb(server.pid, "RssAnon"),
+                "file_end_mb": status_mb(server.pid, "RssFile"),
             }
             return figures, minute_medians(rss_later, SOAK_SAMPLE_S)
         finally:
@@ -257,6 +272,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         series = " ".join(f"{v:.0f}" for v in rss_per_minute)
         rows.append(("resident memory per minute of those, median (MB)", series))
+        rows.append(
+            (
+                "anonymous / file-backed memory, start → end of those",
+                f"{live['anon_start_mb']:.0f} / {live['file_start_mb']:.0f} MB → "
+                f"{live['anon_end_mb']:.0f} / {live['file_end_mb']:.0f} MB",
+            )
+        )
     if server_env:
         rows.append(("service environment", " ".join(args.server_env)))
     width = max(len(label) for label, _ in rows)
