@@ -80,7 +80,7 @@ def free_port() -> int:
 
 
 def status_mb(pid: int, field: str) -> float:
-    """One memory line of /proc/PID/status ("VmRSS", "RssAnon", "RssFile"), in MB."""
+    """One memory line of /proc/PID/status ("VmRSS", "RssFile"), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
@@ -198,12 +198,9 @@ def live_service(
             measured = readings
             stop.set()
             listener.join(5)
-            # Heap (anonymous) against mapped files (the model, libraries, SQLite): which
-            # one grows says where to look.
-            anon_start, file_start = (
-                status_mb(server.pid, "RssAnon"),
-                status_mb(server.pid, "RssFile"),
-            )
+            # Mapped files (the model, libraries) do not swing like the heap, so one sample
+            # at each end says whether they grow; the heap's share is the rest of the series.
+            file_start = status_mb(server.pid, "RssFile")
             rss_later = sample_rss(server, memory_minutes * 60, SOAK_SAMPLE_S)
             last_minute = rss_later[-round(60 / SOAK_SAMPLE_S) :]
             delays.sort()
@@ -216,9 +213,7 @@ def live_service(
                 "rss_end_mb": statistics.median(last_minute) if last_minute else math.nan,
                 "rss_max_mb": max(rss_first + rss_later),
                 "minutes": memory_minutes,
-                "anon_start_mb": anon_start,
                 "file_start_mb": file_start,
-                "anon_end_mb": status_mb(server.pid, "RssAnon"),
                 "file_end_mb": status_mb(server.pid, "RssFile"),
             }
             return figures, minute_medians(rss_later, SOAK_SAMPLE_S)
@@ -274,9 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("resident memory per minute of those, median (MB)", series))
         rows.append(
             (
-                "anonymous / file-backed memory, start → end of those",
-                f"{live['anon_start_mb']:.0f} / {live['file_start_mb']:.0f} MB → "
-                f"{live['anon_end_mb']:.0f} / {live['file_end_mb']:.0f} MB",
+                "file-backed memory (model, libraries), start → end of those",
+                f"{live['file_start_mb']:.0f} MB → {live['file_end_mb']:.0f} MB",
             )
         )
     if server_env:

@@ -9,6 +9,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# blank.py needs only OpenCV and numpy, so the service's CLI can read the default without torch.
+from monitor.training.blank import BLANK_SHARE
+
 if TYPE_CHECKING:
     from monitor.training.train import TrainConfig
 
@@ -56,7 +59,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--blank-share",
         type=float,
-        default=0.05,
+        default=BLANK_SHARE,
         help="share of crops (views) that are featureless frames with nobody in them",
     )
     parser.add_argument(

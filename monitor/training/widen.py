@@ -19,7 +19,7 @@ from monitor.training.model import DensityNet, build_model
 
 # Decoder layers whose output channels widen; the new outputs are read by nothing old.
 _FAN_OUT_ONLY = ("lateral.0", "top.0", "context_projection")
-# Head layers: (name, how the old input channels map into the new ones).
+# Head layers: their old outputs must read only the old input channels.
 _HEAD_LAYERS = ("head.0.0", "head.1.0", "head.2.0", "head.3")
 
 
@@ -63,7 +63,7 @@ def widen_decoder(model: DensityNet, width: int) -> DensityNet:
                 new.bias[:narrow] = old.bias
         for name in _HEAD_LAYERS:
             old, new = _conv(model, name), _conv(wide, name)
-            outputs = min(old.out_channels, narrow)
+            outputs = old.out_channels
             new.weight[:outputs] = 0.0
             new.weight[:outputs, _input_map(name, narrow, width)] = old.weight
             if old.bias is not None and new.bias is not None:
