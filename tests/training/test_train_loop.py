@@ -124,10 +124,8 @@ print("imported")
     assert "imported" in result.stdout
 
 
-def test_blank_crops_are_drawn_at_their_share(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A quarter of 400 crops: within three standard deviations (8.7 crops) of 100."""
+def spy_on_blank_frames(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
+    """The blank frames make_batch draws, in order."""
     import monitor.training.train as train_module
     from monitor.training.blank import blank_frame as real_blank_frame
 
@@ -138,6 +136,14 @@ def test_blank_crops_are_drawn_at_their_share(
         return drawn[-1]
 
     monkeypatch.setattr(train_module, "blank_frame", spy)
+    return drawn
+
+
+def test_blank_crops_are_drawn_at_their_share(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quarter of 400 crops: within three standard deviations (8.7 crops) of 100."""
+    drawn = spy_on_blank_frames(monkeypatch)
     write_crowd_folder(tmp_path)
     sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
     config = TrainConfig(data=tmp_path, out=tmp_path / "x.onnx", batch=400, crop=32)
@@ -146,21 +152,35 @@ def test_blank_crops_are_drawn_at_their_share(
     assert 74 <= len(drawn) <= 126
 
 
-@pytest.mark.parametrize("share", [pytest.param(0.0, id="never"), pytest.param(1.0, id="always")])
-def test_blank_crops_target_nobody_and_weigh_every_cell(tmp_path: Path, share: float) -> None:
+def test_blank_crops_show_the_blank_frame_and_target_nobody(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every crop a blank one: the batch holds exactly the drawn frames (as RGB), an empty
+    target and full weight, so the loss pushes the whole map to zero."""
+    drawn = spy_on_blank_frames(monkeypatch)
+    write_crowd_folder(tmp_path)
+    sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
+    config = TrainConfig(data=tmp_path, out=tmp_path / "x.onnx", batch=6, crop=64)
+    config.blank_share = 1.0
+    batch = make_batch(sets, config, np.random.default_rng(1))
+    assert len(drawn) == 6
+    expected = np.stack([frame[:, :, ::-1].transpose(2, 0, 1) for frame in drawn])
+    assert batch.images.dtype == torch.float32
+    assert torch.equal(batch.images, torch.from_numpy(expected.astype(np.float32)))
+    assert float(batch.targets.sum()) == 0.0
+    assert bool((batch.weights == 1.0).all())
+
+
+def test_no_blank_crops_at_a_zero_share(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = spy_on_blank_frames(monkeypatch)
     write_crowd_folder(tmp_path)
     sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
     config = TrainConfig(data=tmp_path, out=tmp_path / "x.onnx", batch=12, crop=64)
-    config.blank_share = share
+    config.blank_share = 0.0
     batch = make_batch(sets, config, np.random.default_rng(1))
-    assert batch.images.shape == (12, 3, 64, 64)
-    assert batch.images.dtype == torch.float32
-    if share == 1.0:
-        assert float(batch.targets.sum()) == 0.0
-        assert bool((batch.weights == 1.0).all())
-    else:
-        # The synthetic images hold 2-5 heads each; twelve crops of them cannot all miss.
-        assert float(batch.targets.sum()) > 1.0
+    assert drawn == []
+    # The synthetic images hold 2-5 heads each; twelve crops of them cannot all miss.
+    assert float(batch.targets.sum()) > 1.0
 
 
 @pytest.mark.parametrize(
