@@ -21,6 +21,7 @@ import torch
 from monitor.density.onnx_model import network_input_size
 from monitor.density.roi import cell_coverage
 from monitor.training.augment import jitter_colour
+from monitor.training.bayesian import bayesian_loss
 from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import Annotated, AnnotatedSet
 from monitor.training.loss import density_loss
@@ -49,6 +50,8 @@ class FeatureView:
     low: torch.Tensor
     high: torch.Tensor
     target: torch.Tensor
+    # Heads (N, 2) as (x, y) in the view's pixels (for the Bayesian loss).
+    points: torch.Tensor
     # Share of each cell that is annotated (the ROI); None: all of it.
     weight: torch.Tensor | None
     count: float
@@ -92,6 +95,7 @@ def view_of(
         low=low.half().cpu(),
         high=high.half().cpu(),
         target=torch.from_numpy(target)[None, None],
+        points=torch.from_numpy(points.astype(np.float32).reshape(-1, 2)),
         weight=None if weight is None else weight[None, None],
         count=item.count,
     )
@@ -135,14 +139,17 @@ def training_views(
 
 
 def view_loss(
-    model: DensityNet, view: FeatureView, count_weight: float
+    model: DensityNet, view: FeatureView, count_weight: float, loss_name: str = "mse"
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The crop loop's loss over one whole view; the count error (people) detached."""
     device = next(model.parameters()).device
     predicted = model.decode(view.low.to(device).float(), view.high.to(device).float())
     target = view.target.to(device)
     weight = view.weight.to(device) if view.weight is not None else torch.ones_like(target)
-    loss, count_error = density_loss(predicted, target, weight, count_weight)
+    if loss_name == "bayesian":
+        loss, count_error = bayesian_loss(predicted, [view.points.to(device)], weight, STRIDE)
+    else:
+        loss, count_error = density_loss(predicted, target, weight, count_weight)
     return loss, count_error.detach()
 
 
@@ -171,6 +178,8 @@ class DecoderSchedule:
     log_every: int
     checkpoint_every: int
     blank_share: float = BLANK_SHARE
+    # train.LOSSES: "mse" or "bayesian".
+    loss: str = "mse"
 
 
 def fit_decoder(
@@ -201,7 +210,7 @@ def fit_decoder(
             blank = bool(blanks) and rng.random() < schedule.blank_share
             chosen = blanks if blank else views[int(rng.integers(len(views)))]
             view = chosen[int(rng.integers(len(chosen)))]
-            loss, count_error = view_loss(model, view, schedule.count_weight)
+            loss, count_error = view_loss(model, view, schedule.count_weight, schedule.loss)
             (loss / schedule.views_per_step).backward()  # type: ignore[no-untyped-call]
             running += float(count_error)
         optimiser.step()

@@ -69,6 +69,12 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "embeds its decoder unchanged and trains the new channels",
     )
     parser.add_argument(
+        "--loss",
+        choices=("mse", "bayesian"),
+        default="mse",
+        help="'mse': Gaussian density targets; 'bayesian': point supervision (Ma et al. 2019)",
+    )
+    parser.add_argument(
         "--work-dir", type=Path, help="where checkpoints go (default: a crowd-train temp dir)"
     )
 
@@ -118,6 +124,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         frozen_backbone=args.frozen_backbone,
         decoder_width=args.decoder_width,
         blank_share=args.blank_share,
+        loss=args.loss,
     )
     if args.work_dir is not None:
         config.work_dir = args.work_dir

@@ -11,6 +11,7 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -22,6 +23,7 @@ from monitor.density.onnx_model import network_input_size
 from monitor.density.roi import cell_coverage
 from monitor.density.splits import Split
 from monitor.training.augment import random_view
+from monitor.training.bayesian import bayesian_loss
 from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import AnnotatedSet, dataset_folders, load_set
 from monitor.training.export import export_onnx
@@ -47,6 +49,10 @@ from monitor.training.targets import density_target
 from monitor.training.widen import widen_decoder
 
 log = logging.getLogger(__name__)
+
+# "mse": the Gaussian density targets (loss.py); "bayesian": point supervision (bayesian.py).
+LossName = Literal["mse", "bayesian"]
+LOSSES: tuple[LossName, ...] = ("mse", "bayesian")
 
 
 @dataclass
@@ -92,6 +98,7 @@ class TrainConfig:
     # Decoder channels; None: the --init model's, else model.DEFAULT_WIDTH. Wider than the
     # init model's embeds its decoder unchanged (widen.py).
     decoder_width: int | None = None
+    loss: LossName = "mse"
 
 
 @dataclass(frozen=True)
@@ -99,12 +106,14 @@ class Batch:
     images: torch.Tensor
     targets: torch.Tensor
     weights: torch.Tensor
+    # One (N, 2) tensor of head (x, y) per crop, in crop pixels.
+    points: list[torch.Tensor]
 
 
 def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Generator) -> Batch:
     """Datasets are drawn evenly whatever their sizes, so small ones are not drowned out; a
     share `blank_share` of the crops is a featureless frame with nobody in it."""
-    images, targets, weights = [], [], []
+    images, targets, weights, points = [], [], [], []
     grid = config.crop // STRIDE
     for _ in range(config.batch):
         if rng.random() < config.blank_share:
@@ -112,6 +121,7 @@ def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Gen
             images.append(cv2.cvtColor(blank, cv2.COLOR_BGR2RGB).transpose(2, 0, 1))
             targets.append(np.zeros((grid, grid), dtype=np.float32))
             weights.append(np.ones((grid, grid), dtype=np.float32))
+            points.append(torch.zeros((0, 2), dtype=torch.float32))
             continue
         chosen = sets[int(rng.integers(len(sets)))]
         item = chosen.items[int(rng.integers(len(chosen.items)))]
@@ -119,6 +129,7 @@ def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Gen
         rgb = cv2.cvtColor(view.image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)
         images.append(rgb)
         targets.append(density_target(view.points, view.sigmas, (config.crop,) * 2, STRIDE))
+        points.append(torch.from_numpy(np.asarray(view.points, dtype=np.float32).reshape(-1, 2)))
         if view.valid is None:
             weights.append(np.ones((grid, grid), dtype=np.float32))
         else:
@@ -127,6 +138,7 @@ def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Gen
         images=torch.from_numpy(np.stack(images).astype(np.float32)),
         targets=torch.from_numpy(np.stack(targets))[:, None],
         weights=torch.from_numpy(np.stack(weights))[:, None],
+        points=points,
     )
 
 
@@ -233,6 +245,7 @@ def to_device(batch: Batch, device: torch.device) -> Batch:
         images=batch.images.to(device, non_blocking=True),
         targets=batch.targets.to(device, non_blocking=True),
         weights=batch.weights.to(device, non_blocking=True),
+        points=[p.to(device, non_blocking=True) for p in batch.points],
     )
 
 
@@ -328,9 +341,14 @@ def _train_crops(
             images = batch.images.contiguous(memory_format=torch.channels_last)
             with autocast:
                 predicted = model(images)
-            loss, count_error = density_loss(
-                predicted.float(), batch.targets, batch.weights, config.count_loss_weight
-            )
+            if config.loss == "bayesian":
+                loss, count_error = bayesian_loss(
+                    predicted.float(), batch.points, batch.weights, STRIDE
+                )
+            else:
+                loss, count_error = density_loss(
+                    predicted.float(), batch.targets, batch.weights, config.count_loss_weight
+                )
             optimiser.zero_grad(set_to_none=True)
             loss.backward()  # type: ignore[no-untyped-call]
             optimiser.step()
@@ -400,6 +418,7 @@ def _train_decoder_only(
         log_every=config.log_every,
         checkpoint_every=config.checkpoint_every,
         blank_share=config.blank_share,
+        loss=config.loss,
     )
 
     def save() -> None:

@@ -33,7 +33,8 @@ from monitor.training.frozen import (  # noqa: E402
     training_views,
     view_of,
 )
-from monitor.training.model import DensityNet, build_model  # noqa: E402
+from monitor.training.model import STRIDE, DensityNet, build_model  # noqa: E402
+from monitor.training.targets import density_target  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -86,6 +87,12 @@ def test_a_view_keeps_every_head_and_sees_what_run_time_sees(
     # storage rounds them by well under a per cent.
     side = round(128 * scale)
     size = network_input_size((side, side), model.input_multiple, 2048)
+    # The heads (for the Bayesian loss) are in the view's pixels: the target redrawn from them
+    # is the view's target.
+    sx, sy = size[0] / 128, size[1] / 128
+    sigmas = (item.sigmas * np.sqrt(sx * sy)).astype(np.float32)
+    redrawn = density_target(view.points.numpy(), sigmas, size, STRIDE)
+    assert np.allclose(redrawn, view.target[0, 0].numpy(), atol=1e-5)
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     frame = np.asarray(cv2.resize(item.image, size, interpolation=interpolation), dtype=np.uint8)
     if flip:
@@ -197,17 +204,26 @@ def test_blank_views_are_drawn_at_their_share(
     model = build_model()
     made = blank_views(model, np.random.default_rng(0))
     # A dataset's view: a blank one re-labelled with a person; draws are told apart by identity.
-    crowd = [FeatureView(made[0].low, made[0].high, made[0].target + 1e-3, None, 1.0)]
+    crowd = [
+        FeatureView(
+            low=made[0].low,
+            high=made[0].high,
+            target=made[0].target + 1e-3,
+            points=torch.tensor([[8.0, 8.0]]),
+            weight=None,
+            count=1.0,
+        )
+    ]
     blanks = made[1:3] if blanks_available else []
     blank_ids = {id(view) for view in blanks}
     drawn: list[bool] = []
     real_loss = frozen.view_loss
 
     def recording_loss(
-        model: DensityNet, view: FeatureView, count_weight: float
+        model: DensityNet, view: FeatureView, count_weight: float, loss_name: str
     ) -> tuple[Tensor, Tensor]:
         drawn.append(id(view) in blank_ids)
-        return real_loss(model, view, count_weight)
+        return real_loss(model, view, count_weight, loss_name)
 
     monkeypatch.setattr(frozen, "view_loss", recording_loss)
     trainable = freeze_backbone(model)
