@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from monitor.density.base import Frame
+from monitor.training.noise import NOISY_VIEW_SHARE, add_sensor_noise
 
 FloatArray = npt.NDArray[np.float32]
 BoolMask = npt.NDArray[np.bool_]
@@ -77,12 +78,15 @@ def crop_view(
 
 
 def jitter_colour(image: Frame, rng: np.random.Generator) -> Frame:
-    """Brightness, contrast and occasional greyscale: cameras differ more than crowds do."""
+    """Brightness, contrast, occasional greyscale and occasional sensor noise: cameras differ
+    more than crowds do."""
     out = image.astype(np.float32)
     out = (out - 127.0) * rng.uniform(0.7, 1.3) + 127.0 + rng.uniform(-25, 25)
     if rng.random() < 0.15:
         grey = out.mean(axis=2, keepdims=True)
         out = np.repeat(grey, 3, axis=2)
+    if rng.random() < NOISY_VIEW_SHARE:
+        out = add_sensor_noise(out, rng)
     result: Frame = np.clip(out, 0, 255).astype(np.uint8)
     return result
 

@@ -6,14 +6,12 @@ import cv2
 import numpy as np
 
 from monitor.density.base import Frame
+from monitor.training.noise import add_sensor_noise
 
 # Every training image holds people, so a decoder fitted on them alone may learn a floor and
 # count people on an empty scene (a lens cap, a white-out, a blank wall). A few featureless
 # frames with an empty target, drawn this often, teach it that nothing is nobody.
 BLANK_SHARE = 0.05
-# Standard deviation of the blank frames' sensor noise, grey levels: a model trained without
-# blank frames counted 4 people in mid-grey with sigma 15, and 16 with sigma 30.
-MAX_NOISE_SIGMA = 20.0
 
 
 def blank_frame(size: tuple[int, int], rng: np.random.Generator) -> Frame:
@@ -35,6 +33,6 @@ def blank_frame(size: tuple[int, int], rng: np.random.Generator) -> Frame:
     else:
         coarse = rng.uniform(0, 255, (4, 4, 3)).astype(np.float32)
         base = np.asarray(cv2.resize(coarse, size, interpolation=cv2.INTER_CUBIC))
-    noisy = base + rng.normal(0.0, rng.uniform(0.0, MAX_NOISE_SIGMA), (height, width, 3))
+    noisy = add_sensor_noise(np.ascontiguousarray(base, dtype=np.float32), rng)
     frame: Frame = np.clip(noisy, 0, 255).astype(np.uint8)
     return frame

@@ -54,6 +54,8 @@ def test_shipped_model_sees_nobody_on_blank_frames(
         pytest.param(40, 10, id="dark-night-noise"),
         pytest.param(128, 10, id="grey-sensor-noise"),
         pytest.param(128, 15, id="grey-high-gain-noise"),
+        pytest.param(128, 30, id="grey-night-gain-noise"),
+        pytest.param(40, 30, id="dark-night-gain-noise"),
     ],
 )
 def test_shipped_model_sees_nobody_in_sensor_noise(

@@ -2,7 +2,7 @@
 
 Blank and noise frames (test_onnx_model.py) catch a model that sees people everywhere; this
 catches one that sees nobody, counts at the wrong scale, or ignores the ROI. The bounds sit
-above the model card's validation error (Mall 2.5, ShanghaiTech B 13.8) and well below what
+above the model card's validation error (Mall 2.4, ShanghaiTech B 14.1) and well below what
 a model that predicts nothing scores (the mean count: 35 and 115). Counting Mall's whole
 frame instead of its ROI gives MAE 4.3 and bias +4.0 on these 20 frames (2.3 and +1.3 inside
 it), so the Mall bounds also fail when the region is ignored.

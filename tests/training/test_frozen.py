@@ -148,7 +148,8 @@ def test_fitting_moves_the_decoder_and_leaves_the_backbone(tmp_path: Path) -> No
 
 def _steepest_edge(frame: np.ndarray) -> float:
     """The largest step between neighbouring pixels once pixel noise is smoothed away."""
-    smooth = cv2.GaussianBlur(frame.astype(np.float32), (0, 0), 2.0)
+    # Sigma 3 leaves a 5 px head standing but flattens noise of sigma 35 (noise.py).
+    smooth = cv2.GaussianBlur(frame.astype(np.float32), (0, 0), 3.0)
     return float(np.abs(np.diff(smooth, axis=1)).max())
 
 
@@ -159,7 +160,7 @@ def test_blank_frames_are_featureless_and_vary() -> None:
     # A far head: a dark disc of 5 px radius on grey.
     head = np.full((480, 640, 3), 128, np.uint8)
     cv2.circle(head, (320, 240), 5, (60, 60, 60), -1)
-    assert max(_steepest_edge(frame) for frame in frames) < _steepest_edge(head) / 2
+    assert max(_steepest_edge(frame) for frame in frames) < 0.6 * _steepest_edge(head)
     means = {round(float(frame.mean())) for frame in frames}
     assert len(means) > 10, "blank frames should span many brightnesses"
 
