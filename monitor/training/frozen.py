@@ -25,6 +25,7 @@ from monitor.training.bayesian import bayesian_loss
 from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import Annotated, AnnotatedSet
 from monitor.training.loss import density_loss
+from monitor.training.losses import LossName
 from monitor.training.model import STRIDE, DensityNet
 from monitor.training.schedule import run_progress
 from monitor.training.targets import density_target
@@ -139,7 +140,7 @@ def training_views(
 
 
 def view_loss(
-    model: DensityNet, view: FeatureView, count_weight: float, loss_name: str = "mse"
+    model: DensityNet, view: FeatureView, count_weight: float, loss_name: LossName = "mse"
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The crop loop's loss over one whole view; the count error (people) detached."""
     device = next(model.parameters()).device
@@ -178,8 +179,7 @@ class DecoderSchedule:
     log_every: int
     checkpoint_every: int
     blank_share: float = BLANK_SHARE
-    # train.LOSSES: "mse" or "bayesian".
-    loss: str = "mse"
+    loss: LossName = "mse"
 
 
 def fit_decoder(

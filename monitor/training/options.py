@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 # blank.py needs only OpenCV and numpy, so the service's CLI can read the default without torch.
 from monitor.training.blank import BLANK_SHARE
+from monitor.training.losses import LOSSES
 
 if TYPE_CHECKING:
     from monitor.training.train import TrainConfig
@@ -70,7 +71,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--loss",
-        choices=("mse", "bayesian"),
+        choices=LOSSES,
         default="mse",
         help="'mse': Gaussian density targets; 'bayesian': point supervision (Ma et al. 2019)",
     )

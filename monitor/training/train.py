@@ -11,7 +11,6 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import cv2
 import numpy as np
@@ -37,6 +36,7 @@ from monitor.training.frozen import (
     training_views,
 )
 from monitor.training.loss import density_loss
+from monitor.training.losses import LossName
 from monitor.training.model import (
     DEFAULT_WIDTH,
     STRIDE,
@@ -49,10 +49,6 @@ from monitor.training.targets import density_target
 from monitor.training.widen import widen_decoder
 
 log = logging.getLogger(__name__)
-
-# "mse": the Gaussian density targets (loss.py); "bayesian": point supervision (bayesian.py).
-LossName = Literal["mse", "bayesian"]
-LOSSES: tuple[LossName, ...] = ("mse", "bayesian")
 
 
 @dataclass

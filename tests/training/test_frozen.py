@@ -33,6 +33,7 @@ from monitor.training.frozen import (  # noqa: E402
     training_views,
     view_of,
 )
+from monitor.training.losses import LossName  # noqa: E402
 from monitor.training.model import STRIDE, DensityNet, build_model  # noqa: E402
 from monitor.training.targets import density_target  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
@@ -221,7 +222,7 @@ def test_blank_views_are_drawn_at_their_share(
     real_loss = frozen.view_loss
 
     def recording_loss(
-        model: DensityNet, view: FeatureView, count_weight: float, loss_name: str
+        model: DensityNet, view: FeatureView, count_weight: float, loss_name: LossName
     ) -> tuple[Tensor, Tensor]:
         drawn.append(id(view) in blank_ids)
         return real_loss(model, view, count_weight, loss_name)
