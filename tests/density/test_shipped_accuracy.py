@@ -16,17 +16,24 @@ import numpy as np
 import pytest
 
 from monitor.density.dataset import load_folder, read_image
-from monitor.density.evaluate import count_density, count_metrics, evaluate_images
+from monitor.density.evaluate import count_density, count_metrics
 from monitor.density.onnx_model import OnnxDensityEstimator
 from monitor.density.roi import folder_roi
 from monitor.density.splits import select
 
 
 @pytest.mark.parametrize(
-    ("dataset", "every", "max_mae", "max_relative_bias"),
+    ("dataset", "every", "noise_sigma", "max_mae", "max_relative_bias"),
     [
-        pytest.param("mall", 8, 3.5, 0.09, id="mall-20-frames"),
-        pytest.param("shanghaitech_b", 5, 25.0, 0.2, id="shanghaitech-b-12-images"),
+        pytest.param("mall", 8, 0.0, 3.5, 0.09, id="mall-20-frames"),
+        pytest.param("shanghaitech_b", 5, 0.0, 25.0, 0.2, id="shanghaitech-b-12-images"),
+        # Night footage is grainy: noise must neither add people nor hide them. Release 5,
+        # trained on clean images only, fails both (Mall MAE 12.3 and bias +35%, ShanghaiTech B
+        # bias +16%); release 6 gives 3.2 / +2% and 12.4 / +8% (model card, stage 16).
+        pytest.param("mall", 8, 10.0, 4.5, 0.09, id="mall-20-frames-sensor-noise"),
+        pytest.param(
+            "shanghaitech_b", 5, 10.0, 25.0, 0.12, id="shanghaitech-b-12-images-sensor-noise"
+        ),
     ],
 )
 def test_shipped_model_counts_held_out_images(
@@ -34,42 +41,20 @@ def test_shipped_model_counts_held_out_images(
     shipped: OnnxDensityEstimator,
     dataset: str,
     every: int,
+    noise_sigma: float,
     max_mae: float,
     max_relative_bias: float,
 ) -> None:
-    folder = load_folder(crowd_data / dataset)
-    images = select(folder, "val")[::every]
-    metrics = evaluate_images(shipped, images, folder_roi(folder))
-    assert metrics.mae <= max_mae, metrics
-    assert abs(metrics.bias) <= max_relative_bias * metrics.mean_true, metrics
-
-
-@pytest.mark.parametrize(
-    ("dataset", "every", "max_mae", "max_relative_bias"),
-    [
-        pytest.param("mall", 8, 4.5, 0.09, id="mall-20-frames"),
-        pytest.param("shanghaitech_b", 5, 25.0, 0.12, id="shanghaitech-b-12-images"),
-    ],
-)
-def test_shipped_model_counts_crowds_through_sensor_noise(
-    crowd_data: Path,
-    shipped: OnnxDensityEstimator,
-    dataset: str,
-    every: int,
-    max_mae: float,
-    max_relative_bias: float,
-) -> None:
-    """Night footage is grainy: noise must neither add people nor hide them. Release 5, trained
-    on clean images only, fails both cases (Mall MAE 12.3 and bias +35%, ShanghaiTech B bias
-    +16%); release 6 gives 3.2 / +2% and 12.4 / +8% (model card, stage 16)."""
     folder = load_folder(crowd_data / dataset)
     roi = folder_roi(folder)
     rng = np.random.default_rng(0)
     predicted, true = [], []
     for image in select(folder, "val")[::every]:
-        frame = read_image(image.path).astype(np.float32)
-        noisy = np.clip(frame + rng.normal(0.0, 10.0, frame.shape), 0, 255).astype(np.uint8)
-        predicted.append(count_density(shipped.estimate(noisy), roi))
+        frame = read_image(image.path)
+        if noise_sigma > 0:
+            grain = rng.normal(0.0, noise_sigma, frame.shape)
+            frame = np.clip(frame.astype(np.float32) + grain, 0, 255).astype(np.uint8)
+        predicted.append(count_density(shipped.estimate(frame), roi))
         true.append(image.count if image.count is not None else float(len(image.heads)))
     metrics = count_metrics(predicted, true)
     assert metrics.mae <= max_mae, metrics
