@@ -16,6 +16,7 @@ torch = pytest.importorskip("torch", reason="training needs the train extra (tor
 from monitor.training.__main__ import main as train_main  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
 from monitor.training.train import (  # noqa: E402
+    Batch,
     TrainConfig,
     batches,
     make_batch,
@@ -124,8 +125,11 @@ print("imported")
     assert "imported" in result.stdout
 
 
-def spy_on_blank_frames(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
-    """The blank frames make_batch draws, in order."""
+def batch_with_blank_share(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: float, crops: int, seed: int
+) -> tuple[list[np.ndarray], Batch]:
+    """A batch of `crops` 64-pixel crops of a synthetic folder at a blank `share`, and the
+    blank frames make_batch drew for it, in order (a spy on blank_frame)."""
     import monitor.training.train as train_module
     from monitor.training.blank import blank_frame as real_blank_frame
 
@@ -136,19 +140,19 @@ def spy_on_blank_frames(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
         return drawn[-1]
 
     monkeypatch.setattr(train_module, "blank_frame", spy)
-    return drawn
+    write_crowd_folder(tmp_path)
+    sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
+    config = TrainConfig(
+        data=tmp_path, out=tmp_path / "x.onnx", batch=crops, crop=64, blank_share=share
+    )
+    return drawn, make_batch(sets, config, np.random.default_rng(seed))
 
 
 def test_blank_crops_are_drawn_at_their_share(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A quarter of 400 crops: within three standard deviations (8.7 crops) of 100."""
-    drawn = spy_on_blank_frames(monkeypatch)
-    write_crowd_folder(tmp_path)
-    sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
-    config = TrainConfig(data=tmp_path, out=tmp_path / "x.onnx", batch=400, crop=32)
-    config.blank_share = 0.25
-    make_batch(sets, config, np.random.default_rng(0))
+    drawn, _ = batch_with_blank_share(tmp_path, monkeypatch, share=0.25, crops=400, seed=0)
     assert 74 <= len(drawn) <= 126
 
 
@@ -156,31 +160,23 @@ def test_blank_crops_show_the_blank_frame_and_target_nobody(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every crop a blank one: the batch holds exactly the drawn frames (as RGB), an empty
-    target and full weight, so the loss pushes the whole map to zero."""
-    drawn = spy_on_blank_frames(monkeypatch)
-    write_crowd_folder(tmp_path)
-    sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
-    config = TrainConfig(data=tmp_path, out=tmp_path / "x.onnx", batch=6, crop=64)
-    config.blank_share = 1.0
-    batch = make_batch(sets, config, np.random.default_rng(1))
+    target, full weight and no heads, so either loss pushes the whole map to zero."""
+    drawn, batch = batch_with_blank_share(tmp_path, monkeypatch, share=1.0, crops=6, seed=1)
     assert len(drawn) == 6
     expected = np.stack([frame[:, :, ::-1].transpose(2, 0, 1) for frame in drawn])
     assert batch.images.dtype == torch.float32
     assert torch.equal(batch.images, torch.from_numpy(expected.astype(np.float32)))
     assert float(batch.targets.sum()) == 0.0
     assert bool((batch.weights == 1.0).all())
+    assert [tuple(points.shape) for points in batch.points] == [(0, 2)] * 6
 
 
 def test_no_blank_crops_at_a_zero_share(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    drawn = spy_on_blank_frames(monkeypatch)
-    write_crowd_folder(tmp_path)
-    sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
-    config = TrainConfig(data=tmp_path, out=tmp_path / "x.onnx", batch=12, crop=64)
-    config.blank_share = 0.0
-    batch = make_batch(sets, config, np.random.default_rng(1))
+    drawn, batch = batch_with_blank_share(tmp_path, monkeypatch, share=0.0, crops=12, seed=1)
     assert drawn == []
     # The synthetic images hold 2-5 heads each; twelve crops of them cannot all miss.
     assert float(batch.targets.sum()) > 1.0
+    assert sum(len(points) for points in batch.points) > 1
 
 
 @pytest.mark.parametrize(
