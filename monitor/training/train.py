@@ -26,6 +26,7 @@ from monitor.training.bayesian import bayesian_loss
 from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import AnnotatedSet, dataset_folders, load_set
 from monitor.training.export import export_onnx
+from monitor.training.feature_cache import Views, cached_views, views_key
 from monitor.training.from_onnx import decoder_width, load_onnx_weights
 from monitor.training.frozen import (
     DecoderSchedule,
@@ -95,6 +96,9 @@ class TrainConfig:
     # init model's embeds its decoder unchanged (widen.py).
     decoder_width: int | None = None
     loss: LossName = "mse"
+    # With frozen_backbone: a folder where the views' features are kept between runs from the
+    # same backbone, data and seed (feature_cache.py); None: computed each run.
+    feature_cache: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -373,17 +377,23 @@ def _train_decoder_only(
     checkpoint: Path,
 ) -> int:
     """Whole-image views through the decoder only (frozen.py)."""
-    rng = np.random.default_rng(config.seed)
-    views: list[list[FeatureView]] = []
-    for annotated in train_sets:
-        views.append(training_views(model, annotated, rng))
-        log.info(
-            "%s: features of %d views computed, %.0f s",
-            annotated.name,
-            len(views[-1]),
-            time.monotonic() - started,
-        )
-    blanks = blank_views(model, rng)
+
+    def compute_views() -> Views:
+        rng = np.random.default_rng(config.seed)
+        views: list[list[FeatureView]] = []
+        for annotated in train_sets:
+            views.append(training_views(model, annotated, rng))
+            log.info(
+                "%s: features of %d views computed, %.0f s",
+                annotated.name,
+                len(views[-1]),
+                time.monotonic() - started,
+            )
+        return views, blank_views(model, rng)
+
+    backbone = [model.stem, model.low, model.high]
+    key = views_key(backbone, train_sets, config.seed, next(model.parameters()).device.type)
+    views, blanks = cached_views(config.feature_cache, key, compute_views)
     freeze_backbone(model)
     optimiser = optimiser_for(model, config)
     base_lrs = [group["lr"] for group in optimiser.param_groups]
