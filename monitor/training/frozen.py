@@ -30,14 +30,11 @@ from monitor.training.model import STRIDE, DensityNet
 from monitor.training.schedule import run_progress
 from monitor.training.targets import density_target
 
-# Every image is seen at the run-time scale, plain and mirrored, and smaller and larger, since a
-# camera's framing decides how big its heads are. Until release 6 stills had no larger view and
-# read 15% more people when upscaled 1.25x. A still's off-scale views are mirrored or not by a
-# draw per image, not both: the 1.25x view costs 1.56 times a plain one in feature memory, and
-# this keeps the three datasets' features near 11 GB. Neighbouring video frames are
-# near-duplicates, so a video set keeps every other frame and sees each off-scale view both ways.
-RUN_TIME_SCALE = 1.0
-OFF_SCALES = (0.8, 1.25)
+# Stills are seen at two scales, flipped and not. Neighbouring video frames are near-duplicates,
+# so a video set keeps every other frame and sees it at a third scale: as many views, more
+# variety.
+STILL_SCALES = (0.8, 1.0)
+VIDEO_SCALES = (0.8, 1.0, 1.25)
 VIDEO_FRAME_STEP = 2
 # The run-time cap on a frame's long side (OnnxDensityEstimator's default).
 MAX_SIDE = 2048
@@ -125,28 +122,20 @@ def blank_views(model: DensityNet, rng: np.random.Generator) -> list[FeatureView
     return views
 
 
-def view_plan(video: bool, rng: np.random.Generator) -> list[tuple[float, bool]]:
-    """(scale, mirrored) for each view of one image: the run-time scale both ways; each
-    off-scale both ways for a video frame, one way drawn at random for a still."""
-    plan = [(RUN_TIME_SCALE, False), (RUN_TIME_SCALE, True)]
-    for scale in OFF_SCALES:
-        flips = (False, True) if video else (bool(rng.integers(2)),)
-        plan.extend((scale, flip) for flip in flips)
-    return plan
-
-
 def training_views(
     model: DensityNet, annotated: AnnotatedSet, rng: np.random.Generator
 ) -> list[FeatureView]:
-    """Every image in the views of its plan; all views but the image itself are
+    """Every image at each scale, plain and mirrored; all views but the image itself are
     colour-jittered."""
+    scales = VIDEO_SCALES if annotated.video else STILL_SCALES
     items = annotated.items[::VIDEO_FRAME_STEP] if annotated.video else annotated.items
     model.eval()
     views = []
     for item in items:
-        for scale, flip in view_plan(annotated.video, rng):
-            plain = scale == RUN_TIME_SCALE and not flip
-            views.append(view_of(model, item, scale, flip, None if plain else rng))
+        for scale in scales:
+            for flip in (False, True):
+                plain = scale == 1.0 and not flip
+                views.append(view_of(model, item, scale, flip, None if plain else rng))
     return views
 
 
