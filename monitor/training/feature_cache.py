@@ -40,7 +40,7 @@ def _view_code() -> list[ModuleType]:
 
 
 def views_key(
-    backbone: torch.nn.Module | Sequence[torch.nn.Module],
+    backbone: Sequence[torch.nn.Module],
     sets: list[AnnotatedSet],
     seed: int,
     device: str,
@@ -49,8 +49,7 @@ def views_key(
     sizes, heads), the seed of the colour jitter and blank frames, the device that ran
     the backbone (a GPU's features differ in the last bits), and the views' code."""
     digest = hashlib.sha256()
-    modules = [backbone] if isinstance(backbone, torch.nn.Module) else list(backbone)
-    for module in modules:
+    for module in backbone:
         for name, tensor in module.state_dict().items():
             digest.update(name.encode())
             digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())

@@ -3,6 +3,7 @@ they come back as they were saved, and that a second run reads them instead of c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,24 +94,24 @@ def test_without_a_folder_views_are_always_computed() -> None:
     assert compute.calls == 2
 
 
+def write_truncated(path: Path) -> None:
+    save_views(path, some_views())
+    path.write_bytes(path.read_bytes()[:200])
+
+
 @pytest.mark.parametrize(
-    "content",
+    "spoil",
     [
-        pytest.param(b"", id="empty"),
-        pytest.param(b"not a torch file", id="garbage"),
-        pytest.param("truncated", id="truncated"),
+        pytest.param(lambda path: path.write_bytes(b""), id="empty"),
+        pytest.param(lambda path: path.write_bytes(b"not a torch file"), id="garbage"),
+        pytest.param(write_truncated, id="truncated"),
     ],
 )
 def test_an_unreadable_cache_file_is_recomputed_and_replaced(
-    content: bytes | str, tmp_path: Path
+    spoil: Callable[[Path], object], tmp_path: Path
 ) -> None:
     path = tmp_path / "views-a.pt"
-    if content == "truncated":
-        save_views(path, some_views())
-        path.write_bytes(path.read_bytes()[:200])
-    else:
-        assert isinstance(content, bytes)
-        path.write_bytes(content)
+    spoil(path)
     compute = CountingCompute()
     assert_same_views(cached_views(tmp_path, "a", compute), some_views())
     assert compute.calls == 1
@@ -136,7 +137,7 @@ def key_of(**change: Any) -> str:
     torch.nn.init.constant_(backbone.weight, change.get("weight", 0.5))
     torch.nn.init.zeros_(backbone.bias)
     return views_key(
-        backbone,
+        [backbone],
         [annotated_set(change.get("name", "IMG_0.jpg"), change.get("heads", 10.0))],
         change.get("seed", 0),
         change.get("device", "cpu"),
