@@ -47,7 +47,9 @@ def views_key(
 ) -> str:
     """A digest of everything the views depend on: the backbone's weights, the images (names,
     sizes, heads), the seed of the colour jitter and blank frames, the device that ran
-    the backbone (a GPU's features differ in the last bits), and the views' code."""
+    the backbone (a GPU's features differ in the last bits), and the views' code. Not the
+    pixels: hashing gigabytes of images each run would cost what the cache saves, and a
+    dataset's images are not edited in place; delete the folder if yours are."""
     digest = hashlib.sha256()
     for module in backbone:
         for name, tensor in module.state_dict().items():
