@@ -49,7 +49,8 @@ class FeatureView:
     density the decoder should give for them."""
 
     low: torch.Tensor
-    high: torch.Tensor
+    # None when the run tunes the stride-16 stages: they then run on `low` every step.
+    high: torch.Tensor | None
     target: torch.Tensor
     # Heads (N, 2) as (x, y) in the view's pixels (for the Bayesian loss).
     points: torch.Tensor
@@ -64,6 +65,7 @@ def view_of(
     scale: float,
     flip: bool,
     jitter: np.random.Generator | None,
+    keep_high: bool = True,
 ) -> FeatureView:
     """The image resized by `scale` (to the network's input multiple, as at run time),
     optionally mirrored and colour-jittered, through the backbone."""
@@ -89,12 +91,13 @@ def view_of(
     rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)[None]
     pixels = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32))
     with torch.no_grad():
-        low, high = model.backbone_features(pixels.to(next(model.parameters()).device))
+        low = model.stride8_features(pixels.to(next(model.parameters()).device))
+        high = model.high(low) if keep_high else None
     target = density_target(points.astype(np.float32), sigmas, size, STRIDE)
     weight = None if valid is None else torch.from_numpy(cell_coverage(valid, target.shape))
     return FeatureView(
         low=low.half().cpu(),
-        high=high.half().cpu(),
+        high=None if high is None else high.half().cpu(),
         target=torch.from_numpy(target)[None, None],
         points=torch.from_numpy(points.astype(np.float32).reshape(-1, 2)),
         weight=None if weight is None else weight[None, None],
@@ -102,7 +105,9 @@ def view_of(
     )
 
 
-def blank_views(model: DensityNet, rng: np.random.Generator) -> list[FeatureView]:
+def blank_views(
+    model: DensityNet, rng: np.random.Generator, keep_high: bool = True
+) -> list[FeatureView]:
     """Featureless frames of the common camera sizes, each with an empty target."""
     model.eval()
     empty_points = np.zeros((0, 2), dtype=np.float32)
@@ -118,15 +123,15 @@ def blank_views(model: DensityNet, rng: np.random.Generator) -> list[FeatureView
                 valid=None,
                 count=0.0,
             )
-            views.append(view_of(model, item, 1.0, False, None))
+            views.append(view_of(model, item, 1.0, False, None, keep_high))
     return views
 
 
 def training_views(
-    model: DensityNet, annotated: AnnotatedSet, rng: np.random.Generator
+    model: DensityNet, annotated: AnnotatedSet, rng: np.random.Generator, keep_high: bool = True
 ) -> list[FeatureView]:
     """Every image at each scale, plain and mirrored; all views but the image itself are
-    colour-jittered."""
+    colour-jittered. Without `keep_high` the views hold only the stride-8 features."""
     scales = VIDEO_SCALES if annotated.video else STILL_SCALES
     items = annotated.items[::VIDEO_FRAME_STEP] if annotated.video else annotated.items
     model.eval()
@@ -135,7 +140,8 @@ def training_views(
         for scale in scales:
             for flip in (False, True):
                 plain = scale == 1.0 and not flip
-                views.append(view_of(model, item, scale, flip, None if plain else rng))
+                jitter = None if plain else rng
+                views.append(view_of(model, item, scale, flip, jitter, keep_high))
     return views
 
 
@@ -144,7 +150,9 @@ def view_loss(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The crop loop's loss over one whole view; the count error (people) detached."""
     device = next(model.parameters()).device
-    predicted = model.decode(view.low.to(device).float(), view.high.to(device).float())
+    low = view.low.to(device).float()
+    high = model.high(low) if view.high is None else view.high.to(device).float()
+    predicted = model.decode(low, high)
     target = view.target.to(device)
     weight = view.weight.to(device) if view.weight is not None else torch.ones_like(target)
     if loss_name == "bayesian":
@@ -154,13 +162,14 @@ def view_loss(
     return loss, count_error.detach()
 
 
-def freeze_backbone(model: DensityNet) -> list[torch.nn.Parameter]:
+def freeze_backbone(model: DensityNet, tune_high: bool = False) -> list[torch.nn.Parameter]:
     """Evaluation mode throughout (frozen BatchNorm statistics); returns the decoder's
-    parameters, the only ones left trainable."""
+    parameters (and, with `tune_high`, the stride-16 stages'), the only ones left trainable."""
     model.eval()
     for parameter in model.parameters():
         parameter.requires_grad_(False)
-    trainable = [p for m in model.decoder_modules() for p in m.parameters()]
+    modules = [*model.decoder_modules(), *([model.high] if tune_high else [])]
+    trainable = [p for m in modules for p in m.parameters()]
     for parameter in trainable:
         parameter.requires_grad_(True)
     return trainable

@@ -103,9 +103,15 @@ class DensityNet(nn.Module):
     def backbone_features(self, rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, 3, H, W) RGB in 0..255 -> the stride-8 and stride-16 features the decoder
         reads (what a frozen-backbone run computes once per view)."""
-        x = (rgb - 127.0) / 128.0
-        low = self.low(self.stem(x))
+        low = self.stride8_features(rgb)
         return low, self.high(low)
+
+    def stride8_features(self, rgb: torch.Tensor) -> torch.Tensor:
+        """(B, 3, H, W) RGB in 0..255 -> the stride-8 features alone (what a run that also
+        tunes the stride-16 stages caches per view)."""
+        x = (rgb - 127.0) / 128.0
+        low: torch.Tensor = self.low(self.stem(x))
+        return low
 
     def decode(self, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
         """Backbone features -> (B, 1, H/8, W/8) people per cell x DENSITY_SCALE.

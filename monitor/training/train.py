@@ -99,6 +99,9 @@ class TrainConfig:
     # With frozen_backbone: a folder where the views' features are kept between runs from the
     # same backbone, data and seed (feature_cache.py); None: computed each run.
     feature_cache: Path | None = None
+    # With frozen_backbone: also train the stride-16 stages (Lite0 stages four and five), run
+    # every step on the views' stored stride-8 features; about twice the time per step.
+    tune_high_stages: bool = False
 
 
 @dataclass(frozen=True)
@@ -382,19 +385,22 @@ def _train_decoder_only(
         rng = np.random.default_rng(config.seed)
         views: list[list[FeatureView]] = []
         for annotated in train_sets:
-            views.append(training_views(model, annotated, rng))
+            views.append(training_views(model, annotated, rng, keep_high))
             log.info(
                 "%s: features of %d views computed, %.0f s",
                 annotated.name,
                 len(views[-1]),
                 time.monotonic() - started,
             )
-        return views, blank_views(model, rng)
+        return views, blank_views(model, rng, keep_high)
 
-    backbone = [model.stem, model.low, model.high]
+    # Tuned stride-16 stages change every step, so their output cannot be kept: the views hold
+    # the stride-8 features only, and the key covers only the weights that made them.
+    keep_high = not config.tune_high_stages
+    backbone = [model.stem, model.low, *([model.high] if keep_high else [])]
     key = views_key(backbone, train_sets, config.seed, next(model.parameters()).device.type)
     views, blanks = cached_views(config.feature_cache, key, compute_views)
-    freeze_backbone(model)
+    freeze_backbone(model, tune_high=config.tune_high_stages)
     optimiser = optimiser_for(model, config)
     base_lrs = [group["lr"] for group in optimiser.param_groups]
 

@@ -31,6 +31,7 @@ from monitor.training.frozen import (  # noqa: E402
     fit_decoder,
     freeze_backbone,
     training_views,
+    view_loss,
     view_of,
 )
 from monitor.training.losses import LossName  # noqa: E402
@@ -106,14 +107,47 @@ def test_a_view_keeps_every_head_and_sees_what_run_time_sees(
         assert torch.allclose(stored.float(), expected, atol=tolerance)
 
 
-def test_fitting_moves_the_decoder_and_leaves_the_backbone(tmp_path: Path) -> None:
+def test_a_view_for_tuned_stride16_stages_keeps_the_stride8_features_only(
+    model: DensityNet, tmp_path: Path
+) -> None:
+    write_crowd_folder(tmp_path, images=1, side=128)
+    item = load_set(dataset_folders(tmp_path, None)[0], "all").items[0]
+    view = view_of(model, item, 1.0, False, None, keep_high=False)
+    assert view.high is None
+    size = network_input_size((128, 128), model.input_multiple, 2048)
+    with torch.no_grad():
+        low = model.stride8_features(torch.from_numpy(to_network_input(item.image, size)))
+    assert torch.allclose(view.low.float(), low, atol=1e-2 * float(low.abs().max()))
+    # The loss runs the stride-16 stages on the stored features: the same loss as a view
+    # that kept their output, to fp16's rounding.
+    kept = view_of(model, item, 1.0, False, None)
+    assert kept.high is not None
+    with torch.no_grad():
+        tuned_loss, _ = view_loss(model, view, 1.0)
+        kept_loss, _ = view_loss(model, kept, 1.0)
+    assert float(tuned_loss) == pytest.approx(float(kept_loss), rel=2e-2, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("tune_high", "frozen_parts"),
+    [
+        pytest.param(False, ("stem.", "low.", "high."), id="decoder-only"),
+        pytest.param(True, ("stem.", "low."), id="stride16-stages-too"),
+    ],
+)
+def test_fitting_moves_the_decoder_and_leaves_the_backbone(
+    tune_high: bool, frozen_parts: tuple[str, ...], tmp_path: Path
+) -> None:
     model = build_model(context=True)
     write_crowd_folder(tmp_path, images=2)
     views = training_views(
-        model, load_set(dataset_folders(tmp_path, None)[0], "all"), np.random.default_rng(0)
+        model,
+        load_set(dataset_folders(tmp_path, None)[0], "all"),
+        np.random.default_rng(0),
+        keep_high=not tune_high,
     )
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
-    trainable = freeze_backbone(model)
+    trainable = freeze_backbone(model, tune_high=tune_high)
     optimiser = torch.optim.AdamW(trainable, lr=1e-2)
     schedule = DecoderSchedule(
         budget_s=60.0,
@@ -141,10 +175,10 @@ def test_fitting_moves_the_decoder_and_leaves_the_backbone(tmp_path: Path) -> No
     assert saved == [2]
     moved = {name for name, p in model.named_parameters() if not torch.equal(p, before[name])}
     assert moved, "no parameter changed"
-    frozen_parts = ("stem.", "low.", "high.")
     assert not {name for name in moved if name.startswith(frozen_parts)}
     assert any(name.startswith("head.") for name in moved)
     assert any(name.startswith("context.") for name in moved)
+    assert any(name.startswith("high.") for name in moved) == tune_high
 
 
 def _steepest_edge(frame: np.ndarray) -> float:
@@ -245,10 +279,17 @@ def test_blank_views_are_drawn_at_their_share(
 
 
 @pytest.mark.parametrize(
-    "extra", [pytest.param([], id="plain"), pytest.param(["--context"], id="context")]
+    ("extra", "kept_parts"),
+    [
+        pytest.param([], ("stem", "low", "high"), id="plain"),
+        pytest.param(["--context"], ("stem", "low", "high"), id="context"),
+        pytest.param(
+            ["--context", "--tune-high-stages"], ("stem", "low"), id="context-stride16-stages"
+        ),
+    ],
 )
 def test_frozen_backbone_run_keeps_the_initial_backbone(
-    extra: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    extra: list[str], kept_parts: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import monitor.training.train as train_module
 
@@ -284,7 +325,7 @@ def test_frozen_backbone_run_keeps_the_initial_backbone(
     trained.load_state_dict(
         torch.load(tmp_path / "work" / "density-net.pt", map_location="cpu", weights_only=True)
     )
-    for part in ("stem", "low", "high"):
+    for part in kept_parts:
         for (name, a), b in zip(
             getattr(initial, part).state_dict().items(),
             getattr(trained, part).state_dict().values(),
@@ -292,12 +333,30 @@ def test_frozen_backbone_run_keeps_the_initial_backbone(
         ):
             assert torch.equal(a, b), f"{part}.{name} changed"
     assert not torch.equal(initial.head[-1].weight, trained.head[-1].weight)
+    high_moved = any(
+        not torch.equal(a, b)
+        for a, b in zip(
+            initial.high.state_dict().values(), trained.high.state_dict().values(), strict=True
+        )
+    )
+    assert high_moved == ("high" not in kept_parts)
 
 
-def test_frozen_backbone_without_initial_weights_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        pytest.param(["--frozen-backbone"], "--frozen-backbone needs --init", id="no-init"),
+        pytest.param(
+            ["--tune-high-stages"],
+            "--tune-high-stages needs --frozen-backbone",
+            id="stride16-stages-without-frozen-backbone",
+        ),
+    ],
+)
+def test_frozen_backbone_option_misuse_is_refused(
+    flags: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_crowd_folder(tmp_path / "data")
-    argv = ["--data", str(tmp_path / "data"), "--frozen-backbone", "--steps", "1"]
+    argv = ["--data", str(tmp_path / "data"), *flags, "--steps", "1"]
     assert train_main([*argv, "--out", str(tmp_path / "m.onnx")]) == 2
-    assert "--frozen-backbone needs --init" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
