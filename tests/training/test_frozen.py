@@ -83,6 +83,7 @@ def test_a_view_keeps_every_head_and_sees_what_run_time_sees(
     view = view_of(model, item, scale, flip, None)
     # The targets keep their mass: heads are 8 px inside the border at any of these scales.
     assert float(view.target.sum()) == pytest.approx(item.count, rel=1e-3)
+    assert view.high is not None
     assert view.low.dtype == view.high.dtype == torch.float16
     # The stored features are the backbone's on the frame as the run-time estimator feeds it
     # (resized to the input multiple, RGB, channels first), mirrored for a flipped view; fp16
