@@ -27,6 +27,7 @@ from monitor.training.data import Annotated, AnnotatedSet
 from monitor.training.loss import density_loss
 from monitor.training.losses import LossName
 from monitor.training.model import STRIDE, DensityNet
+from monitor.training.sampling import draw_set
 from monitor.training.schedule import run_progress
 from monitor.training.targets import density_target
 
@@ -189,6 +190,8 @@ class DecoderSchedule:
     checkpoint_every: int
     blank_share: float = BLANK_SHARE
     loss: LossName = "mse"
+    # Chance of each dataset per view drawn; None: evenly (sampling.py).
+    set_probabilities: tuple[float, ...] | None = None
 
 
 def fit_decoder(
@@ -202,7 +205,8 @@ def fit_decoder(
     checkpoint: Callable[[], None],
 ) -> int:
     """Steps until the schedule ends; each view is a blank one with the schedule's share, else
-    drawn from a dataset chosen evenly, as the crop loop draws its crops. Returns the number of
+    drawn from a dataset chosen evenly (or by the schedule's `set_probabilities`), as the crop
+    loop draws its crops. Returns the number of
     steps taken."""
     rng = np.random.default_rng(schedule.seed)
     started = time.monotonic()
@@ -217,7 +221,10 @@ def fit_decoder(
         optimiser.zero_grad(set_to_none=True)
         for _ in range(schedule.views_per_step):
             blank = bool(blanks) and rng.random() < schedule.blank_share
-            chosen = blanks if blank else views[int(rng.integers(len(views)))]
+            if blank:
+                chosen = blanks
+            else:
+                chosen = views[draw_set(rng, len(views), schedule.set_probabilities)]
             view = chosen[int(rng.integers(len(chosen)))]
             loss, count_error = view_loss(model, view, schedule.count_weight, schedule.loss)
             (loss / schedule.views_per_step).backward()  # type: ignore[no-untyped-call]

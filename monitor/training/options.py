@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 # blank.py needs only OpenCV and numpy, so the service's CLI can read the default without torch.
 from monitor.training.blank import BLANK_SHARE
 from monitor.training.losses import LOSSES
+from monitor.training.sampling import parse_dataset_weights
 
 if TYPE_CHECKING:
     from monitor.training.train import TrainConfig
@@ -82,6 +83,14 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "runs from the same weights, data and seed (2 GB for ShanghaiTech B's training split)",
     )
     parser.add_argument(
+        "--dataset-weight",
+        action="append",
+        default=[],
+        metavar="NAME=WEIGHT",
+        help="draw crops or views from dataset NAME WEIGHT times as often as from one left at "
+        "the default 1 (repeatable)",
+    )
+    parser.add_argument(
         "--tune-high-stages",
         action="store_true",
         help="with --frozen-backbone: also train the backbone's stride-16 stages (Lite0 "
@@ -149,6 +158,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         loss=args.loss,
         feature_cache=args.feature_cache,
         tune_high_stages=args.tune_high_stages,
+        dataset_weights=parse_dataset_weights(args.dataset_weight),
     )
     if args.work_dir is not None:
         config.work_dir = args.work_dir

@@ -45,6 +45,7 @@ from monitor.training.model import (
     PeopleDensity,
     build_model,
 )
+from monitor.training.sampling import draw_probabilities, draw_set
 from monitor.training.schedule import run_progress
 from monitor.training.targets import density_target
 from monitor.training.widen import widen_decoder
@@ -102,6 +103,11 @@ class TrainConfig:
     # With frozen_backbone: also train the stride-16 stages (Lite0 stages four and five), run
     # every step on the views' stored stride-8 features; about twice the time per step.
     tune_high_stages: bool = False
+    # Relative weight of a dataset (by folder name) when drawing crops or views; unnamed ones
+    # weigh 1 (sampling.py).
+    dataset_weights: dict[str, float] = field(default_factory=dict)
+    # Filled in by train() from dataset_weights once the datasets are known.
+    set_probabilities: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,8 +120,9 @@ class Batch:
 
 
 def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Generator) -> Batch:
-    """Datasets are drawn evenly whatever their sizes, so small ones are not drowned out; a
-    share `blank_share` of the crops is a featureless frame with nobody in it."""
+    """Datasets are drawn evenly whatever their sizes, so small ones are not drowned out
+    (or by `config.set_probabilities`); a share `blank_share` of the crops is a featureless
+    frame with nobody in it."""
     images, targets, weights, points = [], [], [], []
     grid = config.crop // STRIDE
     for _ in range(config.batch):
@@ -126,7 +133,7 @@ def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Gen
             weights.append(np.ones((grid, grid), dtype=np.float32))
             points.append(torch.zeros((0, 2), dtype=torch.float32))
             continue
-        chosen = sets[int(rng.integers(len(sets)))]
+        chosen = sets[draw_set(rng, len(sets), config.set_probabilities)]
         item = chosen.items[int(rng.integers(len(chosen.items)))]
         view = random_view(item.image, item.points, item.sigmas, item.valid, rng, size=config.crop)
         rgb = cv2.cvtColor(view.image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)
@@ -431,6 +438,7 @@ def _train_decoder_only(
         checkpoint_every=config.checkpoint_every,
         blank_share=config.blank_share,
         loss=config.loss,
+        set_probabilities=config.set_probabilities,
     )
 
     def save() -> None:
@@ -448,6 +456,9 @@ def train(config: TrainConfig) -> dict[str, Metrics]:
     folders = dataset_folders(config.data, config.datasets)
     if not folders:
         raise ValueError(f"no datasets in the shared format under {config.data}")
+    config.set_probabilities = draw_probabilities(
+        [folder.name for folder in folders], config.dataset_weights
+    )
     train_sets = [load_set(f, config.train_split, config.limit) for f in folders]
     val_sets = (
         [load_set(f, "val", config.limit) for f in folders] if config.train_split == "train" else []
