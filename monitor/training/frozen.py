@@ -206,8 +206,7 @@ def fit_decoder(
 ) -> int:
     """Steps until the schedule ends; each view is a blank one with the schedule's share, else
     drawn from a dataset chosen evenly (or by the schedule's `set_probabilities`), as the crop
-    loop draws its crops. Returns the number of
-    steps taken."""
+    loop draws its crops. Returns the number of steps taken."""
     rng = np.random.default_rng(schedule.seed)
     started = time.monotonic()
     step = 0
