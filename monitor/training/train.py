@@ -106,8 +106,6 @@ class TrainConfig:
     # Relative weight of a dataset (by folder name) when drawing crops or views; unnamed ones
     # weigh 1 (sampling.py).
     dataset_weights: dict[str, float] = field(default_factory=dict)
-    # Filled in by train() from dataset_weights once the datasets are known.
-    set_probabilities: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,10 +119,11 @@ class Batch:
 
 def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Generator) -> Batch:
     """Datasets are drawn evenly whatever their sizes, so small ones are not drowned out
-    (or by `config.set_probabilities`); a share `blank_share` of the crops is a featureless
+    (or by `config.dataset_weights`); a share `blank_share` of the crops is a featureless
     frame with nobody in it."""
     images, targets, weights, points = [], [], [], []
     grid = config.crop // STRIDE
+    chances = draw_probabilities([annotated.name for annotated in sets], config.dataset_weights)
     for _ in range(config.batch):
         if rng.random() < config.blank_share:
             blank = blank_frame((config.crop, config.crop), rng)
@@ -133,7 +132,7 @@ def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Gen
             weights.append(np.ones((grid, grid), dtype=np.float32))
             points.append(torch.zeros((0, 2), dtype=torch.float32))
             continue
-        chosen = sets[draw_set(rng, len(sets), config.set_probabilities)]
+        chosen = sets[draw_set(rng, len(sets), chances)]
         item = chosen.items[int(rng.integers(len(chosen.items)))]
         view = random_view(item.image, item.points, item.sigmas, item.valid, rng, size=config.crop)
         rgb = cv2.cvtColor(view.image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)
@@ -438,7 +437,9 @@ def _train_decoder_only(
         checkpoint_every=config.checkpoint_every,
         blank_share=config.blank_share,
         loss=config.loss,
-        set_probabilities=config.set_probabilities,
+        set_probabilities=draw_probabilities(
+            [annotated.name for annotated in train_sets], config.dataset_weights
+        ),
     )
 
     def save() -> None:
@@ -456,9 +457,10 @@ def train(config: TrainConfig) -> dict[str, Metrics]:
     folders = dataset_folders(config.data, config.datasets)
     if not folders:
         raise ValueError(f"no datasets in the shared format under {config.data}")
-    config.set_probabilities = draw_probabilities(
-        [folder.name for folder in folders], config.dataset_weights
-    )
+    # Checked before the images load, so a mistyped name fails at once.
+    chances = draw_probabilities([folder.name for folder in folders], config.dataset_weights)
+    if chances is not None:
+        log.info("datasets drawn with chances %s", [round(chance, 3) for chance in chances])
     train_sets = [load_set(f, config.train_split, config.limit) for f in folders]
     val_sets = (
         [load_set(f, "val", config.limit) for f in folders] if config.train_split == "train" else []
