@@ -210,16 +210,22 @@ def test_blank_views_target_nobody(model: DensityNet) -> None:
     assert len(sizes) == len(BLANK_SIZES)
 
 
-def _recording_schedule(blank_share: float, views_per_step: int) -> DecoderSchedule:
+def _recording_schedule(
+    blank_share: float,
+    views_per_step: int,
+    steps: int = 20,
+    set_probabilities: tuple[float, ...] | None = None,
+) -> DecoderSchedule:
     return DecoderSchedule(
         budget_s=60.0,
-        steps=20,
+        steps=steps,
         views_per_step=views_per_step,
         count_weight=1.0,
         seed=0,
         log_every=1000,
         checkpoint_every=1000,
         blank_share=blank_share,
+        set_probabilities=set_probabilities,
     )
 
 
@@ -277,6 +283,38 @@ def test_blank_views_are_drawn_at_their_share(
     assert len(drawn) == 20 * 4
     share = sum(drawn) / len(drawn)
     assert expected_share[0] <= share <= expected_share[1]
+
+
+def test_datasets_are_drawn_by_the_schedules_probabilities(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = build_model()
+    made = blank_views(model, np.random.default_rng(0))
+    # Two datasets of one view each, told apart by identity.
+    first, second = [made[0]], [made[1]]
+    drawn: list[bool] = []
+    real_loss = frozen.view_loss
+
+    def recording_loss(
+        model: DensityNet, view: FeatureView, count_weight: float, loss_name: LossName
+    ) -> tuple[Tensor, Tensor]:
+        drawn.append(view is second[0])
+        return real_loss(model, view, count_weight, loss_name)
+
+    monkeypatch.setattr(frozen, "view_loss", recording_loss)
+    trainable = freeze_backbone(model)
+    fit_decoder(
+        model,
+        [first, second],
+        [],
+        torch.optim.SGD(trainable, lr=0.0),
+        _recording_schedule(0.0, views_per_step=4, steps=100, set_probabilities=(0.25, 0.75)),
+        lambda progress: None,
+        lambda step, progress, error: None,
+        lambda: None,
+    )
+    assert len(drawn) == 100 * 4
+    assert sum(drawn) / len(drawn) == pytest.approx(0.75, abs=0.05)
 
 
 @pytest.mark.parametrize(

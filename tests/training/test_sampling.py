@@ -12,12 +12,12 @@ from monitor.training.sampling import draw_probabilities, draw_set, parse_datase
 
 torch = pytest.importorskip("torch", reason="the training loops need the train extra (torch)")
 
-from monitor.training import frozen  # noqa: E402
 from monitor.training import train as train_module  # noqa: E402
 from monitor.training.__main__ import main as train_main  # noqa: E402
 from monitor.training.augment import random_view as real_view  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
-from monitor.training.frozen import DecoderSchedule, FeatureView, fit_decoder  # noqa: E402
+from monitor.training.export import export_onnx  # noqa: E402
+from monitor.training.frozen import fit_decoder as real_fit  # noqa: E402
 from monitor.training.model import build_model  # noqa: E402
 from monitor.training.train import TrainConfig, make_batch  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
@@ -124,50 +124,6 @@ def test_the_crop_loop_draws_by_the_probabilities(
     assert sides.count(64) / len(sides) == pytest.approx(0.9, abs=0.05)
 
 
-def test_the_frozen_loop_draws_by_the_probabilities(monkeypatch: pytest.MonkeyPatch) -> None:
-    model = build_model()
-    low = torch.zeros((1, 40, 4, 4), dtype=torch.float16)
-    high = torch.zeros((1, 112, 2, 2), dtype=torch.float16)
-
-    def view() -> FeatureView:
-        empty = torch.zeros((0, 2))
-        return FeatureView(low, high, torch.zeros((1, 1, 4, 4)), empty, None, 0.0)
-
-    first, second = [view()], [view()]
-    second_ids = {id(v) for v in second}
-    drawn: list[bool] = []
-    real_loss = frozen.view_loss
-
-    def recording_loss(*args: Any) -> Any:
-        drawn.append(id(args[1]) in second_ids)
-        return real_loss(*args)
-
-    monkeypatch.setattr(frozen, "view_loss", recording_loss)
-    trainable = frozen.freeze_backbone(model)
-    schedule = DecoderSchedule(
-        budget_s=60.0,
-        steps=100,
-        views_per_step=4,
-        count_weight=1.0,
-        seed=0,
-        log_every=1000,
-        checkpoint_every=1000,
-        blank_share=0.0,
-        set_probabilities=(0.25, 0.75),
-    )
-    fit_decoder(
-        model,
-        [first, second],
-        [],
-        torch.optim.SGD(trainable, lr=0.0),
-        schedule,
-        lambda progress: None,
-        lambda step, progress, error: None,
-        lambda: None,
-    )
-    assert sum(drawn) / len(drawn) == pytest.approx(0.75, abs=0.05)
-
-
 @pytest.mark.parametrize(
     ("weight", "message"),
     [
@@ -185,15 +141,42 @@ def test_the_command_refuses_a_bad_dataset_weight(
     assert message in capsys.readouterr().err
 
 
-def test_the_command_trains_with_and_records_its_weights(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "frozen_backbone", [pytest.param(False, id="crop-loop"), pytest.param(True, id="frozen")]
+)
+def test_the_command_trains_with_its_weights(
+    frozen_backbone: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "data").mkdir()
     _two_sets(tmp_path)
+    weights_seen: list[dict[str, float]] = []
+    chances_seen: list[tuple[float, ...] | None] = []
+    real_batch = train_module.make_batch
+
+    def recording_batch(sets: Any, config: TrainConfig, rng: Any) -> Any:
+        weights_seen.append(config.dataset_weights)
+        return real_batch(sets, config, rng)
+
+    def recording_fit(*args: Any) -> int:
+        chances_seen.append(args[4].set_probabilities)
+        return real_fit(*args)
+
+    monkeypatch.setattr(train_module, "make_batch", recording_batch)
+    monkeypatch.setattr(train_module, "fit_decoder", recording_fit)
     out = tmp_path / "m.onnx"
     argv = [
         *("--data", str(tmp_path / "data"), "--dataset-weight", "small=3", "--steps", "2"),
         *("--batch", "2", "--crop", "64", "--device", "cpu", "--train-split", "all"),
         *("--out", str(out), "--work-dir", str(tmp_path / "work")),
     ]
+    if frozen_backbone:
+        init = export_onnx(build_model(), tmp_path / "plain.onnx")
+        argv += ["--frozen-backbone", "--init", str(init)]
     assert train_main(argv) == 0
-    info = out.with_suffix(".json").read_text()
-    assert "'small': 3.0" in info
+    if frozen_backbone:
+        # "large" and "small", in folder order: small drawn three times as often.
+        assert chances_seen == [pytest.approx((0.25, 0.75))]
+    else:
+        assert weights_seen
+        assert all(weights == {"small": 3.0} for weights in weights_seen)
+    assert "'small': 3.0" in out.with_suffix(".json").read_text()
