@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from monitor.training.export import export_onnx
-from monitor.training.from_onnx import decoder_width, load_onnx_weights
+from monitor.training.from_onnx import decoder_width, load_onnx_weights, scene_conditioned
 from monitor.training.model import DensityNet, build_model
 
 
@@ -35,8 +35,9 @@ def average_models(
     if any(share < 0 for share in shares) or abs(sum(shares) - 1.0) > 1e-6:
         raise ValueError(f"weights must be non-negative and sum to 1, got {shares}")
     width = decoder_width(paths[0])
+    scene = scene_conditioned(paths[0])
     states = [
-        load_onnx_weights(build_model(context=context, width=width), path).state_dict()
+        load_onnx_weights(build_model(context=context, width=width, scene=scene), path).state_dict()
         for path in paths
     ]
     averaged = {}
@@ -48,7 +49,7 @@ def average_models(
             )
         else:
             averaged[name] = first
-    model = build_model(context=context, width=width)
+    model = build_model(context=context, width=width, scene=scene)
     model.load_state_dict(averaged)
     return model.eval()
 

@@ -18,7 +18,10 @@ from torch import nn
 
 from monitor.training.model import DensityNet
 
-CONTEXT_MODULES = ("context", "context_projection")
+# Parts a model may have that the graph it starts from lacks: each starts as a no-op (the
+# context projection and the scene conditioning at zero) or keeps its ImageNet weights (the
+# context stages), so the model computes what the graph did until training moves them.
+OPTIONAL_PARTS = (("context", "context_projection"), ("scene",))
 
 
 def _conv_pairs(model: nn.Module) -> dict[str, tuple[nn.Conv2d, nn.BatchNorm2d | None]]:
@@ -103,20 +106,26 @@ def load_onnx_weights(model: DensityNet, path: Path) -> DensityNet:
                 raise ValueError(f"{path}: {module_path} has a bias but nowhere to put it")
         seen.add(module_path)
     missing = sorted(set(pairs) - seen)
-    if missing and not _only_new_context(model, missing, seen):
+    if missing and not _only_new_parts(missing, seen):
         raise ValueError(f"{path}: the graph lacks convolutions {', '.join(missing)}")
     return model
 
 
-def _only_new_context(model: DensityNet, missing: list[str], seen: set[str]) -> bool:
-    """A plain model's weights may seed a context model: the context stages keep their
-    ImageNet weights and the zero projection leaves the output unchanged."""
+def _part_of(name: str) -> tuple[str, ...] | None:
+    return next((part for part in OPTIONAL_PARTS if name.split(".")[0] in part), None)
 
-    def is_context(name: str) -> bool:
-        return name.split(".")[0] in CONTEXT_MODULES
 
-    return (
-        model.has_context
-        and all(is_context(name) for name in missing)
-        and not any(is_context(name) for name in seen)
+def _only_new_parts(missing: list[str], seen: set[str]) -> bool:
+    """A smaller model's weights may seed a larger one when every convolution the graph lacks
+    belongs to an optional part the graph has none of (a half-present part is a mismatch)."""
+    parts = {_part_of(name) for name in missing}
+    return None not in parts and not any(_part_of(name) in parts for name in seen)
+
+
+def scene_conditioned(path: Path) -> bool:
+    """Whether the exported model at `path` has the scene conditioning (model.py)."""
+    graph = onnx.load(str(path)).graph
+    return any(
+        node.op_type == "Conv" and _module_path(node.name).split(".")[0] == "scene"
+        for node in graph.node
     )

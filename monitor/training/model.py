@@ -9,6 +9,12 @@ With `context=True` the rest of the backbone (stages six and seven, stride 32) r
 added top-down into the stride-16 features: a wider view of the scene, for telling a dense
 crowd's texture from foliage or paving. Its projection starts at zero, so a context model
 initialised from a plain one computes exactly what the plain one did until training moves it.
+
+With `scene=True` (needs the context stages) the whole frame's context, pooled to one vector,
+sets a gain and a shift for each decoder channel. One small decoder serves scenes whose people
+are 5 pixels tall (Mall) and 50 (ShanghaiTech B's near rows); with no frame-wide input each
+dataset pulls its weights toward its own scale, and training on one costs the others. It too
+starts at zero, so it adds nothing until training moves it.
 """
 
 from __future__ import annotations
@@ -63,10 +69,17 @@ def _conv(cin: int, cout: int, kernel: int = 3, dilation: int = 1) -> nn.Sequent
 
 class DensityNet(nn.Module):
     def __init__(
-        self, backbone: EfficientNet, width: int = DEFAULT_WIDTH, context: bool = False
+        self,
+        backbone: EfficientNet,
+        width: int = DEFAULT_WIDTH,
+        context: bool = False,
+        scene: bool = False,
     ) -> None:
         super().__init__()
+        if scene and not context:
+            raise ValueError("scene conditioning reads the context stages: it needs context")
         self.has_context = context
+        self.has_scene = scene
         self.width = width
         self.stem = nn.Sequential(backbone._conv_stem, backbone._bn0, nn.ReLU6(inplace=True))
         self.low = nn.Sequential(*backbone._blocks[:LOW_BLOCKS])
@@ -79,6 +92,12 @@ class DensityNet(nn.Module):
             self.context_projection = nn.Conv2d(CONTEXT_CHANNELS, width, 1)
             nn.init.zeros_(self.context_projection.weight)
             nn.init.zeros_(self.context_projection.bias)  # type: ignore[arg-type]
+        if scene:
+            # A 1x1 convolution on the pooled vector, not a Linear: exported as a Conv, its
+            # weights come back from an ONNX file like every other layer's (from_onnx.py).
+            self.scene = nn.Conv2d(CONTEXT_CHANNELS, 2 * width, 1)
+            nn.init.zeros_(self.scene.weight)
+            nn.init.zeros_(self.scene.bias)  # type: ignore[arg-type]
         # Dilations widen the context to judge whether a blob is a head without more stride.
         self.head = nn.Sequential(
             _conv(2 * width, width),
@@ -120,18 +139,29 @@ class DensityNet(nn.Module):
         that cancels against negatives, and clipping at run time then keeps the floor, which
         over a whole frame adds up to several phantom people."""
         top = self.top(high)
+        context: torch.Tensor | None = None
         if self.has_context:
-            wide = self.context_projection(self.context(high))
+            context = self.context(high)
+            wide = self.context_projection(context)
             top = top + F.interpolate(wide, scale_factor=2.0, mode="bilinear", align_corners=False)
         top = F.interpolate(top, scale_factor=2.0, mode="bilinear", align_corners=False)
-        out: torch.Tensor = self.head(torch.cat([self.lateral(low), top], dim=1))
-        return F.relu(out)
+        fused = torch.cat([self.lateral(low), top], dim=1)
+        if context is None or not self.has_scene:
+            out: torch.Tensor = self.head(fused)
+            return F.relu(out)
+        gain, shift = self.scene(context.mean(dim=(2, 3), keepdim=True)).chunk(2, dim=1)
+        features = self.head[0](fused) * (1.0 + gain) + shift
+        for layer in list(self.head)[1:]:
+            features = layer(features)
+        return F.relu(features)
 
     def decoder_modules(self) -> list[nn.Module]:
         """What a frozen-backbone run trains: everything after the stride-16 stage."""
         modules: list[nn.Module] = [self.lateral, self.top, self.head]
         if self.has_context:
             modules += [self.context, self.context_projection]
+        if self.has_scene:
+            modules.append(self.scene)
         return modules
 
     def forward(self, rgb: torch.Tensor) -> torch.Tensor:
@@ -152,6 +182,9 @@ class PeopleDensity(nn.Module):
 
 
 def build_model(
-    weights: Path | None = None, context: bool = False, width: int = DEFAULT_WIDTH
+    weights: Path | None = None,
+    context: bool = False,
+    width: int = DEFAULT_WIDTH,
+    scene: bool = False,
 ) -> DensityNet:
-    return DensityNet(pretrained_backbone(weights), width=width, context=context)
+    return DensityNet(pretrained_backbone(weights), width=width, context=context, scene=scene)

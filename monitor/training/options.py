@@ -97,6 +97,12 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "stages four and five) on the views' stored stride-8 features; ~2x slower per step",
     )
     parser.add_argument(
+        "--scene-conditioning",
+        action="store_true",
+        help="with --context: let the whole frame's pooled context set a gain and shift per "
+        "decoder channel (starts as a no-op; kept by models initialised from one that has it)",
+    )
+    parser.add_argument(
         "--work-dir", type=Path, help="where checkpoints go (default: a crowd-train temp dir)"
     )
 
@@ -131,6 +137,10 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
             "--tune-high-stages needs --frozen-backbone (without it every stage from the "
             "stride-8 one on is trained already)"
         )
+    if args.scene_conditioning and not args.context:
+        raise ValueError(
+            "--scene-conditioning needs --context (it reads the stride-32 context stages)"
+        )
     if not 0.0 <= args.blank_share <= 1.0:
         raise ValueError(f"--blank-share must be between 0 and 1, got {args.blank_share}")
     if args.decoder_width is not None and not 1 <= args.decoder_width <= 512:
@@ -158,6 +168,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         loss=args.loss,
         feature_cache=args.feature_cache,
         tune_high_stages=args.tune_high_stages,
+        scene_conditioning=args.scene_conditioning,
         dataset_weights=parse_dataset_weights(args.dataset_weight),
     )
     if args.work_dir is not None:

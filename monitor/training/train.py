@@ -27,7 +27,7 @@ from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import AnnotatedSet, dataset_folders, load_set
 from monitor.training.export import export_onnx
 from monitor.training.feature_cache import Views, cached_views, views_key
-from monitor.training.from_onnx import decoder_width, load_onnx_weights
+from monitor.training.from_onnx import decoder_width, load_onnx_weights, scene_conditioned
 from monitor.training.frozen import (
     DecoderSchedule,
     FeatureView,
@@ -106,6 +106,8 @@ class TrainConfig:
     # Relative weight of a dataset (by folder name) when drawing crops or views; unnamed ones
     # weigh 1 (sampling.py).
     dataset_weights: dict[str, float] = field(default_factory=dict)
+    # Add the scene conditioning (model.py) if --init lacks it; one that has it keeps it.
+    scene_conditioning: bool = False
 
 
 @dataclass(frozen=True)
@@ -291,12 +293,25 @@ def initial_width(path: Path) -> int:
     return int(state["lateral.0.weight"].shape[0])
 
 
+def initial_scene(path: Path) -> bool:
+    """Whether a saved state dict or an exported model has the scene conditioning."""
+    if path.suffix == ".onnx":
+        return scene_conditioned(path)
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    return "scene.weight" in state
+
+
 def initial_model(config: TrainConfig) -> DensityNet:
     """The network a run starts from: --init's weights at --init's width, widened when
     `decoder_width` asks for more channels; ImageNet's backbone otherwise."""
     if config.init is None:
-        return build_model(context=config.context, width=config.decoder_width or DEFAULT_WIDTH)
-    model = build_model(context=config.context, width=initial_width(config.init))
+        return build_model(
+            context=config.context,
+            width=config.decoder_width or DEFAULT_WIDTH,
+            scene=config.scene_conditioning,
+        )
+    scene = config.scene_conditioning or initial_scene(config.init)
+    model = build_model(context=config.context, width=initial_width(config.init), scene=scene)
     load_initial_weights(model, config.init)
     if config.decoder_width is None or config.decoder_width == model.width:
         return model

@@ -43,6 +43,9 @@ def widen_decoder(model: DensityNet, width: int) -> DensityNet:
     """A copy of `model` whose decoder layers have `width` channels and whose output is the
     same for every input (up to float rounding). Raises ValueError if `width` is not wider."""
     narrow = model.width
+    if model.has_scene:
+        # Its gains and shifts are per channel too; widen first, then add the conditioning.
+        raise ValueError("cannot widen a decoder with scene conditioning")
     if width <= narrow:
         raise ValueError(f"the decoder already has {narrow} channels; cannot widen to {width}")
     wide = build_model(context=model.has_context, width=width)

@@ -1,0 +1,186 @@
+"""The scene conditioning (model.py): the pooled context sets a gain and shift per decoder
+channel, per frame; it starts as a no-op and travels through ONNX like every other layer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
+
+from monitor.training.__main__ import main as train_main  # noqa: E402
+from monitor.training.average import average_models  # noqa: E402
+from monitor.training.export import export_onnx  # noqa: E402
+from monitor.training.from_onnx import load_onnx_weights, scene_conditioned  # noqa: E402
+from monitor.training.frozen import freeze_backbone  # noqa: E402
+from monitor.training.model import DensityNet, PeopleDensity, build_model  # noqa: E402
+from monitor.training.train import TrainConfig, initial_model  # noqa: E402
+from monitor.training.widen import widen_decoder  # noqa: E402
+from tests.training.layers import output_bias  # noqa: E402
+from tests.training.synthetic import write_crowd_folder  # noqa: E402
+
+SHIPPED = Path(__file__).parents[2] / "models" / "crowd-density.onnx"
+
+
+def images(count: int, seed: int = 0) -> Tensor:
+    """Sides that are multiples of 32, as the context stages need; each frame different."""
+    pixels = np.random.default_rng(seed).uniform(0, 255, (count, 3, 96, 128))
+    return torch.from_numpy(pixels.astype(np.float32))
+
+
+def density(model: DensityNet, image: Tensor) -> Tensor:
+    with torch.no_grad():
+        result: Tensor = PeopleDensity(model.eval())(image)
+    return result
+
+
+def trained_looking(scene: bool, seed: int = 0) -> DensityNet:
+    """Every decoder weight moved off its start (the scene and context projections off zero)
+    and a positive output, so a load or a pooling that dropped anything shows in the map."""
+    generator = torch.Generator().manual_seed(seed)
+    model = build_model(context=True, scene=scene)
+    with torch.no_grad():
+        for module in model.decoder_modules():
+            for parameter in module.parameters():
+                parameter.add_(0.05 * torch.randn(parameter.shape, generator=generator))
+        output_bias(model).fill_(1.0)
+    return model.eval()
+
+
+def test_a_context_model_seeds_a_scene_model_unchanged(tmp_path: Path) -> None:
+    context = trained_looking(scene=False, seed=1)
+    path = export_onnx(context, tmp_path / "context.onnx")
+    seeded = load_onnx_weights(build_model(context=True, scene=True), path)
+    frames = images(2)
+    assert density(context, frames).max() > 0
+    assert torch.allclose(density(seeded, frames), density(context, frames), rtol=1e-4, atol=1e-6)
+
+
+def test_scene_weights_round_trip_through_onnx(tmp_path: Path) -> None:
+    original = trained_looking(scene=True, seed=2)
+    path = export_onnx(original, tmp_path / "scene.onnx")
+    restored = load_onnx_weights(build_model(context=True, scene=True), path)
+    frames = images(2)
+    expected = density(original, frames)
+    assert torch.allclose(density(restored, frames), expected, rtol=1e-4, atol=1e-6)
+    with torch.no_grad():
+        original.scene.weight.zero_()
+        original.scene.bias.zero_()  # type: ignore[union-attr]
+    # The conditioning really contributes, so the comparison above covers it.
+    assert not torch.allclose(density(original, frames), expected, rtol=1e-3, atol=1e-5)
+
+
+def test_each_frame_is_conditioned_on_its_own_scene_only() -> None:
+    """Pooled per frame, not over the batch: a frame counts the same alone or beside
+    another scene (training batches mix datasets; run time sends one frame)."""
+    model = trained_looking(scene=True, seed=3)
+    frames = images(2, seed=4)
+    together = density(model, frames)
+    assert torch.allclose(together[:1], density(model, frames[:1]), rtol=1e-4, atol=1e-6)
+    assert torch.allclose(together[1:], density(model, frames[1:]), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("scene", "expected"),
+    [pytest.param(True, True, id="scene"), pytest.param(False, False, id="plain")],
+)
+def test_an_exported_models_scene_conditioning_is_detected(
+    tmp_path: Path, scene: bool, expected: bool
+) -> None:
+    path = export_onnx(build_model(context=True, scene=scene).eval(), tmp_path / "m.onnx")
+    assert scene_conditioned(path) is expected
+
+
+def test_a_scene_model_does_not_load_into_one_without_it(tmp_path: Path) -> None:
+    path = export_onnx(trained_looking(scene=True), tmp_path / "scene.onnx")
+    with pytest.raises(ValueError, match="'scene' is not in this model"):
+        load_onnx_weights(build_model(context=True), path)
+
+
+def test_scene_conditioning_needs_the_context_stages() -> None:
+    with pytest.raises(ValueError, match="needs context"):
+        build_model(scene=True)
+
+
+def test_a_scene_decoder_is_not_widened() -> None:
+    with pytest.raises(ValueError, match="cannot widen a decoder with scene conditioning"):
+        widen_decoder(trained_looking(scene=True), 64)
+
+
+def test_the_frozen_backbone_loop_trains_the_scene_conditioning() -> None:
+    model = build_model(context=True, scene=True)
+    trainable = {id(parameter) for parameter in freeze_backbone(model)}
+    assert all(id(parameter) in trainable for parameter in model.scene.parameters())
+
+
+@pytest.mark.parametrize(
+    ("init_scene", "asked", "expected"),
+    [
+        pytest.param(False, False, False, id="plain-init-stays-plain"),
+        pytest.param(False, True, True, id="added-on-request"),
+        pytest.param(True, False, True, id="kept-from-init"),
+    ],
+)
+def test_a_run_starts_from_its_init_model_with_or_without_the_conditioning(
+    tmp_path: Path, init_scene: bool, asked: bool, expected: bool
+) -> None:
+    init = trained_looking(scene=init_scene, seed=5)
+    path = export_onnx(init, tmp_path / "init.onnx")
+    config = TrainConfig(
+        data=tmp_path,
+        out=tmp_path / "out.onnx",
+        init=path,
+        context=True,
+        scene_conditioning=asked,
+    )
+    started = initial_model(config)
+    assert started.has_scene is expected
+    frames = images(1, seed=6)
+    assert torch.allclose(density(started, frames), density(init, frames), rtol=1e-4, atol=1e-6)
+
+
+def test_scene_models_average_with_their_conditioning(tmp_path: Path) -> None:
+    paths = [
+        export_onnx(trained_looking(scene=True, seed=seed), tmp_path / f"s{seed}.onnx")
+        for seed in (7, 8)
+    ]
+    averaged = average_models(paths, context=True)
+    assert averaged.has_scene
+    first, second = (load_onnx_weights(build_model(context=True, scene=True), p) for p in paths)
+    assert torch.allclose(
+        averaged.scene.weight, (first.scene.weight + second.scene.weight) / 2, atol=1e-6
+    )
+
+
+def test_the_train_command_adds_and_trains_the_conditioning(tmp_path: Path) -> None:
+    write_crowd_folder(tmp_path / "data")
+    out = tmp_path / "model.onnx"
+    argv = [
+        *("--data", str(tmp_path / "data"), "--init", str(SHIPPED), "--frozen-backbone"),
+        *("--context", "--scene-conditioning", "--steps", "2", "--batch", "2"),
+        *("--device", "cpu", "--train-split", "all", "--out", str(out)),
+        *("--work-dir", str(tmp_path / "work")),
+    ]
+    assert train_main(argv) == 0
+    assert json.loads(out.with_suffix(".json").read_text())["config"]["scene_conditioning"] == (
+        "True"
+    )
+    assert scene_conditioned(out)
+    state = torch.load(tmp_path / "work" / "density-net.pt", map_location="cpu", weights_only=True)
+    assert state["scene.weight"].abs().sum() > 0, "the conditioning moved off its zero start"
+
+
+def test_scene_conditioning_without_context_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_crowd_folder(tmp_path / "data")
+    argv = ["--data", str(tmp_path / "data"), "--scene-conditioning", "--steps", "1"]
+    assert train_main([*argv, "--out", str(tmp_path / "m.onnx")]) == 2
+    assert "--scene-conditioning needs --context" in capsys.readouterr().err
