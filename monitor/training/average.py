@@ -35,7 +35,9 @@ def average_models(
     if any(share < 0 for share in shares) or abs(sum(shares) - 1.0) > 1e-6:
         raise ValueError(f"weights must be non-negative and sum to 1, got {shares}")
     width = decoder_width(paths[0])
-    scene = scene_conditioned(paths[0])
+    # A model without the conditioning averages in as one whose conditioning is zero: what
+    # it computes (from_onnx.py seeds the part at zero).
+    scene = any(scene_conditioned(path) for path in paths)
     states = [
         load_onnx_weights(build_model(context=context, width=width, scene=scene), path).state_dict()
         for path in paths

@@ -146,10 +146,21 @@ def test_a_run_starts_from_its_init_model_with_or_without_the_conditioning(
     assert torch.allclose(density(started, frames), density(init, frames), rtol=1e-4, atol=1e-6)
 
 
-def test_scene_models_average_with_their_conditioning(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "scenes",
+    [
+        pytest.param((True, True), id="both-conditioned"),
+        pytest.param((False, True), id="plain-first"),
+        pytest.param((True, False), id="plain-second"),
+    ],
+)
+def test_models_average_with_the_conditioning_when_either_has_it(
+    tmp_path: Path, scenes: tuple[bool, bool]
+) -> None:
+    """A plain model counts as one whose conditioning is zero, as it computes."""
     paths = [
-        export_onnx(trained_looking(scene=True, seed=seed), tmp_path / f"s{seed}.onnx")
-        for seed in (7, 8)
+        export_onnx(trained_looking(scene=scene, seed=seed), tmp_path / f"m{seed}.onnx")
+        for seed, scene in zip((7, 8), scenes, strict=True)
     ]
     averaged = average_models(paths, context=True)
     assert averaged.has_scene
@@ -157,6 +168,7 @@ def test_scene_models_average_with_their_conditioning(tmp_path: Path) -> None:
     assert torch.allclose(
         averaged.scene.weight, (first.scene.weight + second.scene.weight) / 2, atol=1e-6
     )
+    assert averaged.scene.weight.abs().sum() > 0
 
 
 def test_the_train_command_adds_and_trains_the_conditioning(tmp_path: Path) -> None:
