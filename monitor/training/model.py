@@ -11,10 +11,12 @@ crowd's texture from foliage or paving. Its projection starts at zero, so a cont
 initialised from a plain one computes exactly what the plain one did until training moves it.
 
 With `scene=True` (needs the context stages) the whole frame's context, pooled to one vector,
-sets a gain and a shift for each decoder channel. One small decoder serves scenes whose people
-are 5 pixels tall (Mall) and 50 (ShanghaiTech B's near rows); with no frame-wide input each
-dataset pulls its weights toward its own scale, and training on one costs the others. It too
-starts at zero, so it adds nothing until training moves it.
+sets a gain and a shift for each decoder channel. The idea: one small decoder serves scenes
+whose heads are a few pixels wide (Mall, ShanghaiTech B's far rows) and tens (ShanghaiTech A's
+near rows), and with no frame-wide input each dataset pulls its weights toward its own scale.
+It too starts at zero, so it adds nothing until training moves it. Tried in stages 22-23 (model
+card): it learned gains that barely differ between the datasets, so what separates them is
+not in the frame-wide average.
 """
 
 from __future__ import annotations

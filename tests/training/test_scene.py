@@ -20,11 +20,11 @@ from monitor.training.average import average_models  # noqa: E402
 from monitor.training.export import export_onnx  # noqa: E402
 from monitor.training.from_onnx import load_onnx_weights, scene_conditioned  # noqa: E402
 from monitor.training.frozen import freeze_backbone  # noqa: E402
-from monitor.training.model import DensityNet, PeopleDensity, build_model  # noqa: E402
+from monitor.training.model import build_model  # noqa: E402
 from monitor.training.train import TrainConfig, initial_model  # noqa: E402
 from monitor.training.widen import widen_decoder  # noqa: E402
-from tests.training.layers import output_bias  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
+from tests.training.trained import density, trained_looking  # noqa: E402
 
 SHIPPED = Path(__file__).parents[2] / "models" / "crowd-density.onnx"
 
@@ -35,27 +35,8 @@ def images(count: int, seed: int = 0) -> Tensor:
     return torch.from_numpy(pixels.astype(np.float32))
 
 
-def density(model: DensityNet, image: Tensor) -> Tensor:
-    with torch.no_grad():
-        result: Tensor = PeopleDensity(model.eval())(image)
-    return result
-
-
-def trained_looking(scene: bool, seed: int = 0) -> DensityNet:
-    """Every decoder weight moved off its start (the scene and context projections off zero)
-    and a positive output, so a load or a pooling that dropped anything shows in the map."""
-    generator = torch.Generator().manual_seed(seed)
-    model = build_model(context=True, scene=scene)
-    with torch.no_grad():
-        for module in model.decoder_modules():
-            for parameter in module.parameters():
-                parameter.add_(0.05 * torch.randn(parameter.shape, generator=generator))
-        output_bias(model).fill_(1.0)
-    return model.eval()
-
-
 def test_a_context_model_seeds_a_scene_model_unchanged(tmp_path: Path) -> None:
-    context = trained_looking(scene=False, seed=1)
+    context = trained_looking(context=True, scene=False, seed=1)
     path = export_onnx(context, tmp_path / "context.onnx")
     seeded = load_onnx_weights(build_model(context=True, scene=True), path)
     frames = images(2)
@@ -64,7 +45,7 @@ def test_a_context_model_seeds_a_scene_model_unchanged(tmp_path: Path) -> None:
 
 
 def test_scene_weights_round_trip_through_onnx(tmp_path: Path) -> None:
-    original = trained_looking(scene=True, seed=2)
+    original = trained_looking(context=True, scene=True, seed=2)
     path = export_onnx(original, tmp_path / "scene.onnx")
     restored = load_onnx_weights(build_model(context=True, scene=True), path)
     frames = images(2)
@@ -80,7 +61,7 @@ def test_scene_weights_round_trip_through_onnx(tmp_path: Path) -> None:
 def test_each_frame_is_conditioned_on_its_own_scene_only() -> None:
     """Pooled per frame, not over the batch: a frame counts the same alone or beside
     another scene (training batches mix datasets; run time sends one frame)."""
-    model = trained_looking(scene=True, seed=3)
+    model = trained_looking(context=True, scene=True, seed=3)
     frames = images(2, seed=4)
     together = density(model, frames)
     assert torch.allclose(together[:1], density(model, frames[:1]), rtol=1e-4, atol=1e-6)
@@ -99,7 +80,7 @@ def test_an_exported_models_scene_conditioning_is_detected(
 
 
 def test_a_scene_model_does_not_load_into_one_without_it(tmp_path: Path) -> None:
-    path = export_onnx(trained_looking(scene=True), tmp_path / "scene.onnx")
+    path = export_onnx(trained_looking(context=True, scene=True), tmp_path / "scene.onnx")
     with pytest.raises(ValueError, match="'scene' is not in this model"):
         load_onnx_weights(build_model(context=True), path)
 
@@ -111,7 +92,7 @@ def test_scene_conditioning_needs_the_context_stages() -> None:
 
 def test_a_scene_decoder_is_not_widened() -> None:
     with pytest.raises(ValueError, match="cannot widen a decoder with scene conditioning"):
-        widen_decoder(trained_looking(scene=True), 64)
+        widen_decoder(trained_looking(context=True, scene=True), 64)
 
 
 def test_the_frozen_backbone_loop_trains_the_scene_conditioning() -> None:
@@ -131,7 +112,7 @@ def test_the_frozen_backbone_loop_trains_the_scene_conditioning() -> None:
 def test_a_run_starts_from_its_init_model_with_or_without_the_conditioning(
     tmp_path: Path, init_scene: bool, asked: bool, expected: bool
 ) -> None:
-    init = trained_looking(scene=init_scene, seed=5)
+    init = trained_looking(context=True, scene=init_scene, seed=5)
     path = export_onnx(init, tmp_path / "init.onnx")
     config = TrainConfig(
         data=tmp_path,
@@ -159,7 +140,9 @@ def test_models_average_with_the_conditioning_when_either_has_it(
 ) -> None:
     """A plain model counts as one whose conditioning is zero, as it computes."""
     paths = [
-        export_onnx(trained_looking(scene=scene, seed=seed), tmp_path / f"m{seed}.onnx")
+        export_onnx(
+            trained_looking(context=True, scene=scene, seed=seed), tmp_path / f"m{seed}.onnx"
+        )
         for seed, scene in zip((7, 8), scenes, strict=True)
     ]
     averaged = average_models(paths, context=True)

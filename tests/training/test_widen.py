@@ -14,36 +14,16 @@ torch = pytest.importorskip("torch", reason="training needs the train extra (tor
 
 from monitor.training.export import export_onnx  # noqa: E402
 from monitor.training.from_onnx import decoder_width  # noqa: E402
-from monitor.training.model import DensityNet, PeopleDensity, build_model  # noqa: E402
+from monitor.training.model import DensityNet, build_model  # noqa: E402
 from monitor.training.options import add_train_arguments, train_config  # noqa: E402
 from monitor.training.train import TrainConfig, initial_model  # noqa: E402
 from monitor.training.widen import widen_decoder  # noqa: E402
-from tests.training.layers import output_bias  # noqa: E402
-
-
-def trained_looking(context: bool, width: int = 32, seed: int = 0) -> DensityNet:
-    """Every decoder weight moved off its initial value (the context projection off zero)
-    and a positive output, so a widening that dropped or misplaced any old channel would
-    change the map."""
-    generator = torch.Generator().manual_seed(seed)
-    model = build_model(context=context, width=width)
-    with torch.no_grad():
-        for module in model.decoder_modules():
-            for parameter in module.parameters():
-                parameter.add_(0.05 * torch.randn(parameter.shape, generator=generator))
-        output_bias(model).fill_(1.0)
-    return model.eval()
+from tests.training.trained import density, trained_looking  # noqa: E402
 
 
 def random_image(seed: int = 0) -> Tensor:
     pixels = np.random.default_rng(seed).uniform(0, 255, (1, 3, 96, 128))
     return torch.from_numpy(pixels.astype(np.float32))
-
-
-def density(model: DensityNet, image: Tensor) -> Tensor:
-    with torch.no_grad():
-        result: Tensor = PeopleDensity(model.eval())(image)
-    return result
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,42 @@
+"""Models that look trained, for tests that must notice a dropped or misplaced weight."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+    from monitor.training.model import DensityNet
+
+
+def trained_looking(
+    context: bool, width: int = 32, seed: int = 0, scene: bool = False
+) -> DensityNet:
+    """Every decoder weight moved off its initial value (the context projection and the scene
+    conditioning off zero) and a positive output, so a load, a widening or a pooling that
+    dropped or misplaced anything would change the map."""
+    import torch
+
+    from monitor.training.model import build_model
+    from tests.training.layers import output_bias
+
+    generator = torch.Generator().manual_seed(seed)
+    model = build_model(context=context, width=width, scene=scene)
+    with torch.no_grad():
+        for module in model.decoder_modules():
+            for parameter in module.parameters():
+                parameter.add_(0.05 * torch.randn(parameter.shape, generator=generator))
+        output_bias(model).fill_(1.0)
+    return model.eval()
+
+
+def density(model: DensityNet, image: Tensor) -> Tensor:
+    """The exported graph's output (people per cell) for `image`, without gradients."""
+    import torch
+
+    from monitor.training.model import PeopleDensity
+
+    with torch.no_grad():
+        result: Tensor = PeopleDensity(model.eval())(image)
+    return result
