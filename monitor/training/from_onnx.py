@@ -106,7 +106,7 @@ def load_onnx_weights(model: DensityNet, path: Path) -> DensityNet:
                 raise ValueError(f"{path}: {module_path} has a bias but nowhere to put it")
         seen.add(module_path)
     missing = sorted(set(pairs) - seen)
-    if missing and not _only_new_parts(missing, seen):
+    if missing and not only_new_parts(missing, seen):
         raise ValueError(f"{path}: the graph lacks convolutions {', '.join(missing)}")
     return model
 
@@ -115,9 +115,10 @@ def _part_of(name: str) -> tuple[str, ...] | None:
     return next((part for part in OPTIONAL_PARTS if name.split(".")[0] in part), None)
 
 
-def _only_new_parts(missing: list[str], seen: set[str]) -> bool:
-    """A smaller model's weights may seed a larger one when every convolution the graph lacks
-    belongs to an optional part the graph has none of (a half-present part is a mismatch)."""
+def only_new_parts(missing: list[str], seen: set[str]) -> bool:
+    """A smaller model's weights may seed a larger one when every layer (or state-dict key) the
+    source lacks belongs to an optional part the source has none of (a half-present part is a
+    mismatch)."""
     parts = {_part_of(name) for name in missing}
     return None not in parts and not any(_part_of(name) in parts for name in seen)
 

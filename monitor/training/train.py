@@ -27,7 +27,12 @@ from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import AnnotatedSet, dataset_folders, load_set
 from monitor.training.export import export_onnx
 from monitor.training.feature_cache import Views, cached_views, views_key
-from monitor.training.from_onnx import decoder_width, load_onnx_weights, scene_conditioned
+from monitor.training.from_onnx import (
+    decoder_width,
+    load_onnx_weights,
+    only_new_parts,
+    scene_conditioned,
+)
 from monitor.training.frozen import (
     DecoderSchedule,
     FeatureView,
@@ -279,26 +284,26 @@ def validate(model: DensityNet, sets: list[AnnotatedSet]) -> dict[str, Metrics]:
 
 
 def load_initial_weights(model: DensityNet, path: Path) -> None:
+    """Under the same rule for both formats: the model may have optional parts (context
+    stages, scene conditioning) the file lacks, which keep their no-op start."""
     if path.suffix == ".onnx":
         load_onnx_weights(model, path)
-    else:
-        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-
-
-def initial_width(path: Path) -> int:
-    """The decoder width of a saved state dict or an exported model."""
-    if path.suffix == ".onnx":
-        return decoder_width(path)
+        return
     state = torch.load(path, map_location="cpu", weights_only=True)
-    return int(state["lateral.0.weight"].shape[0])
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected:
+        raise ValueError(f"{path}: {', '.join(unexpected)} are not in this model")
+    if missing and not only_new_parts(missing, set(state)):
+        raise ValueError(f"{path}: the state dict lacks {', '.join(missing)}")
 
 
-def initial_scene(path: Path) -> bool:
-    """Whether a saved state dict or an exported model has the scene conditioning."""
+def initial_shape(path: Path) -> tuple[int, bool]:
+    """The decoder width of a saved state dict or an exported model, and whether it has the
+    scene conditioning: what the model it loads into must be built with."""
     if path.suffix == ".onnx":
-        return scene_conditioned(path)
+        return decoder_width(path), scene_conditioned(path)
     state = torch.load(path, map_location="cpu", weights_only=True)
-    return "scene.weight" in state
+    return int(state["lateral.0.weight"].shape[0]), "scene.weight" in state
 
 
 def initial_model(config: TrainConfig) -> DensityNet:
@@ -310,8 +315,9 @@ def initial_model(config: TrainConfig) -> DensityNet:
             width=config.decoder_width or DEFAULT_WIDTH,
             scene=config.scene_conditioning,
         )
-    scene = config.scene_conditioning or initial_scene(config.init)
-    model = build_model(context=config.context, width=initial_width(config.init), scene=scene)
+    width, init_scene = initial_shape(config.init)
+    scene = config.scene_conditioning or init_scene
+    model = build_model(context=config.context, width=width, scene=scene)
     load_initial_weights(model, config.init)
     if config.decoder_width is None or config.decoder_width == model.width:
         return model

@@ -20,7 +20,7 @@ from monitor.training.average import average_models  # noqa: E402
 from monitor.training.export import export_onnx  # noqa: E402
 from monitor.training.from_onnx import load_onnx_weights, scene_conditioned  # noqa: E402
 from monitor.training.frozen import freeze_backbone  # noqa: E402
-from monitor.training.model import build_model  # noqa: E402
+from monitor.training.model import DensityNet, build_model  # noqa: E402
 from monitor.training.train import TrainConfig, initial_model  # noqa: E402
 from monitor.training.widen import widen_decoder  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
@@ -101,6 +101,17 @@ def test_the_frozen_backbone_loop_trains_the_scene_conditioning() -> None:
     assert all(id(parameter) in trainable for parameter in model.scene.parameters())
 
 
+def saved(model: DensityNet, path: Path) -> Path:
+    """An exported graph (.onnx) or, like a stopped run's checkpoint, a state dict (.pt)."""
+    if path.suffix == ".onnx":
+        return export_onnx(model, path)
+    torch.save(model.state_dict(), path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "file_name", [pytest.param("init.onnx", id="onnx"), pytest.param("init.pt", id="state-dict")]
+)
 @pytest.mark.parametrize(
     ("init_scene", "asked", "expected"),
     [
@@ -110,10 +121,10 @@ def test_the_frozen_backbone_loop_trains_the_scene_conditioning() -> None:
     ],
 )
 def test_a_run_starts_from_its_init_model_with_or_without_the_conditioning(
-    tmp_path: Path, init_scene: bool, asked: bool, expected: bool
+    tmp_path: Path, init_scene: bool, asked: bool, expected: bool, file_name: str
 ) -> None:
     init = trained_looking(context=True, scene=init_scene, seed=5)
-    path = export_onnx(init, tmp_path / "init.onnx")
+    path = saved(init, tmp_path / file_name)
     config = TrainConfig(
         data=tmp_path,
         out=tmp_path / "out.onnx",
@@ -179,3 +190,15 @@ def test_scene_conditioning_without_context_is_refused(
     argv = ["--data", str(tmp_path / "data"), "--scene-conditioning", "--steps", "1"]
     assert train_main([*argv, "--out", str(tmp_path / "m.onnx")]) == 2
     assert "--scene-conditioning needs --context" in capsys.readouterr().err
+
+
+def test_a_state_dict_missing_part_of_a_layer_is_refused(tmp_path: Path) -> None:
+    """Only whole optional parts may be missing: a checkpoint with a layer cut out is not a
+    smaller model but a broken one."""
+    state = trained_looking(context=True, scene=True).state_dict()
+    del state["head.1.0.weight"]
+    path = tmp_path / "broken.pt"
+    torch.save(state, path)
+    config = TrainConfig(data=tmp_path, out=tmp_path / "out.onnx", init=path, context=True)
+    with pytest.raises(ValueError, match=r"lacks head\.1\.0\.weight"):
+        initial_model(config)
