@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-# "mse": Gaussian density targets (loss.py); "bayesian": point supervision (bayesian.py).
-LossName = Literal["mse", "bayesian"]
+# "mse": Gaussian density targets (loss.py); "local": the same plus every block's count
+# (loss.py); "bayesian": point supervision (bayesian.py).
+LossName = Literal["mse", "local", "bayesian"]
 LOSSES: tuple[LossName, ...] = get_args(LossName)
