@@ -20,6 +20,14 @@ def block_counts(density: torch.Tensor, block: int) -> torch.Tensor:
     return F.avg_pool2d(padded, block) * (block * block)
 
 
+def block_chi_squared(predicted: torch.Tensor, target: torch.Tensor, block: int) -> torch.Tensor:
+    """Each image's sum over its blocks of (error in people)^2 / (predicted people + 1),
+    averaged over the batch; both maps in DENSITY_SCALE units."""
+    error = block_counts(predicted - target, block) / DENSITY_SCALE
+    expected = block_counts(predicted.detach(), block) / DENSITY_SCALE
+    return (error**2 / (expected + 1.0)).sum(dim=(1, 2, 3)).mean()
+
+
 def density_loss(
     predicted: torch.Tensor,
     targets: torch.Tensor,
@@ -32,11 +40,15 @@ def density_loss(
     off in mass. All three maps are (B, 1, h, w); `targets` in people per cell, `weights` the
     annotated share of each cell. Returns the loss and the mean absolute count error (people).
 
-    With `local_blocks`, the count error of every block of that many cells is added too (summed
-    over the image's blocks, averaged over the block sizes): the whole-image term is satisfied
-    by a map whose errors cancel across the frame, while an operator's region is a part of it.
-    Per cell it pulls as hard as the whole-image term, toward the local rather than the global
-    sign of the error."""
+    With `local_blocks`, every block of that many cells adds its count error too (averaged over
+    the block sizes): the whole-image term is satisfied by a map whose errors cancel across the
+    frame, while an operator's region is a part of it. A block's error is squared and divided
+    by the people the block is predicted to hold, plus one: Pearson's chi-squared for counts,
+    whose spread grows with their mean, so ShanghaiTech A's dense blocks do not drown Mall's
+    sparse ones. The divisor is the prediction's and carries no gradient, so the pull ends at
+    the expected count. An absolute error (tried first, stages 24-25) pulls toward the median
+    instead, which for sparse blocks is below the mean: it undercounted every dataset.
+    """
     masked = predicted * weights
     target = targets * DENSITY_SCALE * weights
     squared = ((masked - target) ** 2).mean()
@@ -44,9 +56,6 @@ def density_loss(
     count_error = count_error / DENSITY_SCALE
     counting = count_error
     if local_blocks:
-        local = sum(
-            (block_counts(masked - target, block).abs().sum(dim=(1, 2, 3)).mean())
-            for block in local_blocks
-        )
-        counting = counting + local / (len(local_blocks) * DENSITY_SCALE)
+        local = sum(block_chi_squared(masked, target, block) for block in local_blocks)
+        counting = counting + local / len(local_blocks)
     return squared + count_weight * counting, count_error

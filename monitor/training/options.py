@@ -74,8 +74,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "--loss",
         choices=LOSSES,
         default="mse",
-        help="'mse': Gaussian density targets; 'local': the same plus the count of every 32- and "
-        "128-pixel block; 'bayesian': point supervision (Ma et al. 2019)",
+        help="'mse': Gaussian density targets; 'local': the same plus every 32- and 128-pixel "
+        "block's count error (chi-squared); 'bayesian': point supervision (Ma et al. 2019)",
     )
     parser.add_argument(
         "--feature-cache",

@@ -70,11 +70,12 @@ def test_without_blocks_the_loss_is_squared_error_plus_the_count_error() -> None
 @pytest.mark.parametrize(
     ("moved_to", "block_error"),
     [
-        # One person drawn 8 cells away: right in total, wrong in two 4-cell blocks (one
-        # missing, one extra) and in none of the 16-cell ones: (2 + 0) / 2 block sizes.
-        pytest.param((1, 9), 1.0, id="misplaced-beyond-a-head"),
-        # Drawn 20 cells away: wrong at both block sizes: (2 + 2) / 2.
-        pytest.param((1, 21), 2.0, id="misplaced-beyond-a-group"),
+        # One person drawn 8 cells away: right in total, wrong in two 4-cell blocks and in no
+        # 16-cell one. The block missing them costs 1^2 / (0 + 1), the block with one too many
+        # 1^2 / (1 + 1): (1.5 + 0) / 2 block sizes.
+        pytest.param((1, 9), 0.75, id="misplaced-beyond-a-head"),
+        # Drawn 20 cells away: wrong at both block sizes: (1.5 + 1.5) / 2.
+        pytest.param((1, 21), 1.5, id="misplaced-beyond-a-group"),
         # Drawn one cell away, inside the same blocks: nothing for the counts to judge.
         pytest.param((1, 2), 0.0, id="within-its-block"),
     ],
@@ -115,10 +116,33 @@ def test_block_counts_pull_on_every_cell_of_a_wrong_block() -> None:
     predicted = people_at((16, 16), {(2, 10): 1.0})
     gradient = block_gradient(predicted, target)[0, 0]
     ones = torch.ones((4, 4))
-    torch.testing.assert_close(gradient[0:4, 0:4], -ones)  # the block missing a person
+    # 2 x error / (predicted + 1): -2 / 1 where nobody is predicted, +2 / 2 where one is.
+    torch.testing.assert_close(gradient[0:4, 0:4], -2 * ones)  # the block missing a person
     torch.testing.assert_close(gradient[0:4, 8:12], ones)  # the block with one too many
     assert float(gradient[0:4, 4:8].abs().max()) == 0.0  # a right block is left alone
     assert float(gradient[4:, :].abs().max()) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("predicted_people", "pull"),
+    [
+        # Blocks that hold one person a third of the time: the mean is 1/3, the median 0.
+        pytest.param(1 / 3, 0.0, id="at-the-mean-it-rests"),
+        pytest.param(0.0, -1.0, id="at-the-median-it-pulls-up"),
+        pytest.param(1.0, 1.0, id="above-the-mean-it-pulls-down"),
+    ],
+)
+def test_sparse_blocks_are_pulled_to_their_mean_not_their_median(
+    predicted_people: float, pull: float
+) -> None:
+    """Three images of one block, one of them with a person in it: an absolute error would
+    rest anywhere from 0 to the median and undercount; the chi-squared rests at the mean."""
+    target = torch.zeros((3, 1, 4, 4))
+    target[2, 0, 1, 1] = 1.0
+    predicted = torch.full((3, 1, 4, 4), predicted_people / 16)
+    total_pull = float(block_gradient(predicted, target).sum())
+    # Float rounding leaves ~1e-4 of a pull of ~10 either side of the mean.
+    assert total_pull == pytest.approx(0.0, abs=1e-3) if pull == 0.0 else total_pull * pull > 1.0
 
 
 @pytest.mark.parametrize(
