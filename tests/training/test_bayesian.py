@@ -13,7 +13,6 @@ torch = pytest.importorskip("torch", reason="training needs the train extra (tor
 
 from monitor.training import frozen  # noqa: E402
 from monitor.training import train as train_module  # noqa: E402
-from monitor.training.__main__ import main as train_main  # noqa: E402
 from monitor.training.bayesian import bayesian_loss, cell_centres, head_posteriors  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
 from monitor.training.model import DENSITY_SCALE  # noqa: E402
@@ -21,6 +20,7 @@ from monitor.training.options import add_train_arguments  # noqa: E402
 from monitor.training.targets import density_target  # noqa: E402
 from monitor.training.train import TrainConfig, make_batch  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
+from tests.training.tiny_run import tiny_run  # noqa: E402
 
 STRIDE = 8
 GRID = (16, 16)
@@ -176,20 +176,7 @@ def test_each_loop_trains_with_the_chosen_loss(
 
     monkeypatch.setattr(module, "bayesian_loss", counting_loss)
     write_crowd_folder(tmp_path / "data")
-    out = tmp_path / "model.onnx"
-    argv = [
-        *("--data", str(tmp_path / "data"), "--steps", "2", "--batch", "2", "--crop", "64"),
-        *("--device", "cpu", "--train-split", "all", "--loss", loss),
-        *("--out", str(out), "--work-dir", str(tmp_path / "work")),
-    ]
-    if loop == "frozen":
-        plain = tmp_path / "plain.onnx"
-        from monitor.training.export import export_onnx
-        from monitor.training.model import build_model
-
-        export_onnx(build_model(), plain)
-        argv += ["--frozen-backbone", "--init", str(plain)]
-    assert train_main(argv) == 0
+    out = tiny_run(tmp_path, "--loss", loss, frozen_backbone=loop == "frozen")
     assert json.loads(out.with_suffix(".json").read_text())["config"]["loss"] == loss
     assert bool(calls) == bayesian_calls
     if bayesian_calls:

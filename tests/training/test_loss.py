@@ -12,10 +12,10 @@ torch = pytest.importorskip("torch", reason="training needs the train extra (tor
 
 from monitor.training import frozen  # noqa: E402
 from monitor.training import train as train_module  # noqa: E402
-from monitor.training.__main__ import main as train_main  # noqa: E402
 from monitor.training.loss import LOCAL_BLOCKS, block_counts, density_loss  # noqa: E402
 from monitor.training.model import DENSITY_SCALE  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
+from tests.training.tiny_run import tiny_run  # noqa: E402
 
 
 def people_at(shape: tuple[int, int], people: dict[tuple[int, int], float]) -> Any:
@@ -171,20 +171,7 @@ def test_each_loop_counts_blocks_only_with_the_local_loss(
 
     monkeypatch.setattr(module, "density_loss", recording_loss)
     write_crowd_folder(tmp_path / "data")
-    out = tmp_path / "model.onnx"
-    argv = [
-        *("--data", str(tmp_path / "data"), "--steps", "2", "--batch", "2", "--crop", "64"),
-        *("--device", "cpu", "--train-split", "all", "--loss", loss),
-        *("--out", str(out), "--work-dir", str(tmp_path / "work")),
-    ]
-    if loop == "frozen":
-        plain = tmp_path / "plain.onnx"
-        from monitor.training.export import export_onnx
-        from monitor.training.model import build_model
-
-        export_onnx(build_model(), plain)
-        argv += ["--frozen-backbone", "--init", str(plain)]
-    assert train_main(argv) == 0
+    out = tiny_run(tmp_path, "--loss", loss, frozen_backbone=loop == "frozen")
     assert json.loads(out.with_suffix(".json").read_text())["config"]["loss"] == loss
     assert len(seen) >= 2
     assert set(seen) == {blocks}

@@ -16,11 +16,10 @@ from monitor.training import train as train_module  # noqa: E402
 from monitor.training.__main__ import main as train_main  # noqa: E402
 from monitor.training.augment import random_view as real_view  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
-from monitor.training.export import export_onnx  # noqa: E402
 from monitor.training.frozen import fit_decoder as real_fit  # noqa: E402
-from monitor.training.model import build_model  # noqa: E402
 from monitor.training.train import TrainConfig, make_batch  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
+from tests.training.tiny_run import tiny_run  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -163,16 +162,7 @@ def test_the_command_trains_with_its_weights(
 
     monkeypatch.setattr(train_module, "make_batch", recording_batch)
     monkeypatch.setattr(train_module, "fit_decoder", recording_fit)
-    out = tmp_path / "m.onnx"
-    argv = [
-        *("--data", str(tmp_path / "data"), "--dataset-weight", "small=3", "--steps", "2"),
-        *("--batch", "2", "--crop", "64", "--device", "cpu", "--train-split", "all"),
-        *("--out", str(out), "--work-dir", str(tmp_path / "work")),
-    ]
-    if frozen_backbone:
-        init = export_onnx(build_model(), tmp_path / "plain.onnx")
-        argv += ["--frozen-backbone", "--init", str(init)]
-    assert train_main(argv) == 0
+    out = tiny_run(tmp_path, "--dataset-weight", "small=3", frozen_backbone=frozen_backbone)
     if frozen_backbone:
         # "large" and "small", in folder order: small drawn three times as often.
         assert chances_seen == [pytest.approx((0.25, 0.75))]
