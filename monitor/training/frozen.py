@@ -24,7 +24,7 @@ from monitor.training.augment import jitter_colour
 from monitor.training.bayesian import bayesian_loss
 from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import Annotated, AnnotatedSet
-from monitor.training.loss import LOCAL_BLOCKS, density_loss
+from monitor.training.loss import blocks_for, density_loss
 from monitor.training.losses import LossName
 from monitor.training.model import STRIDE, DensityNet
 from monitor.training.sampling import draw_set
@@ -159,8 +159,9 @@ def view_loss(
     if loss_name == "bayesian":
         loss, count_error = bayesian_loss(predicted, [view.points.to(device)], weight, STRIDE)
     else:
-        blocks = LOCAL_BLOCKS if loss_name == "local" else ()
-        loss, count_error = density_loss(predicted, target, weight, count_weight, blocks)
+        loss, count_error = density_loss(
+            predicted, target, weight, count_weight, blocks_for(loss_name)
+        )
     return loss, count_error.detach()
 
 

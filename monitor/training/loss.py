@@ -5,11 +5,17 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F  # noqa: N812 - the conventional alias
 
+from monitor.training.losses import LossName
 from monitor.training.model import DENSITY_SCALE
 
 # The "local" loss's blocks, in stride-8 cells: 32 and 128 pixels, about a head and a group of
 # heads at ShanghaiTech B's scale.
 LOCAL_BLOCKS = (4, 16)
+
+
+def blocks_for(loss: LossName) -> tuple[int, ...]:
+    """The block sizes `density_loss` counts for a loss by name: none but for "local"."""
+    return LOCAL_BLOCKS if loss == "local" else ()
 
 
 def block_counts(density: torch.Tensor, block: int) -> torch.Tensor:

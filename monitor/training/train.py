@@ -41,7 +41,7 @@ from monitor.training.frozen import (
     freeze_backbone,
     training_views,
 )
-from monitor.training.loss import LOCAL_BLOCKS, density_loss
+from monitor.training.loss import blocks_for, density_loss
 from monitor.training.losses import LossName
 from monitor.training.model import (
     DEFAULT_WIDTH,
@@ -381,7 +381,7 @@ def _train_crops(
                     batch.targets,
                     batch.weights,
                     config.count_loss_weight,
-                    LOCAL_BLOCKS if config.loss == "local" else (),
+                    blocks_for(config.loss),
                 )
             optimiser.zero_grad(set_to_none=True)
             loss.backward()  # type: ignore[no-untyped-call]
