@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from monitor.training.export import export_onnx
-from monitor.training.from_onnx import decoder_width, load_onnx_weights, scene_conditioned
+from monitor.training.from_onnx import decoder_width, has_part, load_onnx_weights
 from monitor.training.model import DensityNet, build_model
 
 
@@ -35,11 +35,14 @@ def average_models(
     if any(share < 0 for share in shares) or abs(sum(shares) - 1.0) > 1e-6:
         raise ValueError(f"weights must be non-negative and sum to 1, got {shares}")
     width = decoder_width(paths[0])
-    # A model without the conditioning averages in as one whose conditioning is zero: what
-    # it computes (from_onnx.py seeds the part at zero).
-    scene = any(scene_conditioned(path) for path in paths)
+    # A model without the conditioning (or the fine projection) averages in as one whose part
+    # is zero: what it computes (from_onnx.py seeds the part at zero).
+    scene = any(has_part(path, "scene") for path in paths)
+    fine = any(has_part(path, "fine") for path in paths)
     states = [
-        load_onnx_weights(build_model(context=context, width=width, scene=scene), path).state_dict()
+        load_onnx_weights(
+            build_model(context=context, width=width, scene=scene, fine=fine), path
+        ).state_dict()
         for path in paths
     ]
     averaged = {}
@@ -51,7 +54,7 @@ def average_models(
             )
         else:
             averaged[name] = first
-    model = build_model(context=context, width=width, scene=scene)
+    model = build_model(context=context, width=width, scene=scene, fine=fine)
     model.load_state_dict(averaged)
     return model.eval()
 

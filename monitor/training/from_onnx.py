@@ -19,9 +19,10 @@ from torch import nn
 from monitor.training.model import DensityNet
 
 # Parts a model may have that the graph it starts from lacks: each starts as a no-op (the
-# context projection and the scene conditioning at zero) or keeps its ImageNet weights (the
-# context stages), so the model computes what the graph did until training moves them.
-OPTIONAL_PARTS = (("context", "context_projection"), ("scene",))
+# context projection, the scene conditioning and the fine projection at zero) or keeps its
+# ImageNet weights (the context stages), so the model computes what the graph did until
+# training moves them.
+OPTIONAL_PARTS = (("context", "context_projection"), ("scene",), ("fine",))
 
 
 def _conv_pairs(model: nn.Module) -> dict[str, tuple[nn.Conv2d, nn.BatchNorm2d | None]]:
@@ -123,10 +124,11 @@ def only_new_parts(missing: list[str], seen: set[str]) -> bool:
     return None not in parts and not any(_part_of(name) in parts for name in seen)
 
 
-def scene_conditioned(path: Path) -> bool:
-    """Whether the exported model at `path` has the scene conditioning (model.py)."""
+def has_part(path: Path, part: str) -> bool:
+    """Whether the exported model at `path` has the optional `part` ("scene": the scene
+    conditioning; "fine": the stride-4 projection; see model.py)."""
     graph = onnx.load(str(path)).graph
     return any(
-        node.op_type == "Conv" and _module_path(node.name).split(".")[0] == "scene"
+        node.op_type == "Conv" and _module_path(node.name).split(".")[0] == part
         for node in graph.node
     )

@@ -58,6 +58,8 @@ class FeatureView:
     # Share of each cell that is annotated (the ROI); None: all of it.
     weight: torch.Tensor | None
     count: float
+    # The stride-4 features, for a decoder that reads them (model.py's `fine`); else None.
+    fine: torch.Tensor | None = None
 
 
 def view_of(
@@ -92,7 +94,7 @@ def view_of(
     rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)[None]
     pixels = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32))
     with torch.no_grad():
-        low = model.stride8_features(pixels.to(next(model.parameters()).device))
+        low, fine = model.stride8_features(pixels.to(next(model.parameters()).device))
         high = model.high(low) if keep_high else None
     target = density_target(points.astype(np.float32), sigmas, size, STRIDE)
     weight = None if valid is None else torch.from_numpy(cell_coverage(valid, target.shape))
@@ -103,6 +105,7 @@ def view_of(
         points=torch.from_numpy(points.astype(np.float32).reshape(-1, 2)),
         weight=None if weight is None else weight[None, None],
         count=item.count,
+        fine=None if fine is None else fine.half().cpu(),
     )
 
 
@@ -153,7 +156,8 @@ def view_loss(
     device = next(model.parameters()).device
     low = view.low.to(device).float()
     high = model.high(low) if view.high is None else view.high.to(device).float()
-    predicted = model.decode(low, high)
+    fine = None if view.fine is None else view.fine.to(device).float()
+    predicted = model.decode(low, high, fine)
     target = view.target.to(device)
     weight = view.weight.to(device) if view.weight is not None else torch.ones_like(target)
     if loss_name == "bayesian":

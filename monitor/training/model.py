@@ -17,6 +17,14 @@ near rows), and with no frame-wide input each dataset pulls its weights toward i
 It too starts at zero, so it adds nothing until training moves it. Tried in stages 22-23 (model
 card): it learned gains that barely differ between the datasets, so what separates them is
 not in the frame-wide average.
+
+With `fine=True` the stride-4 features (the last frozen stage's output, 24 channels) reach the
+decoder too: each 2x2 patch of them, that is each stride-8 cell's 8x8 pixels at twice the
+resolution, is projected and added to the stride-8 lateral. ShanghaiTech B's far third holds
+most of its error (model card): there heads are 4-8 pixels wide, one or two to a stride-8
+cell, and the stride-8 features blur them together. The stride-4 features are computed at run
+time anyway, so this costs one small convolution. Zero at the start, like the context
+projection.
 """
 
 from __future__ import annotations
@@ -40,6 +48,8 @@ LOW_BLOCKS = 5
 HIGH_BLOCKS = 11
 LOW_CHANNELS = 40
 HIGH_CHANNELS = 112
+# Blocks 0-2 (stem stage and stage two) end at stride 4 with 24 channels.
+FINE_CHANNELS = 24
 # Blocks 11-15: stage six (192 ch, stride 32) and stage seven (320 ch).
 CONTEXT_CHANNELS = 320
 # The network learns people per cell times this: raw densities (~0.01 per cell) give gradients
@@ -76,12 +86,14 @@ class DensityNet(nn.Module):
         width: int = DEFAULT_WIDTH,
         context: bool = False,
         scene: bool = False,
+        fine: bool = False,
     ) -> None:
         super().__init__()
         if scene and not context:
             raise ValueError("scene conditioning reads the context stages: it needs context")
         self.has_context = context
         self.has_scene = scene
+        self.has_fine = fine
         self.width = width
         self.stem = nn.Sequential(backbone._conv_stem, backbone._bn0, nn.ReLU6(inplace=True))
         self.low = nn.Sequential(*backbone._blocks[:LOW_BLOCKS])
@@ -100,6 +112,12 @@ class DensityNet(nn.Module):
             self.scene = nn.Conv2d(CONTEXT_CHANNELS, 2 * width, 1)
             nn.init.zeros_(self.scene.weight)
             nn.init.zeros_(self.scene.bias)  # type: ignore[arg-type]
+        if fine:
+            # A 2x2 stride-2 convolution: exactly one stride-8 cell's patch of stride-4
+            # features, no overlap. Linear and zero for the same reason as the projection above.
+            self.fine = nn.Conv2d(FINE_CHANNELS, width, 2, stride=2)
+            nn.init.zeros_(self.fine.weight)
+            nn.init.zeros_(self.fine.bias)  # type: ignore[arg-type]
         # Dilations widen the context to judge whether a blob is a head without more stride.
         self.head = nn.Sequential(
             _conv(2 * width, width),
@@ -121,20 +139,34 @@ class DensityNet(nn.Module):
     def frozen_modules(self) -> list[nn.Module]:
         return [self.stem, *list(self.low)[:FROZEN_BLOCKS]]
 
-    def backbone_features(self, rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def backbone_features(
+        self, rgb: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """(B, 3, H, W) RGB in 0..255 -> the stride-8 and stride-16 features the decoder
-        reads (what a frozen-backbone run computes once per view)."""
-        low = self.stride8_features(rgb)
-        return low, self.high(low)
+        reads, and the stride-4 ones if it has the fine projection (what a frozen-backbone run
+        computes once per view)."""
+        low, fine = self.stride8_features(rgb)
+        return low, self.high(low), fine
 
-    def stride8_features(self, rgb: torch.Tensor) -> torch.Tensor:
-        """(B, 3, H, W) RGB in 0..255 -> the stride-8 features alone (what a run that also
-        tunes the stride-16 stages caches per view)."""
+    def stride8_features(self, rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(B, 3, H, W) RGB in 0..255 -> the stride-8 features, and the stride-4 ones if the
+        decoder reads them (what a run that also tunes the stride-16 stages caches per view)."""
         x = (rgb - 127.0) / 128.0
-        low: torch.Tensor = self.low(self.stem(x))
-        return low
+        # The frozen blocks are exactly those up to stride 4. Called one by one, not through a
+        # sliced Sequential: the exporter names each node by its registered module path, and
+        # from_onnx.py reads the weights back by those names.
+        blocks = list(self.low)
+        stride4: torch.Tensor = self.stem(x)
+        for block in blocks[:FROZEN_BLOCKS]:
+            stride4 = block(stride4)
+        low = stride4
+        for block in blocks[FROZEN_BLOCKS:]:
+            low = block(low)
+        return low, stride4 if self.has_fine else None
 
-    def decode(self, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
+    def decode(
+        self, low: torch.Tensor, high: torch.Tensor, fine: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Backbone features -> (B, 1, H/8, W/8) people per cell x DENSITY_SCALE.
 
         Clipped at zero in training too: trained linear, the map learns a faint positive floor
@@ -147,7 +179,12 @@ class DensityNet(nn.Module):
             wide = self.context_projection(context)
             top = top + F.interpolate(wide, scale_factor=2.0, mode="bilinear", align_corners=False)
         top = F.interpolate(top, scale_factor=2.0, mode="bilinear", align_corners=False)
-        fused = torch.cat([self.lateral(low), top], dim=1)
+        lateral = self.lateral(low)
+        if self.has_fine:
+            if fine is None:
+                raise ValueError("this decoder reads the stride-4 features: pass `fine`")
+            lateral = lateral + self.fine(fine)
+        fused = torch.cat([lateral, top], dim=1)
         if context is None or not self.has_scene:
             out: torch.Tensor = self.head(fused)
             return F.relu(out)
@@ -164,6 +201,8 @@ class DensityNet(nn.Module):
             modules += [self.context, self.context_projection]
         if self.has_scene:
             modules.append(self.scene)
+        if self.has_fine:
+            modules.append(self.fine)
         return modules
 
     def forward(self, rgb: torch.Tensor) -> torch.Tensor:
@@ -188,5 +227,8 @@ def build_model(
     context: bool = False,
     width: int = DEFAULT_WIDTH,
     scene: bool = False,
+    fine: bool = False,
 ) -> DensityNet:
-    return DensityNet(pretrained_backbone(weights), width=width, context=context, scene=scene)
+    return DensityNet(
+        pretrained_backbone(weights), width=width, context=context, scene=scene, fine=fine
+    )

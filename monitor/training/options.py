@@ -104,6 +104,12 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "decoder channel (starts as a no-op; kept by models initialised from one that has it)",
     )
     parser.add_argument(
+        "--fine-features",
+        action="store_true",
+        help="let the decoder read the stride-4 features too, for heads a few pixels wide "
+        "(starts as a no-op; kept by models initialised from one that has it)",
+    )
+    parser.add_argument(
         "--work-dir", type=Path, help="where checkpoints go (default: a crowd-train temp dir)"
     )
 
@@ -170,6 +176,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         feature_cache=args.feature_cache,
         tune_high_stages=args.tune_high_stages,
         scene_conditioning=args.scene_conditioning,
+        fine_features=args.fine_features,
         dataset_weights=parse_dataset_weights(args.dataset_weight),
     )
     if args.work_dir is not None:

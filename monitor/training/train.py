@@ -29,9 +29,9 @@ from monitor.training.export import export_onnx
 from monitor.training.feature_cache import Views, cached_views, views_key
 from monitor.training.from_onnx import (
     decoder_width,
+    has_part,
     load_onnx_weights,
     only_new_parts,
-    scene_conditioned,
 )
 from monitor.training.frozen import (
     DecoderSchedule,
@@ -113,6 +113,8 @@ class TrainConfig:
     dataset_weights: dict[str, float] = field(default_factory=dict)
     # Add the scene conditioning (model.py) if --init lacks it; one that has it keeps it.
     scene_conditioning: bool = False
+    # Add the stride-4 projection (model.py's `fine`) likewise.
+    fine_features: bool = False
 
 
 @dataclass(frozen=True)
@@ -297,13 +299,14 @@ def load_initial_weights(model: DensityNet, path: Path) -> None:
         raise ValueError(f"{path}: the state dict lacks {', '.join(missing)}")
 
 
-def initial_shape(path: Path) -> tuple[int, bool]:
+def initial_shape(path: Path) -> tuple[int, bool, bool]:
     """The decoder width of a saved state dict or an exported model, and whether it has the
-    scene conditioning: what the model it loads into must be built with."""
+    scene conditioning and the fine projection: what the model it loads into must be built
+    with."""
     if path.suffix == ".onnx":
-        return decoder_width(path), scene_conditioned(path)
+        return decoder_width(path), has_part(path, "scene"), has_part(path, "fine")
     state = torch.load(path, map_location="cpu", weights_only=True)
-    return int(state["lateral.0.weight"].shape[0]), "scene.weight" in state
+    return int(state["lateral.0.weight"].shape[0]), "scene.weight" in state, "fine.weight" in state
 
 
 def initial_model(config: TrainConfig) -> DensityNet:
@@ -314,10 +317,15 @@ def initial_model(config: TrainConfig) -> DensityNet:
             context=config.context,
             width=config.decoder_width or DEFAULT_WIDTH,
             scene=config.scene_conditioning,
+            fine=config.fine_features,
         )
-    width, init_scene = initial_shape(config.init)
-    scene = config.scene_conditioning or init_scene
-    model = build_model(context=config.context, width=width, scene=scene)
+    width, init_scene, init_fine = initial_shape(config.init)
+    model = build_model(
+        context=config.context,
+        width=width,
+        scene=config.scene_conditioning or init_scene,
+        fine=config.fine_features or init_fine,
+    )
     load_initial_weights(model, config.init)
     if config.decoder_width is None or config.decoder_width == model.width:
         return model
@@ -429,7 +437,8 @@ def _train_decoder_only(
     # the stride-8 features only, and the key covers only the weights that made them.
     keep_high = not config.tune_high_stages
     backbone = [model.stem, model.low, *([model.high] if keep_high else [])]
-    key = views_key(backbone, train_sets, config.seed, next(model.parameters()).device.type)
+    device = next(model.parameters()).device.type
+    key = views_key(backbone, train_sets, config.seed, device, model.has_fine)
     views, blanks = cached_views(config.feature_cache, key, compute_views)
     freeze_backbone(model, tune_high=config.tune_high_stages)
     optimiser = optimiser_for(model, config)

@@ -46,6 +46,9 @@ def widen_decoder(model: DensityNet, width: int) -> DensityNet:
     if model.has_scene:
         # Its gains and shifts are per channel too; widen first, then add the conditioning.
         raise ValueError("cannot widen a decoder with scene conditioning")
+    if model.has_fine:
+        # Its projection feeds the lateral's channels; widen first, then add it.
+        raise ValueError("cannot widen a decoder with the fine projection")
     if width <= narrow:
         raise ValueError(f"the decoder already has {narrow} channels; cannot widen to {width}")
     wide = build_model(context=model.has_context, width=width)

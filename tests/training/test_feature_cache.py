@@ -27,7 +27,7 @@ from monitor.training.model import build_model  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
 
 
-def feature_view(seed: int, *, with_weight: bool) -> FeatureView:
+def feature_view(seed: int, *, with_weight: bool, with_fine: bool = False) -> FeatureView:
     generator = torch.Generator().manual_seed(seed)
     return FeatureView(
         low=torch.rand(1, 4, 6, 8, generator=generator).half(),
@@ -36,12 +36,13 @@ def feature_view(seed: int, *, with_weight: bool) -> FeatureView:
         points=torch.rand(3, 2, generator=generator) * 40,
         weight=torch.rand(1, 1, 6, 8, generator=generator) if with_weight else None,
         count=3.0 + seed,
+        fine=torch.rand(1, 3, 12, 16, generator=generator).half() if with_fine else None,
     )
 
 
 def some_views() -> Views:
     crowd = [
-        [feature_view(0, with_weight=True), feature_view(1, with_weight=False)],
+        [feature_view(0, with_weight=True, with_fine=True), feature_view(1, with_weight=False)],
         [feature_view(2, with_weight=False)],
     ]
     return crowd, [feature_view(3, with_weight=False)]
@@ -55,9 +56,11 @@ def assert_same_views(got: Views, expected: Views) -> None:
     for a, b in zip(got_all, expected_all, strict=True):
         for name in ("low", "high", "target", "points"):
             assert torch.equal(getattr(a, name), getattr(b, name)), name
-        assert (a.weight is None) == (b.weight is None)
-        if a.weight is not None:
-            assert torch.equal(a.weight, b.weight)
+        for name in ("weight", "fine"):
+            mine, theirs = getattr(a, name), getattr(b, name)
+            assert (mine is None) == (theirs is None), name
+            if mine is not None:
+                assert torch.equal(mine, theirs), name
         assert a.count == b.count
 
 
@@ -141,6 +144,7 @@ def key_of(**change: Any) -> str:
         [annotated_set(change.get("name", "IMG_0.jpg"), change.get("heads", 10.0))],
         change.get("seed", 0),
         change.get("device", "cpu"),
+        change.get("fine", False),
     )
 
 
@@ -152,6 +156,7 @@ def key_of(**change: Any) -> str:
         pytest.param({"heads": 11.0}, id="heads-moved"),
         pytest.param({"seed": 1}, id="seed"),
         pytest.param({"device": "cuda"}, id="device"),
+        pytest.param({"fine": True}, id="stride4-features-kept"),
     ],
 )
 def test_the_key_follows_what_the_views_depend_on(change: dict[str, Any]) -> None:

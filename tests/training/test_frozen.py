@@ -101,7 +101,7 @@ def test_a_view_keeps_every_head_and_sees_what_run_time_sees(
     if flip:
         frame = np.ascontiguousarray(frame[:, ::-1])
     with torch.no_grad():
-        low, high = model.backbone_features(torch.from_numpy(to_network_input(frame, size)))
+        low, high, _ = model.backbone_features(torch.from_numpy(to_network_input(frame, size)))
     for stored, expected in ((view.low, low), (view.high, high)):
         assert stored.shape == expected.shape
         tolerance = 1e-2 * float(expected.abs().max())
@@ -117,7 +117,7 @@ def test_a_view_for_tuned_stride16_stages_keeps_the_stride8_features_only(
     assert view.high is None
     size = network_input_size((128, 128), model.input_multiple, 2048)
     with torch.no_grad():
-        low = model.stride8_features(torch.from_numpy(to_network_input(item.image, size)))
+        low, _ = model.stride8_features(torch.from_numpy(to_network_input(item.image, size)))
     assert torch.allclose(view.low.float(), low, atol=1e-2 * float(low.abs().max()))
     # The loss runs the stride-16 stages on the stored features: the same loss as a view
     # that kept their output, to fp16's rounding.

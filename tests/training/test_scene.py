@@ -18,7 +18,7 @@ torch = pytest.importorskip("torch", reason="training needs the train extra (tor
 from monitor.training.__main__ import main as train_main  # noqa: E402
 from monitor.training.average import average_models  # noqa: E402
 from monitor.training.export import export_onnx  # noqa: E402
-from monitor.training.from_onnx import load_onnx_weights, scene_conditioned  # noqa: E402
+from monitor.training.from_onnx import has_part, load_onnx_weights  # noqa: E402
 from monitor.training.frozen import freeze_backbone  # noqa: E402
 from monitor.training.model import DensityNet, build_model  # noqa: E402
 from monitor.training.train import TrainConfig, initial_model  # noqa: E402
@@ -76,7 +76,7 @@ def test_an_exported_models_scene_conditioning_is_detected(
     tmp_path: Path, scene: bool, expected: bool
 ) -> None:
     path = export_onnx(build_model(context=True, scene=scene).eval(), tmp_path / "m.onnx")
-    assert scene_conditioned(path) is expected
+    assert has_part(path, "scene") is expected
 
 
 def test_a_scene_model_does_not_load_into_one_without_it(tmp_path: Path) -> None:
@@ -178,7 +178,7 @@ def test_the_train_command_adds_and_trains_the_conditioning(tmp_path: Path) -> N
     assert json.loads(out.with_suffix(".json").read_text())["config"]["scene_conditioning"] == (
         "True"
     )
-    assert scene_conditioned(out)
+    assert has_part(out, "scene")
     state = torch.load(tmp_path / "work" / "density-net.pt", map_location="cpu", weights_only=True)
     assert state["scene.weight"].abs().sum() > 0, "the conditioning moved off its zero start"
 

@@ -11,18 +11,18 @@ if TYPE_CHECKING:
 
 
 def trained_looking(
-    context: bool, width: int = 32, seed: int = 0, scene: bool = False
+    context: bool, width: int = 32, seed: int = 0, scene: bool = False, fine: bool = False
 ) -> DensityNet:
-    """Every decoder weight moved off its initial value (the context projection and the scene
-    conditioning off zero) and a positive output, so a load, a widening or a pooling that
-    dropped or misplaced anything would change the map."""
+    """Every decoder weight moved off its initial value (the context projection, the scene
+    conditioning and the fine projection off zero) and a positive output, so a load, a
+    widening or a pooling that dropped or misplaced anything would change the map."""
     import torch
 
     from monitor.training.model import build_model
     from tests.training.layers import output_bias
 
     generator = torch.Generator().manual_seed(seed)
-    model = build_model(context=context, width=width, scene=scene)
+    model = build_model(context=context, width=width, scene=scene, fine=fine)
     with torch.no_grad():
         for module in model.decoder_modules():
             for parameter in module.parameters():
