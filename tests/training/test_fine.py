@@ -32,6 +32,10 @@ from tests.training.trained import density, trained_looking  # noqa: E402
 SHIPPED = Path(__file__).parents[2] / "models" / "crowd-density.onnx"
 
 
+def test_the_shipped_model_reads_the_stride4_features() -> None:
+    assert has_part(SHIPPED, "fine")
+
+
 def images(count: int, seed: int = 0) -> Tensor:
     """Sides that are multiples of 32, as the context stages need; each frame different."""
     pixels = np.random.default_rng(seed).uniform(0, 255, (count, 3, 96, 128))
@@ -220,9 +224,11 @@ def test_the_train_command_adds_and_trains_the_projection(
     tmp_path: Path, options: tuple[str, ...]
 ) -> None:
     write_crowd_folder(tmp_path / "data")
+    # A model without the projection, so the run must add it (the shipped one has it).
+    init = export_onnx(trained_looking(context=True, seed=10), tmp_path / "plain.onnx")
     out = tmp_path / "model.onnx"
     argv = [
-        *("--data", str(tmp_path / "data"), "--init", str(SHIPPED), *options),
+        *("--data", str(tmp_path / "data"), "--init", str(init), *options),
         *("--context", "--fine-features", "--steps", "2", "--batch", "2"),
         *("--device", "cpu", "--train-split", "all", "--out", str(out)),
         *("--work-dir", str(tmp_path / "work")),
