@@ -356,11 +356,13 @@ def test_frozen_backbone_run_keeps_the_initial_backbone(
     assert info["config"]["frozen_backbone"] == "True"
     assert blanks_given == [len(BLANK_SIZES) * BLANKS_PER_SIZE], "the command trains on blanks"
 
-    from monitor.training.from_onnx import load_onnx_weights
+    from monitor.training.from_onnx import has_part, load_onnx_weights
 
-    initial = build_model(context=context)
+    # The shipped model reads the stride-4 features (model.py's `fine`); a run keeps them.
+    fine = has_part(init, "fine")
+    initial = build_model(context=context, fine=fine)
     load_onnx_weights(initial, init)
-    trained = build_model(context=context)
+    trained = build_model(context=context, fine=fine)
     trained.load_state_dict(
         torch.load(tmp_path / "work" / "density-net.pt", map_location="cpu", weights_only=True)
     )
