@@ -1,6 +1,7 @@
 """The fine projection (model.py): the stride-4 features reach the decoder through a 2x2
-stride-2 convolution added to the stride-8 lateral; it starts as a no-op, travels through
-ONNX like every other layer, and the frozen-backbone views carry the features it reads."""
+stride-2 convolution added to the stride-8 lateral, and the frozen-backbone views carry the
+features it reads. What it shares with every optional part (a no-op start, the ONNX round
+trip, init and averaging) is in test_optional_parts.py."""
 
 from __future__ import annotations
 
@@ -8,61 +9,28 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pytest
 
 if TYPE_CHECKING:
-    from torch import Tensor
+    pass
 
 torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
 
 from monitor.density.onnx_model import network_input_size, to_network_input  # noqa: E402
 from monitor.training.__main__ import main as train_main  # noqa: E402
-from monitor.training.average import average_models  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
 from monitor.training.export import export_onnx  # noqa: E402
-from monitor.training.from_onnx import has_part, load_onnx_weights  # noqa: E402
-from monitor.training.frozen import freeze_backbone, view_loss, view_of  # noqa: E402
-from monitor.training.model import FINE_CHANNELS, DensityNet, build_model  # noqa: E402
-from monitor.training.train import TrainConfig, initial_model  # noqa: E402
-from monitor.training.widen import widen_decoder  # noqa: E402
+from monitor.training.from_onnx import has_part  # noqa: E402
+from monitor.training.frozen import view_loss, view_of  # noqa: E402
+from monitor.training.model import FINE_CHANNELS, build_model  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
-from tests.training.trained import density, trained_looking  # noqa: E402
+from tests.training.trained import images, trained_looking  # noqa: E402
 
 SHIPPED = Path(__file__).parents[2] / "models" / "crowd-density.onnx"
 
 
 def test_the_shipped_model_reads_the_stride4_features() -> None:
     assert has_part(SHIPPED, "fine")
-
-
-def images(count: int, seed: int = 0) -> Tensor:
-    """Sides that are multiples of 32, as the context stages need; each frame different."""
-    pixels = np.random.default_rng(seed).uniform(0, 255, (count, 3, 96, 128))
-    return torch.from_numpy(pixels.astype(np.float32))
-
-
-def test_a_plain_model_seeds_a_fine_one_unchanged(tmp_path: Path) -> None:
-    plain = trained_looking(context=True, seed=1)
-    path = export_onnx(plain, tmp_path / "plain.onnx")
-    seeded = load_onnx_weights(build_model(context=True, fine=True), path)
-    frames = images(2)
-    assert density(plain, frames).max() > 0
-    assert torch.allclose(density(seeded, frames), density(plain, frames), rtol=1e-4, atol=1e-6)
-
-
-def test_fine_weights_round_trip_through_onnx(tmp_path: Path) -> None:
-    original = trained_looking(context=True, fine=True, seed=2)
-    path = export_onnx(original, tmp_path / "fine.onnx")
-    restored = load_onnx_weights(build_model(context=True, fine=True), path)
-    frames = images(2)
-    expected = density(original, frames)
-    assert torch.allclose(density(restored, frames), expected, rtol=1e-4, atol=1e-6)
-    with torch.no_grad():
-        original.fine.weight.zero_()
-        original.fine.bias.zero_()  # type: ignore[union-attr]
-    # The projection really contributes, so the comparison above covers it.
-    assert not torch.allclose(density(original, frames), expected, rtol=1e-3, atol=1e-5)
 
 
 def test_each_cell_reads_the_stride4_detail_of_its_own_pixels_only() -> None:
@@ -97,34 +65,6 @@ def test_a_fine_decoder_refuses_to_decode_without_the_stride4_features() -> None
 
 
 @pytest.mark.parametrize(
-    ("fine", "expected"),
-    [pytest.param(True, True, id="fine"), pytest.param(False, False, id="plain")],
-)
-def test_an_exported_models_fine_projection_is_detected(
-    tmp_path: Path, fine: bool, expected: bool
-) -> None:
-    path = export_onnx(build_model(context=True, fine=fine).eval(), tmp_path / "m.onnx")
-    assert has_part(path, "fine") is expected
-
-
-def test_a_fine_model_does_not_load_into_one_without_it(tmp_path: Path) -> None:
-    path = export_onnx(trained_looking(context=True, fine=True), tmp_path / "fine.onnx")
-    with pytest.raises(ValueError, match="'fine' is not in this model"):
-        load_onnx_weights(build_model(context=True), path)
-
-
-def test_a_fine_decoder_is_not_widened() -> None:
-    with pytest.raises(ValueError, match="cannot widen a decoder with the fine projection"):
-        widen_decoder(trained_looking(context=True, fine=True), 64)
-
-
-def test_the_frozen_backbone_loop_trains_the_fine_projection() -> None:
-    model = build_model(context=True, fine=True)
-    trainable = {id(parameter) for parameter in freeze_backbone(model)}
-    assert all(id(parameter) in trainable for parameter in model.fine.parameters())
-
-
-@pytest.mark.parametrize(
     "keep_high",
     [pytest.param(True, id="stride16-kept"), pytest.param(False, id="stride16-tuned")],
 )
@@ -152,64 +92,6 @@ def test_a_plain_models_view_has_no_stride4_features(tmp_path: Path) -> None:
     write_crowd_folder(tmp_path, images=1, side=128)
     item = load_set(dataset_folders(tmp_path, None)[0], "all").items[0]
     assert view_of(build_model(context=True), item, 1.0, False, None).fine is None
-
-
-def saved(model: DensityNet, path: Path) -> Path:
-    """An exported graph (.onnx) or, like a stopped run's checkpoint, a state dict (.pt)."""
-    if path.suffix == ".onnx":
-        return export_onnx(model, path)
-    torch.save(model.state_dict(), path)
-    return path
-
-
-@pytest.mark.parametrize(
-    "file_name", [pytest.param("init.onnx", id="onnx"), pytest.param("init.pt", id="state-dict")]
-)
-@pytest.mark.parametrize(
-    ("init_fine", "asked", "expected"),
-    [
-        pytest.param(False, False, False, id="plain-init-stays-plain"),
-        pytest.param(False, True, True, id="added-on-request"),
-        pytest.param(True, False, True, id="kept-from-init"),
-    ],
-)
-def test_a_run_starts_from_its_init_model_with_or_without_the_projection(
-    tmp_path: Path, init_fine: bool, asked: bool, expected: bool, file_name: str
-) -> None:
-    init = trained_looking(context=True, fine=init_fine, seed=6)
-    path = saved(init, tmp_path / file_name)
-    config = TrainConfig(
-        data=tmp_path, out=tmp_path / "out.onnx", init=path, context=True, fine_features=asked
-    )
-    started = initial_model(config)
-    assert started.has_fine is expected
-    frames = images(1, seed=7)
-    assert torch.allclose(density(started, frames), density(init, frames), rtol=1e-4, atol=1e-6)
-
-
-@pytest.mark.parametrize(
-    "fines",
-    [
-        pytest.param((True, True), id="both-fine"),
-        pytest.param((False, True), id="plain-first"),
-        pytest.param((True, False), id="plain-second"),
-    ],
-)
-def test_models_average_with_the_projection_when_either_has_it(
-    tmp_path: Path, fines: tuple[bool, bool]
-) -> None:
-    """A plain model counts as one whose projection is zero, as it computes."""
-    paths = [
-        export_onnx(trained_looking(context=True, fine=fine, seed=seed), tmp_path / f"{seed}.onnx")
-        for seed, fine in zip((8, 9), fines, strict=True)
-    ]
-    averaged = average_models(paths, context=True)
-    assert averaged.has_fine
-    first, second = (load_onnx_weights(build_model(context=True, fine=True), p) for p in paths)
-    assert torch.allclose(
-        averaged.fine.weight, (first.fine.weight + second.fine.weight) / 2, atol=1e-6
-    )
-    assert averaged.fine.weight.abs().sum() > 0
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from torch import Tensor
 
     from monitor.training.model import DensityNet
@@ -40,3 +42,24 @@ def density(model: DensityNet, image: Tensor) -> Tensor:
     with torch.no_grad():
         result: Tensor = PeopleDensity(model.eval())(image)
     return result
+
+
+def images(count: int, seed: int = 0) -> Tensor:
+    """Frames whose sides are multiples of 32, as the context stages need; each different."""
+    import numpy as np
+    import torch
+
+    pixels = np.random.default_rng(seed).uniform(0, 255, (count, 3, 96, 128))
+    return torch.from_numpy(pixels.astype(np.float32))
+
+
+def saved(model: DensityNet, path: Path) -> Path:
+    """An exported graph (.onnx) or, like a stopped run's checkpoint, a state dict (.pt)."""
+    import torch
+
+    from monitor.training.export import export_onnx
+
+    if path.suffix == ".onnx":
+        return export_onnx(model, path)
+    torch.save(model.state_dict(), path)
+    return path
