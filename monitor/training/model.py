@@ -48,7 +48,8 @@ LOW_BLOCKS = 5
 HIGH_BLOCKS = 11
 LOW_CHANNELS = 40
 HIGH_CHANNELS = 112
-# Blocks 0-2 (stem stage and stage two) end at stride 4 with 24 channels.
+# Blocks 0-2 (stages one and two) end at stride 4 with 24 channels.
+STRIDE4_BLOCKS = 3
 FINE_CHANNELS = 24
 # Blocks 11-15: stage six (192 ch, stride 32) and stage seven (320 ch).
 CONTEXT_CHANNELS = 320
@@ -57,7 +58,7 @@ CONTEXT_CHANNELS = 320
 DENSITY_SCALE = 100.0
 # Stem and the first two stages (stride <= 4) stay frozen: generic edges, and most of the
 # backward-pass cost at high resolution.
-FROZEN_BLOCKS = 3
+FROZEN_BLOCKS = STRIDE4_BLOCKS
 # Channels of every decoder layer; releases up to 5 used this width (see widen.py).
 DEFAULT_WIDTH = 32
 
@@ -152,15 +153,14 @@ class DensityNet(nn.Module):
         """(B, 3, H, W) RGB in 0..255 -> the stride-8 features, and the stride-4 ones if the
         decoder reads them (what a run that also tunes the stride-16 stages caches per view)."""
         x = (rgb - 127.0) / 128.0
-        # The frozen blocks are exactly those up to stride 4. Called one by one, not through a
-        # sliced Sequential: the exporter names each node by its registered module path, and
-        # from_onnx.py reads the weights back by those names.
+        # Called one by one, not through a sliced Sequential: the exporter names each node by
+        # its registered module path, and from_onnx.py reads the weights back by those names.
         blocks = list(self.low)
         stride4: torch.Tensor = self.stem(x)
-        for block in blocks[:FROZEN_BLOCKS]:
+        for block in blocks[:STRIDE4_BLOCKS]:
             stride4 = block(stride4)
         low = stride4
-        for block in blocks[FROZEN_BLOCKS:]:
+        for block in blocks[STRIDE4_BLOCKS:]:
             low = block(low)
         return low, stride4 if self.has_fine else None
 
