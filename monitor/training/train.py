@@ -11,6 +11,7 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -299,14 +300,25 @@ def load_initial_weights(model: DensityNet, path: Path) -> None:
         raise ValueError(f"{path}: the state dict lacks {', '.join(missing)}")
 
 
-def initial_shape(path: Path) -> tuple[int, bool, bool]:
-    """The decoder width of a saved state dict or an exported model, and whether it has the
-    scene conditioning and the fine projection: what the model it loads into must be built
-    with."""
+class InitShape(NamedTuple):
+    """What the model a saved state dict or exported model loads into must be built with."""
+
+    width: int
+    scene: bool
+    fine: bool
+
+
+def initial_shape(path: Path) -> InitShape:
+    """The decoder width of a saved state dict or an exported model, and which optional parts
+    (the scene conditioning, the fine projection) it has."""
     if path.suffix == ".onnx":
-        return decoder_width(path), has_part(path, "scene"), has_part(path, "fine")
+        return InitShape(decoder_width(path), has_part(path, "scene"), has_part(path, "fine"))
     state = torch.load(path, map_location="cpu", weights_only=True)
-    return int(state["lateral.0.weight"].shape[0]), "scene.weight" in state, "fine.weight" in state
+    return InitShape(
+        width=int(state["lateral.0.weight"].shape[0]),
+        scene="scene.weight" in state,
+        fine="fine.weight" in state,
+    )
 
 
 def initial_model(config: TrainConfig) -> DensityNet:
@@ -319,12 +331,12 @@ def initial_model(config: TrainConfig) -> DensityNet:
             scene=config.scene_conditioning,
             fine=config.fine_features,
         )
-    width, init_scene, init_fine = initial_shape(config.init)
+    shape = initial_shape(config.init)
     model = build_model(
         context=config.context,
-        width=width,
-        scene=config.scene_conditioning or init_scene,
-        fine=config.fine_features or init_fine,
+        width=shape.width,
+        scene=config.scene_conditioning or shape.scene,
+        fine=config.fine_features or shape.fine,
     )
     load_initial_weights(model, config.init)
     if config.decoder_width is None or config.decoder_width == model.width:

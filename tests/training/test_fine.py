@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 
 if TYPE_CHECKING:
@@ -16,7 +17,11 @@ if TYPE_CHECKING:
 
 torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
 
-from monitor.density.onnx_model import network_input_size, to_network_input  # noqa: E402
+from monitor.density.onnx_model import (  # noqa: E402
+    OnnxDensityEstimator,
+    network_input_size,
+    to_network_input,
+)
 from monitor.training.__main__ import main as train_main  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
 from monitor.training.export import export_onnx  # noqa: E402
@@ -24,13 +29,30 @@ from monitor.training.from_onnx import has_part  # noqa: E402
 from monitor.training.frozen import view_loss, view_of  # noqa: E402
 from monitor.training.model import FINE_CHANNELS, build_model  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
-from tests.training.trained import images, trained_looking  # noqa: E402
+from tests.training.trained import density, images, trained_looking  # noqa: E402
 
 SHIPPED = Path(__file__).parents[2] / "models" / "crowd-density.onnx"
 
 
 def test_the_shipped_model_reads_the_stride4_features() -> None:
     assert has_part(SHIPPED, "fine")
+
+
+def test_run_time_counts_what_the_trained_fine_model_counts(tmp_path: Path) -> None:
+    """The live loop runs the exported graph in onnxruntime, not torch: the projection must
+    survive the export, so the map the service sees is the one training produced."""
+    model = trained_looking(context=True, fine=True, seed=11)
+    path = export_onnx(model, tmp_path / "fine.onnx")
+    frame = np.random.default_rng(12).integers(0, 255, (96, 128, 3), dtype=np.uint8)
+    size = network_input_size((128, 96), model.input_multiple, 2048)
+    expected = density(model, torch.from_numpy(to_network_input(frame, size)))[0, 0].numpy()
+    served = OnnxDensityEstimator(path).estimate(frame).values
+    assert served.shape == expected.shape
+    assert np.allclose(served, expected, rtol=1e-3, atol=1e-5)
+    with torch.no_grad():
+        model.fine.weight.zero_()
+    without = density(model, torch.from_numpy(to_network_input(frame, size)))[0, 0].numpy()
+    assert not np.allclose(served, without, rtol=1e-3, atol=1e-5), "the projection counts"
 
 
 def test_each_cell_reads_the_stride4_detail_of_its_own_pixels_only() -> None:
