@@ -77,15 +77,17 @@ def crop_view(
     )
 
 
-def jitter_colour(image: Frame, rng: np.random.Generator) -> Frame:
-    """Brightness, contrast, occasional greyscale and occasional sensor noise: cameras differ
-    more than crowds do."""
+def jitter_colour(
+    image: Frame, rng: np.random.Generator, noisy_share: float = NOISY_VIEW_SHARE
+) -> Frame:
+    """Brightness, contrast, occasional greyscale and, for a share `noisy_share` of images,
+    sensor noise: cameras differ more than crowds do."""
     out = image.astype(np.float32)
     out = (out - 127.0) * rng.uniform(0.7, 1.3) + 127.0 + rng.uniform(-25, 25)
     if rng.random() < 0.15:
         grey = out.mean(axis=2, keepdims=True)
         out = np.repeat(grey, 3, axis=2)
-    if rng.random() < NOISY_VIEW_SHARE:
+    if rng.random() < noisy_share:
         out = add_sensor_noise(out, rng)
     result: Frame = np.clip(out, 0, 255).astype(np.uint8)
     return result
@@ -100,6 +102,7 @@ def random_view(
     *,
     size: int,
     scale_range: tuple[float, float] = (0.7, 1.3),
+    noisy_share: float = NOISY_VIEW_SHARE,
 ) -> View:
     """A random crop at a random scale (log-uniform), flipped half the time, colour-jittered."""
     height, width = image.shape[:2]
@@ -118,4 +121,4 @@ def random_view(
         size=size,
         flip=bool(rng.random() < 0.5),
     )
-    return View(jitter_colour(view.image, rng), view.points, view.sigmas, view.valid)
+    return View(jitter_colour(view.image, rng, noisy_share), view.points, view.sigmas, view.valid)

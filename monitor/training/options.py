@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 # blank.py needs only OpenCV and numpy, so the service's CLI can read the default without torch.
 from monitor.training.blank import BLANK_SHARE
 from monitor.training.losses import LOSSES
+from monitor.training.noise import NOISY_VIEW_SHARE
 from monitor.training.sampling import parse_dataset_weights
 
 if TYPE_CHECKING:
@@ -63,6 +64,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=BLANK_SHARE,
         help="share of crops (views) that are featureless frames with nobody in them",
+    )
+    parser.add_argument(
+        "--noisy-share",
+        type=float,
+        default=NOISY_VIEW_SHARE,
+        help="share of crowd crops (jittered views) that get sensor noise (grain of a camera "
+        "at high gain)",
     )
     parser.add_argument(
         "--decoder-width",
@@ -150,6 +158,8 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         )
     if not 0.0 <= args.blank_share <= 1.0:
         raise ValueError(f"--blank-share must be between 0 and 1, got {args.blank_share}")
+    if not 0.0 <= args.noisy_share <= 1.0:
+        raise ValueError(f"--noisy-share must be between 0 and 1, got {args.noisy_share}")
     if args.decoder_width is not None and not 1 <= args.decoder_width <= 512:
         raise ValueError(f"--decoder-width must be 1-512 channels, got {args.decoder_width}")
     config = TrainConfig(
@@ -172,6 +182,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         frozen_backbone=args.frozen_backbone,
         decoder_width=args.decoder_width,
         blank_share=args.blank_share,
+        noisy_share=args.noisy_share,
         loss=args.loss,
         feature_cache=args.feature_cache,
         tune_high_stages=args.tune_high_stages,

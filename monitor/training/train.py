@@ -51,6 +51,7 @@ from monitor.training.model import (
     PeopleDensity,
     build_model,
 )
+from monitor.training.noise import NOISY_VIEW_SHARE
 from monitor.training.sampling import draw_probabilities, draw_set
 from monitor.training.schedule import run_progress
 from monitor.training.targets import density_target
@@ -99,6 +100,8 @@ class TrainConfig:
     # Share of the crops (or, with frozen_backbone, of the views) that are blank frames with
     # an empty target (blank.py).
     blank_share: float = BLANK_SHARE
+    # Share of the crowd crops (or jittered views) that get sensor noise (noise.py).
+    noisy_share: float = NOISY_VIEW_SHARE
     # Decoder channels; None: the --init model's, else model.DEFAULT_WIDTH. Wider than the
     # init model's embeds its decoder unchanged (widen.py).
     decoder_width: int | None = None
@@ -144,7 +147,15 @@ def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Gen
             continue
         chosen = sets[draw_set(rng, len(sets), chances)]
         item = chosen.items[int(rng.integers(len(chosen.items)))]
-        view = random_view(item.image, item.points, item.sigmas, item.valid, rng, size=config.crop)
+        view = random_view(
+            item.image,
+            item.points,
+            item.sigmas,
+            item.valid,
+            rng,
+            size=config.crop,
+            noisy_share=config.noisy_share,
+        )
         rgb = cv2.cvtColor(view.image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)
         images.append(rgb)
         targets.append(density_target(view.points, view.sigmas, (config.crop,) * 2, STRIDE))
@@ -436,7 +447,7 @@ def _train_decoder_only(
         rng = np.random.default_rng(config.seed)
         views: list[list[FeatureView]] = []
         for annotated in train_sets:
-            views.append(training_views(model, annotated, rng, keep_high))
+            views.append(training_views(model, annotated, rng, keep_high, config.noisy_share))
             log.info(
                 "%s: features of %d views computed, %.0f s",
                 annotated.name,
@@ -450,7 +461,7 @@ def _train_decoder_only(
     keep_high = not config.tune_high_stages
     backbone = [model.stem, model.low, *([model.high] if keep_high else [])]
     device = next(model.parameters()).device.type
-    key = views_key(backbone, train_sets, config.seed, device, model.has_fine)
+    key = views_key(backbone, train_sets, config.seed, device, model.has_fine, config.noisy_share)
     views, blanks = cached_views(config.feature_cache, key, compute_views)
     freeze_backbone(model, tune_high=config.tune_high_stages)
     optimiser = optimiser_for(model, config)

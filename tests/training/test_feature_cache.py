@@ -24,6 +24,7 @@ from monitor.training.feature_cache import (  # noqa: E402
 )
 from monitor.training.frozen import FeatureView, training_views  # noqa: E402
 from monitor.training.model import build_model  # noqa: E402
+from monitor.training.noise import NOISY_VIEW_SHARE  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
 
 
@@ -145,6 +146,7 @@ def key_of(**change: Any) -> str:
         change.get("seed", 0),
         change.get("device", "cpu"),
         change.get("fine", False),
+        change.get("noisy_share", NOISY_VIEW_SHARE),
     )
 
 
@@ -157,6 +159,7 @@ def key_of(**change: Any) -> str:
         pytest.param({"seed": 1}, id="seed"),
         pytest.param({"device": "cuda"}, id="device"),
         pytest.param({"fine": True}, id="stride4-features-kept"),
+        pytest.param({"noisy_share": 0.4}, id="share-of-noisy-views"),
     ],
 )
 def test_the_key_follows_what_the_views_depend_on(change: dict[str, Any]) -> None:

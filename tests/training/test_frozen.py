@@ -68,6 +68,37 @@ def test_views_per_image_follow_the_set_kind(
 
 
 @pytest.mark.parametrize(
+    ("share", "noisy_views"),
+    # Four stills, two scales, plain and mirrored: 16 views, of which the four images as
+    # they are stay clean, since they are the run-time view.
+    [pytest.param(0.0, 0, id="none"), pytest.param(1.0, 12, id="every-jittered-view")],
+)
+def test_views_get_noise_at_their_share(
+    share: float,
+    noisy_views: int,
+    model: DensityNet,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from monitor.training.noise import add_sensor_noise as real_noise
+
+    noised = 0
+
+    def spy(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        nonlocal noised
+        noised += 1
+        return real_noise(image, rng)
+
+    # augment.py holds its own reference to the function: the crop loop and the views call it.
+    monkeypatch.setattr("monitor.training.augment.add_sensor_noise", spy)
+    write_crowd_folder(tmp_path, images=4)
+    annotated = load_set(dataset_folders(tmp_path, None)[0], "all")
+    made = training_views(model, annotated, np.random.default_rng(0), noisy_share=share)
+    assert len(made) == 16
+    assert noised == noisy_views
+
+
+@pytest.mark.parametrize(
     ("scale", "flip"),
     [
         pytest.param(1.0, False, id="as-is"),

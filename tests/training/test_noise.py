@@ -33,9 +33,23 @@ def test_noise_is_added_unclipped_and_leaves_the_input_alone() -> None:
     assert bool((image == 250.0).all())
 
 
-def test_a_share_of_jittered_views_is_noisy() -> None:
+@pytest.mark.parametrize(
+    ("share", "expected"),
+    [
+        pytest.param(None, NOISY_VIEW_SHARE, id="default"),
+        pytest.param(0.0, 0.0, id="none"),
+        pytest.param(0.4, 0.4, id="raised"),
+        pytest.param(1.0, 1.0, id="all"),
+    ],
+)
+def test_a_share_of_jittered_views_is_noisy(share: float | None, expected: float) -> None:
     rng = np.random.default_rng(2)
     # Brightness, contrast and greyscale keep a flat frame flat; only noise gives it texture.
     flat = np.full((48, 48, 3), 128, dtype=np.uint8)
-    noisy = [float(jitter_colour(flat, rng).astype(np.float32).std()) > 1.0 for _ in range(1000)]
-    assert np.mean(noisy) == pytest.approx(NOISY_VIEW_SHARE, abs=0.04)
+
+    def jittered() -> np.ndarray:
+        return jitter_colour(flat, rng) if share is None else jitter_colour(flat, rng, share)
+
+    noisy = [float(jittered().astype(np.float32).std()) > 1.0 for _ in range(1000)]
+    # Within about three standard deviations of the share (0.015 at 0.5); exact at 0 and 1.
+    assert np.mean(noisy) == pytest.approx(expected, abs=0.045)

@@ -15,6 +15,7 @@ torch = pytest.importorskip("torch", reason="training needs the train extra (tor
 
 from monitor.training.__main__ import main as train_main  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
+from monitor.training.noise import NOISY_VIEW_SHARE  # noqa: E402
 from monitor.training.train import (  # noqa: E402
     Batch,
     TrainConfig,
@@ -179,15 +180,64 @@ def test_no_blank_crops_at_a_zero_share(tmp_path: Path, monkeypatch: pytest.Monk
     assert sum(len(points) for points in batch.points) > 1
 
 
+@pytest.mark.parametrize("option", ["--blank-share", "--noisy-share"])
 @pytest.mark.parametrize(
     "value", [pytest.param("-0.1", id="negative"), pytest.param("1.5", id="over-one")]
 )
-def test_the_blank_share_option_is_bounded(tmp_path: Path, value: str) -> None:
+def test_the_share_options_are_bounded(tmp_path: Path, option: str, value: str) -> None:
+    with pytest.raises(ValueError, match=f"{option} must be between 0 and 1, got {value}"):
+        config_from_options(tmp_path, option, value)
+
+
+def config_from_options(tmp_path: Path, *options: str) -> TrainConfig:
     import argparse
 
     from monitor.training.options import add_train_arguments, train_config
 
     parser = argparse.ArgumentParser()
     add_train_arguments(parser)
-    with pytest.raises(ValueError, match=f"--blank-share must be between 0 and 1, got {value}"):
-        train_config(parser.parse_args(["--data", str(tmp_path), "--blank-share", value]))
+    return train_config(parser.parse_args(["--data", str(tmp_path), *options]))
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        pytest.param((), NOISY_VIEW_SHARE, id="default"),
+        pytest.param(("--noisy-share", "0.4"), 0.4, id="given"),
+    ],
+)
+def test_the_noisy_share_reaches_the_config(
+    tmp_path: Path, options: tuple[str, ...], expected: float
+) -> None:
+    assert config_from_options(tmp_path, *options).noisy_share == expected
+
+
+@pytest.mark.parametrize(
+    ("share", "noisy_crops"),
+    [pytest.param(0.0, 0, id="none"), pytest.param(1.0, 12, id="every-crop")],
+)
+def test_the_crop_loop_adds_noise_at_its_share(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: float, noisy_crops: int
+) -> None:
+    from monitor.training.noise import add_sensor_noise as real_noise
+
+    noised: list[tuple[int, ...]] = []
+
+    def spy(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        noised.append(image.shape)
+        return real_noise(image, rng)
+
+    # augment.py holds its own reference to the function: the crop loop and the views call it.
+    monkeypatch.setattr("monitor.training.augment.add_sensor_noise", spy)
+    write_crowd_folder(tmp_path)
+    sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
+    config = TrainConfig(
+        data=tmp_path,
+        out=tmp_path / "x.onnx",
+        batch=12,
+        crop=64,
+        blank_share=0.0,
+        noisy_share=share,
+    )
+    make_batch(sets, config, np.random.default_rng(3))
+    assert noised == [(64, 64, 3)] * noisy_crops
