@@ -13,12 +13,26 @@ import numpy as np
 import numpy.typing as npt
 
 from monitor.density.base import Frame
+from monitor.training.compression import add_compression
 from monitor.training.noise import NOISY_VIEW_SHARE, add_sensor_noise
 
 FloatArray = npt.NDArray[np.float32]
 BoolMask = npt.NDArray[np.bool_]
 # Fill for areas outside the image: mid-grey, which the network sees as zero input.
 PAD_VALUE = 127
+
+
+@dataclass(frozen=True)
+class CameraDefects:
+    """How often a jittered view shows a poor camera's defects: sensor noise (noise.py), then,
+    as in the camera, compression of the noisy picture (compression.py)."""
+
+    noisy_share: float = NOISY_VIEW_SHARE
+    # Off by default: recipes from before it existed keep drawing the same random numbers.
+    compressed_share: float = 0.0
+
+
+DEFAULT_DEFECTS = CameraDefects()
 
 
 @dataclass(frozen=True)
@@ -78,18 +92,22 @@ def crop_view(
 
 
 def jitter_colour(
-    image: Frame, rng: np.random.Generator, noisy_share: float = NOISY_VIEW_SHARE
+    image: Frame, rng: np.random.Generator, defects: CameraDefects = DEFAULT_DEFECTS
 ) -> Frame:
-    """Brightness, contrast, occasional greyscale and, for a share `noisy_share` of images,
-    sensor noise: cameras differ more than crowds do."""
+    """Brightness, contrast, occasional greyscale and, at their shares in `defects`, sensor
+    noise and compression artefacts: cameras differ more than crowds do."""
     out = image.astype(np.float32)
     out = (out - 127.0) * rng.uniform(0.7, 1.3) + 127.0 + rng.uniform(-25, 25)
     if rng.random() < 0.15:
         grey = out.mean(axis=2, keepdims=True)
         out = np.repeat(grey, 3, axis=2)
-    if rng.random() < noisy_share:
+    if rng.random() < defects.noisy_share:
         out = add_sensor_noise(out, rng)
     result: Frame = np.clip(out, 0, 255).astype(np.uint8)
+    # Drawn only when asked for, so a share of zero leaves the random stream (and with it
+    # every view of an earlier recipe and seed) as it was.
+    if defects.compressed_share > 0.0 and rng.random() < defects.compressed_share:
+        result = add_compression(result, rng)
     return result
 
 
@@ -102,7 +120,7 @@ def random_view(
     *,
     size: int,
     scale_range: tuple[float, float] = (0.7, 1.3),
-    noisy_share: float = NOISY_VIEW_SHARE,
+    defects: CameraDefects = DEFAULT_DEFECTS,
 ) -> View:
     """A random crop at a random scale (log-uniform), flipped half the time, colour-jittered."""
     height, width = image.shape[:2]
@@ -121,4 +139,4 @@ def random_view(
         size=size,
         flip=bool(rng.random() < 0.5),
     )
-    return View(jitter_colour(view.image, rng, noisy_share), view.points, view.sigmas, view.valid)
+    return View(jitter_colour(view.image, rng, defects), view.points, view.sigmas, view.valid)

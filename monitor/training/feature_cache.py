@@ -22,9 +22,9 @@ from typing import Any
 
 import torch
 
+from monitor.training.augment import DEFAULT_DEFECTS, CameraDefects
 from monitor.training.data import AnnotatedSet
 from monitor.training.frozen import FeatureView
-from monitor.training.noise import NOISY_VIEW_SHARE
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +46,12 @@ def views_key(
     seed: int,
     device: str,
     fine: bool = False,
-    noisy_share: float = NOISY_VIEW_SHARE,
+    defects: CameraDefects = DEFAULT_DEFECTS,
 ) -> str:
     """A digest of everything the views depend on: the backbone's weights, the images (names,
     sizes, heads), the seed of the colour jitter and blank frames, the device that ran
     the backbone (a GPU's features differ in the last bits), whether the views keep the
-    stride-4 features (`fine`), the share of noisy views, and the views' code. Not the
+    stride-4 features (`fine`), the camera defects' shares, and the views' code. Not the
     pixels: hashing gigabytes of images each run would cost what the cache saves, and a
     dataset's images are not edited in place; delete the folder if yours are."""
     digest = hashlib.sha256()
@@ -64,7 +64,7 @@ def views_key(
         for item in annotated.items:
             digest.update(f"{item.name} {item.count} {item.image.shape}".encode())
             digest.update(item.points.tobytes())
-    digest.update(f"seed {seed} device {device} fine {fine} noisy {noisy_share!r}".encode())
+    digest.update(f"seed {seed} device {device} fine {fine} {defects!r}".encode())
     for code in _view_code():
         digest.update(inspect.getsource(code).encode())
     return digest.hexdigest()[:32]

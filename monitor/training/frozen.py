@@ -20,14 +20,13 @@ import torch
 
 from monitor.density.onnx_model import network_input_size
 from monitor.density.roi import cell_coverage
-from monitor.training.augment import jitter_colour
+from monitor.training.augment import DEFAULT_DEFECTS, CameraDefects, jitter_colour
 from monitor.training.bayesian import bayesian_loss
 from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import Annotated, AnnotatedSet
 from monitor.training.loss import blocks_for, density_loss
 from monitor.training.losses import LossName
 from monitor.training.model import STRIDE, DensityNet
-from monitor.training.noise import NOISY_VIEW_SHARE
 from monitor.training.sampling import draw_set
 from monitor.training.schedule import run_progress
 from monitor.training.targets import density_target
@@ -70,11 +69,11 @@ def view_of(
     flip: bool,
     jitter: np.random.Generator | None,
     keep_high: bool = True,
-    noisy_share: float = NOISY_VIEW_SHARE,
+    defects: CameraDefects = DEFAULT_DEFECTS,
 ) -> FeatureView:
     """The image resized by `scale` (to the network's input multiple, as at run time),
-    optionally mirrored and colour-jittered (sensor noise on a share `noisy_share` of the
-    jittered ones), through the backbone."""
+    optionally mirrored and colour-jittered (with `defects` at their shares), through the
+    backbone."""
     height, width = item.image.shape[:2]
     size = network_input_size(
         (round(width * scale), round(height * scale)), model.input_multiple, MAX_SIDE
@@ -93,7 +92,7 @@ def view_of(
         points[:, 0] = size[0] - 1 - points[:, 0]
         valid = None if valid is None else np.ascontiguousarray(valid[:, ::-1])
     if jitter is not None:
-        image = jitter_colour(image, jitter, noisy_share)
+        image = jitter_colour(image, jitter, defects)
     rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)[None]
     pixels = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32))
     with torch.no_grad():
@@ -139,7 +138,7 @@ def training_views(
     annotated: AnnotatedSet,
     rng: np.random.Generator,
     keep_high: bool = True,
-    noisy_share: float = NOISY_VIEW_SHARE,
+    defects: CameraDefects = DEFAULT_DEFECTS,
 ) -> list[FeatureView]:
     """Every image at each scale, plain and mirrored; all views but the image itself are
     colour-jittered. Without `keep_high` the views hold only the stride-8 features."""
@@ -152,7 +151,7 @@ def training_views(
             for flip in (False, True):
                 plain = scale == 1.0 and not flip
                 jitter = None if plain else rng
-                views.append(view_of(model, item, scale, flip, jitter, keep_high, noisy_share))
+                views.append(view_of(model, item, scale, flip, jitter, keep_high, defects))
     return views
 
 

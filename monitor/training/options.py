@@ -73,6 +73,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "at high gain)",
     )
     parser.add_argument(
+        "--compressed-share",
+        type=float,
+        default=0.0,
+        help="share of crowd crops (jittered views) that get compression artefacts (a JPEG "
+        "round trip at quality 10-60, as a camera streaming at too low a bitrate)",
+    )
+    parser.add_argument(
         "--decoder-width",
         type=int,
         help="decoder channels (default: the --init model's, else 32); wider than --init's "
@@ -156,10 +163,13 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         raise ValueError(
             "--scene-conditioning needs --context (it reads the stride-32 context stages)"
         )
-    if not 0.0 <= args.blank_share <= 1.0:
-        raise ValueError(f"--blank-share must be between 0 and 1, got {args.blank_share}")
-    if not 0.0 <= args.noisy_share <= 1.0:
-        raise ValueError(f"--noisy-share must be between 0 and 1, got {args.noisy_share}")
+    for option, share in (
+        ("--blank-share", args.blank_share),
+        ("--noisy-share", args.noisy_share),
+        ("--compressed-share", args.compressed_share),
+    ):
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"{option} must be between 0 and 1, got {share}")
     if args.decoder_width is not None and not 1 <= args.decoder_width <= 512:
         raise ValueError(f"--decoder-width must be 1-512 channels, got {args.decoder_width}")
     config = TrainConfig(
@@ -183,6 +193,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         decoder_width=args.decoder_width,
         blank_share=args.blank_share,
         noisy_share=args.noisy_share,
+        compressed_share=args.compressed_share,
         loss=args.loss,
         feature_cache=args.feature_cache,
         tune_high_stages=args.tune_high_stages,

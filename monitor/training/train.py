@@ -22,7 +22,7 @@ from monitor.density.evaluate import Metrics, count_metrics
 from monitor.density.onnx_model import network_input_size
 from monitor.density.roi import cell_coverage
 from monitor.density.splits import Split
-from monitor.training.augment import random_view
+from monitor.training.augment import CameraDefects, random_view
 from monitor.training.bayesian import bayesian_loss
 from monitor.training.blank import BLANK_SHARE, blank_frame
 from monitor.training.data import AnnotatedSet, dataset_folders, load_set
@@ -100,8 +100,10 @@ class TrainConfig:
     # Share of the crops (or, with frozen_backbone, of the views) that are blank frames with
     # an empty target (blank.py).
     blank_share: float = BLANK_SHARE
-    # Share of the crowd crops (or jittered views) that get sensor noise (noise.py).
+    # Share of the crowd crops (or jittered views) that get sensor noise (noise.py), and that
+    # get compression artefacts (compression.py).
     noisy_share: float = NOISY_VIEW_SHARE
+    compressed_share: float = 0.0
     # Decoder channels; None: the --init model's, else model.DEFAULT_WIDTH. Wider than the
     # init model's embeds its decoder unchanged (widen.py).
     decoder_width: int | None = None
@@ -119,6 +121,10 @@ class TrainConfig:
     scene_conditioning: bool = False
     # Add the stride-4 projection (model.py's `fine`) likewise.
     fine_features: bool = False
+
+    @property
+    def defects(self) -> CameraDefects:
+        return CameraDefects(noisy_share=self.noisy_share, compressed_share=self.compressed_share)
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,7 @@ def make_batch(sets: list[AnnotatedSet], config: TrainConfig, rng: np.random.Gen
             item.valid,
             rng,
             size=config.crop,
-            noisy_share=config.noisy_share,
+            defects=config.defects,
         )
         rgb = cv2.cvtColor(view.image, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)
         images.append(rgb)
@@ -447,7 +453,7 @@ def _train_decoder_only(
         rng = np.random.default_rng(config.seed)
         views: list[list[FeatureView]] = []
         for annotated in train_sets:
-            views.append(training_views(model, annotated, rng, keep_high, config.noisy_share))
+            views.append(training_views(model, annotated, rng, keep_high, config.defects))
             log.info(
                 "%s: features of %d views computed, %.0f s",
                 annotated.name,
@@ -461,7 +467,7 @@ def _train_decoder_only(
     keep_high = not config.tune_high_stages
     backbone = [model.stem, model.low, *([model.high] if keep_high else [])]
     device = next(model.parameters()).device.type
-    key = views_key(backbone, train_sets, config.seed, device, model.has_fine, config.noisy_share)
+    key = views_key(backbone, train_sets, config.seed, device, model.has_fine, config.defects)
     views, blanks = cached_views(config.feature_cache, key, compute_views)
     freeze_backbone(model, tune_high=config.tune_high_stages)
     optimiser = optimiser_for(model, config)

@@ -13,6 +13,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
 
 from monitor.training.__main__ import main as train_main  # noqa: E402
+from monitor.training.augment import CameraDefects  # noqa: E402
 from monitor.training.data import Annotated, AnnotatedSet  # noqa: E402
 from monitor.training.export import export_onnx  # noqa: E402
 from monitor.training.feature_cache import (  # noqa: E402
@@ -24,7 +25,6 @@ from monitor.training.feature_cache import (  # noqa: E402
 )
 from monitor.training.frozen import FeatureView, training_views  # noqa: E402
 from monitor.training.model import build_model  # noqa: E402
-from monitor.training.noise import NOISY_VIEW_SHARE  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
 
 
@@ -146,7 +146,7 @@ def key_of(**change: Any) -> str:
         change.get("seed", 0),
         change.get("device", "cpu"),
         change.get("fine", False),
-        change.get("noisy_share", NOISY_VIEW_SHARE),
+        change.get("defects", CameraDefects()),
     )
 
 
@@ -159,7 +159,10 @@ def key_of(**change: Any) -> str:
         pytest.param({"seed": 1}, id="seed"),
         pytest.param({"device": "cuda"}, id="device"),
         pytest.param({"fine": True}, id="stride4-features-kept"),
-        pytest.param({"noisy_share": 0.4}, id="share-of-noisy-views"),
+        pytest.param({"defects": CameraDefects(noisy_share=0.4)}, id="share-of-noisy-views"),
+        pytest.param(
+            {"defects": CameraDefects(compressed_share=0.3)}, id="share-of-compressed-views"
+        ),
     ],
 )
 def test_the_key_follows_what_the_views_depend_on(change: dict[str, Any]) -> None:

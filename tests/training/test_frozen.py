@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ torch = pytest.importorskip("torch", reason="training needs the train extra (tor
 
 from monitor.training import frozen  # noqa: E402
 from monitor.training.__main__ import main as train_main  # noqa: E402
+from monitor.training.augment import CameraDefects  # noqa: E402
 from monitor.training.blank import blank_frame  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
 from monitor.training.export import export_onnx  # noqa: E402
@@ -37,6 +39,7 @@ from monitor.training.frozen import (  # noqa: E402
 from monitor.training.losses import LossName  # noqa: E402
 from monitor.training.model import STRIDE, DensityNet, build_model  # noqa: E402
 from monitor.training.targets import density_target  # noqa: E402
+from tests.training.defect_spy import spy_on_defect  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -68,34 +71,34 @@ def test_views_per_image_follow_the_set_kind(
 
 
 @pytest.mark.parametrize(
-    ("share", "noisy_views"),
+    ("defect", "share_field"),
+    [
+        pytest.param("add_sensor_noise", "noisy_share", id="noise"),
+        pytest.param("add_compression", "compressed_share", id="compression"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("share", "defective_views"),
     # Four stills, two scales, plain and mirrored: 16 views, of which the four images as
     # they are stay clean, since they are the run-time view.
     [pytest.param(0.0, 0, id="none"), pytest.param(1.0, 12, id="every-jittered-view")],
 )
-def test_views_get_noise_at_their_share(
+def test_views_get_each_defect_at_its_share(
+    defect: str,
+    share_field: str,
     share: float,
-    noisy_views: int,
+    defective_views: int,
     model: DensityNet,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from monitor.training.noise import add_sensor_noise as real_noise
-
-    noised = 0
-
-    def spy(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        nonlocal noised
-        noised += 1
-        return real_noise(image, rng)
-
-    # augment.py holds its own reference to the function: the crop loop and the views call it.
-    monkeypatch.setattr("monitor.training.augment.add_sensor_noise", spy)
+    calls = spy_on_defect(monkeypatch, defect)
     write_crowd_folder(tmp_path, images=4)
     annotated = load_set(dataset_folders(tmp_path, None)[0], "all")
-    made = training_views(model, annotated, np.random.default_rng(0), noisy_share=share)
+    defects = replace(CameraDefects(noisy_share=0.0), **{share_field: share})
+    made = training_views(model, annotated, np.random.default_rng(0), defects=defects)
     assert len(made) == 16
-    assert noised == noisy_views
+    assert len(calls) == defective_views
 
 
 @pytest.mark.parametrize(

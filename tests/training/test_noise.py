@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from monitor.training.augment import jitter_colour
+from monitor.training.augment import CameraDefects, jitter_colour
 from monitor.training.noise import MAX_NOISE_SIGMA, NOISY_VIEW_SHARE, add_sensor_noise
 
 
@@ -48,7 +48,9 @@ def test_a_share_of_jittered_views_is_noisy(share: float | None, expected: float
     flat = np.full((48, 48, 3), 128, dtype=np.uint8)
 
     def jittered() -> np.ndarray:
-        return jitter_colour(flat, rng) if share is None else jitter_colour(flat, rng, share)
+        if share is None:
+            return jitter_colour(flat, rng)
+        return jitter_colour(flat, rng, CameraDefects(noisy_share=share))
 
     noisy = [float(jittered().astype(np.float32).std()) > 1.0 for _ in range(1000)]
     # Within about three standard deviations of the share (0.015 at 0.5); exact at 0 and 1.

@@ -14,6 +14,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="training needs the train extra (torch)")
 
 from monitor.training.__main__ import main as train_main  # noqa: E402
+from monitor.training.augment import CameraDefects  # noqa: E402
 from monitor.training.data import dataset_folders, load_set  # noqa: E402
 from monitor.training.noise import NOISY_VIEW_SHARE  # noqa: E402
 from monitor.training.train import (  # noqa: E402
@@ -23,6 +24,7 @@ from monitor.training.train import (  # noqa: E402
     make_batch,
     resolve_device,
 )
+from tests.training.defect_spy import spy_on_defect  # noqa: E402
 from tests.training.synthetic import write_crowd_folder  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -180,7 +182,7 @@ def test_no_blank_crops_at_a_zero_share(tmp_path: Path, monkeypatch: pytest.Monk
     assert sum(len(points) for points in batch.points) > 1
 
 
-@pytest.mark.parametrize("option", ["--blank-share", "--noisy-share"])
+@pytest.mark.parametrize("option", ["--blank-share", "--noisy-share", "--compressed-share"])
 @pytest.mark.parametrize(
     "value", [pytest.param("-0.1", id="negative"), pytest.param("1.5", id="over-one")]
 )
@@ -202,42 +204,43 @@ def config_from_options(tmp_path: Path, *options: str) -> TrainConfig:
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        pytest.param((), NOISY_VIEW_SHARE, id="default"),
-        pytest.param(("--noisy-share", "0.4"), 0.4, id="given"),
+        pytest.param((), CameraDefects(NOISY_VIEW_SHARE, 0.0), id="default"),
+        pytest.param(
+            ("--noisy-share", "0.4", "--compressed-share", "0.3"),
+            CameraDefects(0.4, 0.3),
+            id="given",
+        ),
     ],
 )
-def test_the_noisy_share_reaches_the_config(
-    tmp_path: Path, options: tuple[str, ...], expected: float
+def test_the_defect_shares_reach_the_config(
+    tmp_path: Path, options: tuple[str, ...], expected: CameraDefects
 ) -> None:
-    assert config_from_options(tmp_path, *options).noisy_share == expected
+    assert config_from_options(tmp_path, *options).defects == expected
 
 
 @pytest.mark.parametrize(
-    ("share", "noisy_crops"),
+    ("defect", "share_field"),
+    [
+        pytest.param("add_sensor_noise", "noisy_share", id="noise"),
+        pytest.param("add_compression", "compressed_share", id="compression"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("share", "defective_crops"),
     [pytest.param(0.0, 0, id="none"), pytest.param(1.0, 12, id="every-crop")],
 )
-def test_the_crop_loop_adds_noise_at_its_share(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: float, noisy_crops: int
+def test_the_crop_loop_adds_each_defect_at_its_share(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    defect: str,
+    share_field: str,
+    share: float,
+    defective_crops: int,
 ) -> None:
-    from monitor.training.noise import add_sensor_noise as real_noise
-
-    noised: list[tuple[int, ...]] = []
-
-    def spy(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        noised.append(image.shape)
-        return real_noise(image, rng)
-
-    # augment.py holds its own reference to the function: the crop loop and the views call it.
-    monkeypatch.setattr("monitor.training.augment.add_sensor_noise", spy)
+    calls = spy_on_defect(monkeypatch, defect)
     write_crowd_folder(tmp_path)
     sets = [load_set(f, "all") for f in dataset_folders(tmp_path, None)]
-    config = TrainConfig(
-        data=tmp_path,
-        out=tmp_path / "x.onnx",
-        batch=12,
-        crop=64,
-        blank_share=0.0,
-        noisy_share=share,
-    )
+    config = TrainConfig(data=tmp_path, out=tmp_path / "x.onnx", batch=12, crop=64, blank_share=0)
+    setattr(config, share_field, share)
     make_batch(sets, config, np.random.default_rng(3))
-    assert noised == [(64, 64, 3)] * noisy_crops
+    assert calls == [(64, 64, 3)] * defective_crops
