@@ -77,7 +77,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=0.0,
         help="share of crowd crops (jittered views) that get compression artefacts (a JPEG "
-        "round trip at quality 10-60, as a camera streaming at too low a bitrate)",
+        "or H.264 round trip at low quality, as a camera streaming at too low a bitrate)",
     )
     parser.add_argument(
         "--decoder-width",

@@ -1,4 +1,4 @@
-"""Compression artefacts: a JPEG round trip at a drawn quality, blocky at low quality."""
+"""Compression artefacts: JPEG blocks, H.264 smoothing, drawn from both codecs' ranges."""
 
 from __future__ import annotations
 
@@ -7,14 +7,22 @@ import numpy as np
 import pytest
 
 from monitor.training.augment import CameraDefects, jitter_colour
-from monitor.training.compression import MAX_QUALITY, MIN_QUALITY, add_compression
+from monitor.training.compression import (
+    H264_CRF,
+    JPEG_QUALITY,
+    add_compression,
+    h264_round_trip,
+    jpeg_round_trip,
+)
+from tests.training.defect_spy import spy_on_defect
 
 
-def textured(seed: int = 0) -> np.ndarray:
-    """Smooth random texture: what a crowd at a distance looks like to a codec."""
+def textured(seed: int = 0, size: tuple[int, int] = (128, 96)) -> np.ndarray:
+    """Smooth random texture (width, height = `size`), off the codecs' 8-pixel grid: what a
+    crowd at a distance looks like to a codec."""
     rng = np.random.default_rng(seed)
     small = rng.integers(0, 256, (11, 15, 3), dtype=np.uint8)
-    return np.asarray(cv2.resize(small, (128, 96), interpolation=cv2.INTER_CUBIC), dtype=np.uint8)
+    return np.asarray(cv2.resize(small, size, interpolation=cv2.INTER_CUBIC), dtype=np.uint8)
 
 
 def block_edge_excess(image: np.ndarray) -> float:
@@ -23,18 +31,41 @@ def block_edge_excess(image: np.ndarray) -> float:
     grey = image.astype(np.float32).mean(axis=2)
     steps = np.abs(np.diff(grey, axis=1))
     columns = np.arange(steps.shape[1])
-    at_edges = steps[:, columns % 8 == 7].mean()
-    inside = steps[:, columns % 8 != 7].mean()
-    return float(at_edges / inside)
+    return float(steps[:, columns % 8 == 7].mean() / steps[:, columns % 8 != 7].mean())
 
 
-def test_the_round_trip_keeps_size_and_type_and_leaves_the_input_alone() -> None:
+def fine_grain(seed: int) -> np.ndarray:
+    """Detail a few pixels across, like distant heads."""
+    noise = np.random.default_rng(seed).integers(0, 256, (192, 256, 3), dtype=np.uint8)
+    return np.asarray(cv2.GaussianBlur(noise, (0, 0), 1.0), dtype=np.uint8)
+
+
+def detail_kept(image: np.ndarray, out: np.ndarray) -> float:
+    """Correlation of the two images' Laplacians: how much of the fine detail survives."""
+    before = cv2.Laplacian(image.astype(np.float32), cv2.CV_32F).ravel()
+    after = cv2.Laplacian(out.astype(np.float32), cv2.CV_32F).ravel()
+    return float(np.corrcoef(before, after)[0, 1])
+
+
+@pytest.mark.parametrize(
+    "round_trip",
+    [
+        pytest.param(lambda image: jpeg_round_trip(image, 30), id="jpeg"),
+        pytest.param(lambda image: h264_round_trip(image, 40), id="h264"),
+        # 4:2:0 chroma needs even sides; the odd last row and column are kept.
+        pytest.param(lambda image: h264_round_trip(image[:95, :127], 40), id="h264-odd-sides"),
+    ],
+)
+def test_a_round_trip_is_lossy_keeps_size_and_type_and_leaves_the_input_alone(
+    round_trip: object,
+) -> None:
     image = textured()
     before = image.copy()
-    out = add_compression(image, np.random.default_rng(0))
-    assert out.shape == image.shape
+    out = round_trip(image)  # type: ignore[operator]
+    expected_shape = (95, 127, 3) if out.shape[0] == 95 else image.shape
+    assert out.shape == expected_shape
     assert out.dtype == np.uint8
-    assert not np.array_equal(out, image), "a JPEG round trip at quality <= 60 is lossy"
+    assert float(np.abs(out.astype(np.int16) - image[: out.shape[0], : out.shape[1]]).mean()) > 1
     assert np.array_equal(image, before)
 
 
@@ -42,22 +73,33 @@ def test_the_round_trip_keeps_size_and_type_and_leaves_the_input_alone() -> None
     ("quality", "blocky"),
     [pytest.param(10, True, id="low-quality-is-blocky"), pytest.param(95, False, id="high")],
 )
-def test_low_quality_shows_block_edges(quality: int, blocky: bool) -> None:
-    out = add_compression(textured(1), np.random.default_rng(0), (quality, quality))
-    assert block_edge_excess(textured(1)) < 1.2
-    assert (block_edge_excess(out) > 1.5) is blocky
+def test_low_jpeg_quality_shows_block_edges(quality: int, blocky: bool) -> None:
+    assert block_edge_excess(textured(1)) < 1.1
+    assert (block_edge_excess(jpeg_round_trip(textured(1), quality)) > 1.5) is blocky
 
 
-def test_quality_is_drawn_across_the_range() -> None:
-    """Distinct qualities give distinct files; every one in the range is reached."""
-    image = textured(2)
-    by_quality = {
-        q: add_compression(image, np.random.default_rng(0), (q, q)).tobytes()
-        for q in range(MIN_QUALITY, MAX_QUALITY + 1)
-    }
+def test_h264_smooths_detail_away_the_more_the_higher_its_crf() -> None:
+    image = fine_grain(2)
+    kept = [detail_kept(image, h264_round_trip(image, crf)) for crf in (20, *H264_CRF)]
+    assert kept == sorted(kept, reverse=True), kept
+    assert kept[0] > 0.4, "CRF 20 keeps much of the grain"
+    assert kept[-1] < 0.15, "CRF 45 smooths nearly all of it away"
+
+
+def test_both_codecs_are_drawn_across_their_ranges() -> None:
+    """Every JPEG quality and H.264 CRF in range gives its own output; 500 draws reach each."""
+    image = textured(3, size=(32, 24))
+    outputs = {("jpeg", q): jpeg_round_trip(image, q).tobytes() for q in range(*JPEG_QUALITY)}
+    outputs.update({("h264", c): h264_round_trip(image, c).tobytes() for c in range(*H264_CRF)})
     rng = np.random.default_rng(3)
-    drawn = {add_compression(image, rng).tobytes() for _ in range(600)}
-    assert drawn == set(by_quality.values())
+    drawn = {add_compression(image, rng).tobytes() for _ in range(500)}
+    kinds = {kind for kind, output in outputs.items() if output in drawn}
+    assert {kind for kind, _ in kinds} == {"jpeg", "h264"}
+    assert drawn <= {
+        *outputs.values(),
+        jpeg_round_trip(image, JPEG_QUALITY[1]).tobytes(),
+        h264_round_trip(image, H264_CRF[1]).tobytes(),
+    }
 
 
 @pytest.mark.parametrize(
@@ -68,10 +110,13 @@ def test_quality_is_drawn_across_the_range() -> None:
         pytest.param(1.0, 1.0, id="all"),
     ],
 )
-def test_a_share_of_jittered_views_is_compressed(share: float, expected: float) -> None:
+def test_a_share_of_jittered_views_is_compressed(
+    share: float, expected: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = spy_on_defect(monkeypatch, "add_compression")
     rng = np.random.default_rng(4)
     defects = CameraDefects(noisy_share=0.0, compressed_share=share)
-    # Even quality 60 leaves block edges 1.2 times the steps inside; the texture's own are 1.0.
-    blocky = [block_edge_excess(jitter_colour(textured(5), rng, defects)) > 1.1 for _ in range(400)]
+    for _ in range(400):
+        jitter_colour(textured(5, size=(32, 24)), rng, defects)
     # Within about three standard deviations of the share (0.023 at 0.3); exact at 0 and 1.
-    assert np.mean(blocky) == pytest.approx(expected, abs=0.07)
+    assert len(calls) / 400 == pytest.approx(expected, abs=0.07)
