@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from monitor.density.base import Frame
-from monitor.training.compression import add_compression
+from monitor.training.compression import CODECS, Codec, add_compression
 from monitor.training.noise import NOISY_VIEW_SHARE, add_sensor_noise
 
 FloatArray = npt.NDArray[np.float32]
@@ -30,6 +30,7 @@ class CameraDefects:
     noisy_share: float = NOISY_VIEW_SHARE
     # Off by default: recipes from before it existed keep drawing the same random numbers.
     compressed_share: float = 0.0
+    codecs: tuple[Codec, ...] = CODECS
 
 
 DEFAULT_DEFECTS = CameraDefects()
@@ -107,7 +108,7 @@ def jitter_colour(
     # Drawn only when asked for, so a share of zero leaves the random stream (and with it
     # every view of an earlier recipe and seed) as it was.
     if defects.compressed_share > 0.0 and rng.random() < defects.compressed_share:
-        result = add_compression(result, rng)
+        result = add_compression(result, rng, defects.codecs)
     return result
 
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import io
+from typing import Literal
 
-import av
 import cv2
 import numpy as np
 
@@ -20,6 +20,9 @@ JPEG_QUALITY = (10, 60)
 # CRF 35 and by 48 at CRF 45; below 30 a crowd keeps its detail.
 H264_CRF = (30, 45)
 
+Codec = Literal["jpeg", "h264"]
+CODECS: tuple[Codec, ...] = ("jpeg", "h264")
+
 
 def jpeg_round_trip(image: Frame, quality: int) -> Frame:
     encoded, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
@@ -33,6 +36,10 @@ def h264_round_trip(image: Frame, crf: int) -> Frame:
     """The image as one H.264 intra frame at constant quality `crf` (libx264, as the recorder
     writes), decoded again. 4:2:0 chroma needs even sides, so an odd last row or column is
     kept as it was."""
+    # PyAV is the service's (the recorder's); imported here so JPEG-only training runs on a
+    # machine with only torch and OpenCV.
+    import av
+
     height, width = image.shape[:2]
     even_height, even_width = height - height % 2, width - width % 2
     if even_height == 0 or even_width == 0:
@@ -56,9 +63,14 @@ def h264_round_trip(image: Frame, crf: int) -> Frame:
     return out
 
 
-def add_compression(image: Frame, rng: np.random.Generator) -> Frame:
-    """The image through JPEG or H.264 (even odds) at a quality drawn uniformly from the
+def add_compression(
+    image: Frame, rng: np.random.Generator, codecs: tuple[Codec, ...] = CODECS
+) -> Frame:
+    """The image through one of `codecs` (even odds) at a quality drawn uniformly from the
     codec's range above."""
-    if rng.random() < 0.5:
+    if not codecs:
+        raise ValueError("no codec to compress with")
+    codec = codecs[int(rng.random() * len(codecs))] if len(codecs) > 1 else codecs[0]
+    if codec == "jpeg":
         return jpeg_round_trip(image, int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1)))
     return h264_round_trip(image, int(rng.integers(H264_CRF[0], H264_CRF[1] + 1)))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 # blank.py needs only OpenCV and numpy, so the service's CLI can read the default without torch.
 from monitor.training.blank import BLANK_SHARE
+from monitor.training.compression import CODECS
 from monitor.training.losses import LOSSES
 from monitor.training.noise import NOISY_VIEW_SHARE
 from monitor.training.sampling import parse_dataset_weights
@@ -78,6 +79,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         help="share of crowd crops (jittered views) that get compression artefacts (a JPEG "
         "or H.264 round trip at low quality, as a camera streaming at too low a bitrate)",
+    )
+    parser.add_argument(
+        "--codecs",
+        nargs="+",
+        choices=CODECS,
+        default=list(CODECS),
+        help="codecs --compressed-share draws from, with even odds",
     )
     parser.add_argument(
         "--decoder-width",
@@ -194,6 +202,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         blank_share=args.blank_share,
         noisy_share=args.noisy_share,
         compressed_share=args.compressed_share,
+        codecs=tuple(dict.fromkeys(args.codecs)),
         loss=args.loss,
         feature_cache=args.feature_cache,
         tune_high_stages=args.tune_high_stages,

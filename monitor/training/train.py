@@ -25,6 +25,7 @@ from monitor.density.splits import Split
 from monitor.training.augment import CameraDefects, random_view
 from monitor.training.bayesian import bayesian_loss
 from monitor.training.blank import BLANK_SHARE, blank_frame
+from monitor.training.compression import CODECS, Codec
 from monitor.training.data import AnnotatedSet, dataset_folders, load_set
 from monitor.training.export import export_onnx
 from monitor.training.feature_cache import Views, cached_views, views_key
@@ -104,6 +105,7 @@ class TrainConfig:
     # get compression artefacts (compression.py).
     noisy_share: float = NOISY_VIEW_SHARE
     compressed_share: float = 0.0
+    codecs: tuple[Codec, ...] = CODECS
     # Decoder channels; None: the --init model's, else model.DEFAULT_WIDTH. Wider than the
     # init model's embeds its decoder unchanged (widen.py).
     decoder_width: int | None = None
@@ -124,7 +126,7 @@ class TrainConfig:
 
     @property
     def defects(self) -> CameraDefects:
-        return CameraDefects(noisy_share=self.noisy_share, compressed_share=self.compressed_share)
+        return CameraDefects(self.noisy_share, self.compressed_share, self.codecs)
 
 
 @dataclass(frozen=True)

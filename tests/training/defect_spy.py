@@ -19,9 +19,9 @@ def spy_on_defect(monkeypatch: pytest.MonkeyPatch, name: str) -> list[tuple[int,
     real = getattr(augment, name)
     calls: list[tuple[int, ...]] = []
 
-    def spy(image: np.ndarray, rng: np.random.Generator) -> Any:
+    def spy(image: np.ndarray, *args: Any) -> Any:
         calls.append(image.shape)
-        return real(image, rng)
+        return real(image, *args)
 
     monkeypatch.setattr(augment, name, spy)
     return calls

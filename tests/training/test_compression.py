@@ -10,6 +10,7 @@ from monitor.training.augment import CameraDefects, jitter_colour
 from monitor.training.compression import (
     H264_CRF,
     JPEG_QUALITY,
+    Codec,
     add_compression,
     h264_round_trip,
     jpeg_round_trip,
@@ -100,6 +101,28 @@ def test_both_codecs_are_drawn_across_their_ranges() -> None:
         jpeg_round_trip(image, JPEG_QUALITY[1]).tobytes(),
         h264_round_trip(image, H264_CRF[1]).tobytes(),
     }
+
+
+@pytest.mark.parametrize(
+    "codec",
+    [pytest.param("jpeg", id="jpeg-only"), pytest.param("h264", id="h264-only")],
+)
+def test_one_codec_given_is_the_only_one_drawn(codec: Codec) -> None:
+    image = textured(6, size=(32, 24))
+    round_trip, (low, high) = {
+        "jpeg": (jpeg_round_trip, JPEG_QUALITY),
+        "h264": (h264_round_trip, H264_CRF),
+    }[codec]
+    possible = {round_trip(image, quality).tobytes() for quality in range(low, high + 1)}
+    rng = np.random.default_rng(7)
+    drawn = {add_compression(image, rng, (codec,)).tobytes() for _ in range(60)}
+    assert drawn <= possible
+    assert len(drawn) > 5, "qualities are still drawn across the range"
+
+
+def test_no_codec_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no codec"):
+        add_compression(textured(), np.random.default_rng(0), ())
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,10 +71,10 @@ def test_views_per_image_follow_the_set_kind(
 
 
 @pytest.mark.parametrize(
-    ("defect", "share_field"),
+    ("defect", "defects_at"),
     [
-        pytest.param("add_sensor_noise", "noisy_share", id="noise"),
-        pytest.param("add_compression", "compressed_share", id="compression"),
+        pytest.param("add_sensor_noise", lambda share: CameraDefects(share, 0.0), id="noise"),
+        pytest.param("add_compression", lambda share: CameraDefects(0.0, share), id="compression"),
     ],
 )
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_views_per_image_follow_the_set_kind(
 )
 def test_views_get_each_defect_at_its_share(
     defect: str,
-    share_field: str,
+    defects_at: Callable[[float], CameraDefects],
     share: float,
     defective_views: int,
     model: DensityNet,
@@ -95,8 +95,7 @@ def test_views_get_each_defect_at_its_share(
     calls = spy_on_defect(monkeypatch, defect)
     write_crowd_folder(tmp_path, images=4)
     annotated = load_set(dataset_folders(tmp_path, None)[0], "all")
-    defects = replace(CameraDefects(noisy_share=0.0), **{share_field: share})
-    made = training_views(model, annotated, np.random.default_rng(0), defects=defects)
+    made = training_views(model, annotated, np.random.default_rng(0), defects=defects_at(share))
     assert len(made) == 16
     assert len(calls) == defective_views
 

@@ -204,10 +204,10 @@ def config_from_options(tmp_path: Path, *options: str) -> TrainConfig:
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        pytest.param((), CameraDefects(NOISY_VIEW_SHARE, 0.0), id="default"),
+        pytest.param((), CameraDefects(NOISY_VIEW_SHARE, 0.0, ("jpeg", "h264")), id="default"),
         pytest.param(
-            ("--noisy-share", "0.4", "--compressed-share", "0.3"),
-            CameraDefects(0.4, 0.3),
+            ("--noisy-share", "0.4", "--compressed-share", "0.3", "--codecs", "h264", "h264"),
+            CameraDefects(0.4, 0.3, ("h264",)),
             id="given",
         ),
     ],
