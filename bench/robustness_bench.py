@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if not sets:
         print(f"none of {[n for n, _ in DATASETS]} in {args.data}", file=sys.stderr)
         return 1
-    width = 15
+    width = 16
     header = f"{'model':<22}{'dataset':<16}" + "".join(f"{n:>{width}}" for n in DEGRADATIONS)
     print(header + f"{'empty, noise ' + '/'.join(f'{s:.0f}' for s in EMPTY_FRAME_SIGMAS):>22}")
     print("-" * (len(header) + 22))
