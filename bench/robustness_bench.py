@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a script: make the repo root importable
 
 from bench.density_bench import default_data
 from monitor.density.base import DensityEstimator, Frame
-from monitor.density.dataset import CrowdImage, load_folder, read_image
+from monitor.density.dataset import load_folder, read_image
 from monitor.density.evaluate import Metrics, count_density, count_metrics
 from monitor.density.onnx_model import OnnxDensityEstimator
 from monitor.density.registry import default_model_path
@@ -72,10 +72,6 @@ def degraded_metrics(
     return results
 
 
-def true_count(image: CrowdImage) -> float:
-    return image.count if image.count is not None else float(len(image.heads))
-
-
 def empty_frame_counts(estimator: DensityEstimator) -> list[float]:
     counts = []
     for sigma in EMPTY_FRAME_SIGMAS:
@@ -101,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = load_folder(args.data / name)
         images = select(folder, "val")[::stride][: args.limit]
         frames = [read_image(image.path) for image in images]
-        sets.append((name, frames, [true_count(i) for i in images], folder_roi(folder)))
+        sets.append((name, frames, [i.true_count for i in images], folder_roi(folder)))
     if not sets:
         print(f"none of {[n for n, _ in DATASETS]} in {args.data}", file=sys.stderr)
         return 1

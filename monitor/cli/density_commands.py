@@ -144,7 +144,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     for folder in folders:
         images = select(folder, args.split)
         roi = _folder_roi(folder, args.roi)
-        true = [i.count if i.count is not None else float(len(i.heads)) for i in images]
+        true = [i.true_count for i in images]
         rows.append(
             (
                 f"{folder.name}|{args.split}",
@@ -177,7 +177,7 @@ def _calibrate_scale(
     folder: CrowdFolder, estimator: DensityEstimator, roi: Roi | None, args: argparse.Namespace
 ) -> int:
     images = folder.images
-    true = [i.count if i.count is not None else float(len(i.heads)) for i in images]
+    true = [i.true_count for i in images]
     before = predict_counts(estimator, images, roi)
     scale = fit_count_scale(before, true)
     rows = [
@@ -208,7 +208,7 @@ def _calibrate_classic(
     if len(images) < 4:
         raise CommandError("the classic model needs 4 or more annotated frames")
     frames = [read_image(i.path) for i in images]
-    true = [i.count if i.count is not None else float(len(i.heads)) for i in images]
+    true = [i.true_count for i in images]
     mask = roi.mask_for((frames[0].shape[1], frames[0].shape[0])) if roi else None
     before = [count_density(estimator.estimate(f), roi) for f in frames]
     # Held-out error from two halves (even / odd frames) fitted on each other.

@@ -38,6 +38,11 @@ class CrowdImage:
     def name(self) -> str:
         return self.path.name
 
+    @property
+    def true_count(self) -> float:
+        """The annotated count: counts.csv's where it has one, else the head points'."""
+        return self.count if self.count is not None else float(len(self.heads))
+
 
 @dataclass(frozen=True)
 class CrowdFolder:

@@ -52,5 +52,5 @@ def predict_counts(
 def evaluate_images(
     estimator: DensityEstimator, images: Sequence[CrowdImage], roi: Roi | None = None
 ) -> Metrics:
-    true = [image.count if image.count is not None else float(len(image.heads)) for image in images]
+    true = [image.true_count for image in images]
     return count_metrics(predict_counts(estimator, images, roi), true)

@@ -54,7 +54,7 @@ def load_set(folder: CrowdFolder, split: Split, limit: int | None = None) -> Ann
         valid = folder.roi_mask if folder.roi_mask is not None else None
         if valid is not None and valid.shape != image.shape[:2]:
             valid = None
-        count = entry.count if entry.count is not None else float(len(entry.heads))
+        count = entry.true_count
         items.append(
             Annotated(
                 name=entry.name,

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from monitor.density.dataset import DatasetError, load_folder, natural_key
+from monitor.density.dataset import CrowdImage, DatasetError, load_folder, natural_key
 from monitor.density.splits import select, val_indices
 from tests.density.synthetic import write_folder
 
@@ -15,6 +15,22 @@ def video_folder(tmp_path: Path) -> Path:
     return write_folder(
         tmp_path / "cam", np.random.default_rng(0), [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     )
+
+
+@pytest.mark.parametrize(
+    ("count", "heads", "expected"),
+    [
+        # counts.csv wins: a dataset may count people whose heads it did not mark.
+        pytest.param(7.0, 3, 7.0, id="counted"),
+        pytest.param(None, 3, 3.0, id="heads-only"),
+        pytest.param(None, 0, 0.0, id="nobody"),
+    ],
+)
+def test_the_true_count_is_the_counted_one_else_the_heads(
+    count: float | None, heads: int, expected: float
+) -> None:
+    points = np.zeros((heads, 2), dtype=np.float32)
+    assert CrowdImage(Path("a.jpg"), count, points).true_count == expected
 
 
 def test_load_folder_reads_counts_and_heads(video_folder: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 import pytest
@@ -49,25 +51,32 @@ def detail_kept(image: np.ndarray, out: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize(
-    "round_trip",
+    ("round_trip", "size"),
     [
-        pytest.param(lambda image: jpeg_round_trip(image, 30), id="jpeg"),
-        pytest.param(lambda image: h264_round_trip(image, 40), id="h264"),
-        # 4:2:0 chroma needs even sides; the odd last row and column are kept.
-        pytest.param(lambda image: h264_round_trip(image[:95, :127], 40), id="h264-odd-sides"),
+        pytest.param(lambda image: jpeg_round_trip(image, 30), (128, 96), id="jpeg"),
+        pytest.param(lambda image: h264_round_trip(image, 40), (128, 96), id="h264"),
+        pytest.param(lambda image: h264_round_trip(image, 40), (127, 95), id="h264-odd-sides"),
     ],
 )
 def test_a_round_trip_is_lossy_keeps_size_and_type_and_leaves_the_input_alone(
-    round_trip: object,
+    round_trip: Callable[[np.ndarray], np.ndarray], size: tuple[int, int]
 ) -> None:
-    image = textured()
+    image = textured(size=size)
     before = image.copy()
-    out = round_trip(image)  # type: ignore[operator]
-    expected_shape = (95, 127, 3) if out.shape[0] == 95 else image.shape
-    assert out.shape == expected_shape
+    out = round_trip(image)
+    assert out.shape == image.shape
     assert out.dtype == np.uint8
-    assert float(np.abs(out.astype(np.int16) - image[: out.shape[0], : out.shape[1]]).mean()) > 1
+    assert float(np.abs(out.astype(np.int16) - image).mean()) > 1.0
     assert np.array_equal(image, before)
+
+
+def test_h264_keeps_an_odd_last_row_and_column_as_they_were() -> None:
+    """4:2:0 chroma needs even sides: the codec sees the even part only."""
+    image = textured(size=(127, 95))
+    out = h264_round_trip(image, 40)
+    assert np.array_equal(out[94], image[94])
+    assert np.array_equal(out[:, 126], image[:, 126])
+    assert not np.array_equal(out[:94, :126], image[:94, :126])
 
 
 @pytest.mark.parametrize(
@@ -88,19 +97,15 @@ def test_h264_smooths_detail_away_the_more_the_higher_its_crf() -> None:
 
 
 def test_both_codecs_are_drawn_across_their_ranges() -> None:
-    """Every JPEG quality and H.264 CRF in range gives its own output; 500 draws reach each."""
+    """Every JPEG quality and H.264 CRF in range, and nothing else, is reached: 1,500 draws
+    give each of the 51 qualities about 15 chances."""
     image = textured(3, size=(32, 24))
-    outputs = {("jpeg", q): jpeg_round_trip(image, q).tobytes() for q in range(*JPEG_QUALITY)}
-    outputs.update({("h264", c): h264_round_trip(image, c).tobytes() for c in range(*H264_CRF)})
+    low, high = JPEG_QUALITY
+    possible = {jpeg_round_trip(image, q).tobytes() for q in range(low, high + 1)}
+    low, high = H264_CRF
+    possible |= {h264_round_trip(image, crf).tobytes() for crf in range(low, high + 1)}
     rng = np.random.default_rng(3)
-    drawn = {add_compression(image, rng).tobytes() for _ in range(500)}
-    kinds = {kind for kind, output in outputs.items() if output in drawn}
-    assert {kind for kind, _ in kinds} == {"jpeg", "h264"}
-    assert drawn <= {
-        *outputs.values(),
-        jpeg_round_trip(image, JPEG_QUALITY[1]).tobytes(),
-        h264_round_trip(image, H264_CRF[1]).tobytes(),
-    }
+    assert {add_compression(image, rng).tobytes() for _ in range(1500)} == possible
 
 
 @pytest.mark.parametrize(
