@@ -7,12 +7,14 @@ from monitor.bus.messages import (
     AlertEventPublic,
     AlertPayload,
     AlertPublic,
+    ImageQualityPublic,
     LevelPublic,
     ReadingPayload,
     SchedulePublic,
     ThresholdsPublic,
 )
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
+from monitor.quality.verdict import QualityVerdict
 from monitor.store.base import StoredReading
 
 
@@ -103,4 +105,16 @@ def reading_payload(reading: StoredReading) -> ReadingPayload:
         grid=reading.grid,
         frame_width=reading.frame_width,
         frame_height=reading.frame_height,
+        image_quality=None if reading.quality is None else image_quality_public(reading.quality),
+    )
+
+
+def image_quality_public(verdict: QualityVerdict) -> ImageQualityPublic:
+    median = verdict.median
+    return ImageQualityPublic(
+        issues=list(verdict.issues),
+        noise=round(median.noise, 3),
+        detail=round(median.detail, 3),
+        blocking=round(median.blocking, 3),
+        spread=round(median.spread, 3),
     )

@@ -29,6 +29,21 @@ class MessageType(StrEnum):
 SiteStatus = Literal["starting", "online", "offline"]
 
 
+class ImageQualityPublic(Message):
+    """How far the picture behind a reading can be trusted (see models/README.md)."""
+
+    issues: list[Literal["blank", "noise", "detail_loss", "blocking"]] = Field(
+        description="Empty: a good picture. blank: nothing to see (lens covered, camera "
+        "blinded), the count is meaningless; noise: grainy (night, high gain), counts may be "
+        "off either way; detail_loss: starved stream or blur, counts read low; blocking: heavy "
+        "compression blocks, counts may be off either way."
+    )
+    noise: float = Field(description="Sensor noise, grey levels (median over the window).")
+    detail: float = Field(description="Fine-detail ratio; about 0.7-1.1 in a good picture.")
+    blocking: float = Field(description="Coding-grid edge ratio; about 1.0-1.5 in a good picture.")
+    spread: float = Field(description="Grey-level spread of the downscaled picture.")
+
+
 class ReadingPayload(Message):
     seq: int = Field(description="Frame number within the site's source session.")
     captured_at: float = Field(description="When the frame was captured, epoch seconds.")
@@ -43,6 +58,9 @@ class ReadingPayload(Message):
     )
     frame_width: int
     frame_height: int
+    image_quality: ImageQualityPublic | None = Field(
+        default=None, description="The picture's quality; null when not assessed."
+    )
 
 
 class AlertEventPublic(Message):

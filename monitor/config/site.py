@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from monitor.config.base import Section
+from monitor.config.quality import ImageQualityConfig
 from monitor.config.recording import RecordingConfig
 from monitor.config.thresholds import ThresholdsConfig
 
@@ -132,6 +133,10 @@ class SiteConfig(Section):
     )
     recording: RecordingConfig = Field(
         default_factory=RecordingConfig, description="What video of this site is recorded."
+    )
+    image_quality: ImageQualityConfig = Field(
+        default_factory=ImageQualityConfig,
+        description="When the picture is too poor (blank, grainy, starved) to trust the count.",
     )
 
     @field_validator("roi")

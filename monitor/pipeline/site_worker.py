@@ -38,6 +38,8 @@ from monitor.measure.measure import measure
 from monitor.pipeline.evaluate import metric_value
 from monitor.pipeline.ports import ReadingSink, Source, SourceFactory
 from monitor.pipeline.service import UnknownAlert
+from monitor.quality.assess import MIN_SIDE, assess_frame
+from monitor.quality.verdict import QualityTracker, QualityVerdict
 from monitor.render.overlay import draw_heat, encode_jpeg
 from monitor.store.base import Store, StoredReading, ThresholdChange
 
@@ -99,6 +101,7 @@ class SiteWorker:
         # time on the frames' own clock is estimated from it (see `_tick`).
         self._last_capture: tuple[float, float] | None = None
         self._jpeg_cache: tuple[int, bool, bytes] | None = None
+        self._quality: QualityTracker | None = None
         self.status: SiteStatus = "starting"
         self.status_reason = ""
         self._source_status: tuple[SiteStatus, str] = ("starting", "")
@@ -291,6 +294,7 @@ class SiteWorker:
     def _analyse(self, frame: CapturedFrame) -> None:
         view = self._view
         density = self._estimator.estimate(frame.image)
+        quality = self._assess_quality(view, frame)
         geometry = self._geometry_for(view, density.frame_size, density.values.shape)
         measurement = measure(density, geometry, view.site.count_scale)
         with self._lock:
@@ -315,10 +319,28 @@ class SiteWorker:
             grid=measurement.grid,
             frame_width=width,
             frame_height=height,
+            quality=quality,
         )
         self._latest = Analysed(frame, reading)
         self._bus.publish(MessageType.READING, self.site.id, reading_payload(reading))
         self._readings.submit(reading)
+
+    def _assess_quality(self, view: SiteView, frame: CapturedFrame) -> QualityVerdict | None:
+        config = view.site.image_quality
+        if not config.enabled or min(frame.image.shape[:2]) < MIN_SIDE:
+            return None
+        tracker = self._quality
+        if tracker is None or tracker.config != config:  # new limits: judge afresh
+            tracker = self._quality = QualityTracker(config)
+        before = tracker.issues
+        verdict = tracker.update(assess_frame(frame.image))
+        if verdict.issues != before:
+            log.warning(
+                "site %s: picture quality %s",
+                self.site.id,
+                ", ".join(verdict.issues) if verdict.issues else "good again",
+            )
+        return verdict
 
     def _tick(self) -> None:
         """No frame lately (camera down, stream stalled): alert deadlines run on regardless.

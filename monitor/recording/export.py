@@ -42,6 +42,8 @@ READING_COLUMNS = (
     "mean_density",
     "peak_density",
     "level",
+    # "good", or the picture's issues ("noise detail_loss"); empty when not assessed.
+    "picture",
 )
 
 
@@ -107,9 +109,15 @@ def readings_csv(readings: Iterable[StoredReading]) -> bytes:
     for r in readings:
         writer.writerow(
             [r.site_id, r.seq, repr(r.captured_at), repr(r.analysed_at), r.count,
-             r.mean_density, r.peak_density, r.level]
+             r.mean_density, r.peak_density, r.level, _picture(r)]
         )  # fmt: skip
     return out.getvalue().encode()
+
+
+def _picture(reading: StoredReading) -> str:
+    if reading.quality is None:
+        return ""
+    return " ".join(reading.quality.issues) or "good"
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:

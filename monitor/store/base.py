@@ -12,6 +12,7 @@ from typing import Protocol
 
 from monitor.alerts.model import Alert, AlertEvent, AlertUpdate
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.quality.verdict import QualityVerdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class StoredReading:
     grid: list[list[float | None]]
     frame_width: int
     frame_height: int
+    quality: QualityVerdict | None = None  # None: not assessed
 
 
 @dataclass(frozen=True, slots=True)

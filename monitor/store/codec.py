@@ -9,6 +9,8 @@ from sqlalchemy import RowMapping
 
 from monitor.alerts.model import Alert, AlertEvent, AlertEventKind, AlertState
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.quality.assess import FrameQuality
+from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.store.base import StoredReading, ThresholdChange
 
 Grid = list[list[float | None]]
@@ -49,6 +51,7 @@ def reading_row(reading: StoredReading) -> dict[str, Any]:
         "grid": grid_to_json(reading.grid),
         "frame_width": reading.frame_width,
         "frame_height": reading.frame_height,
+        "quality": None if reading.quality is None else quality_to_json(reading.quality),
     }
 
 
@@ -65,6 +68,34 @@ def reading_from_row(row: RowMapping) -> StoredReading:
         grid=grid_from_json(row["grid"]),
         frame_width=row["frame_width"],
         frame_height=row["frame_height"],
+        quality=None if row["quality"] is None else quality_from_json(row["quality"]),
+    )
+
+
+def quality_to_json(verdict: QualityVerdict) -> str:
+    median = verdict.median
+    return _compact_json(
+        {
+            "issues": list(verdict.issues),
+            # Three decimals: the limits are set to two, and the column stays short.
+            "noise": round(median.noise, 3),
+            "detail": round(median.detail, 3),
+            "blocking": round(median.blocking, 3),
+            "spread": round(median.spread, 3),
+        }
+    )
+
+
+def quality_from_json(text: str) -> QualityVerdict:
+    fields = json.loads(text)
+    return QualityVerdict(
+        issues=tuple(QualityIssue(issue) for issue in fields["issues"]),
+        median=FrameQuality(
+            noise=fields["noise"],
+            detail=fields["detail"],
+            blocking=fields["blocking"],
+            spread=fields["spread"],
+        ),
     )
 
 

@@ -35,6 +35,9 @@ def migrate(conn: Connection, found: int) -> int:
             .values(cleared_at=t.c.resolved_at, resolved_by="system", outcome="")
         )
         found = 2
+    if found == 2:
+        _add_columns(conn, schema.readings, ("quality",))
+        found = 3
     conn.execute(schema.schema_version.update().values(version=found))
     return found
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 2  # 2: the alert response lifecycle (monitor/store/migrations.py)
+# 2: the alert response lifecycle; 3: the picture quality of each reading
+# (monitor/store/migrations.py)
+SCHEMA_VERSION = 3
 
 metadata = sa.MetaData()
 
@@ -41,6 +43,9 @@ readings = sa.Table(
     sa.Column("grid", sa.Text, nullable=False),
     sa.Column("frame_width", sa.Integer, nullable=False),
     sa.Column("frame_height", sa.Integer, nullable=False),
+    # Version 3: compact JSON of the picture's quality issues and measures; null when it was
+    # not assessed (earlier builds, or assessment off for the site).
+    sa.Column("quality", sa.Text, nullable=True),
     sa.Index("ix_readings_site_captured", "site_id", "captured_at"),
 )
 

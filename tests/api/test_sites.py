@@ -118,6 +118,7 @@ def test_readings(readings_api: Api, query: str, seqs: list[int]) -> None:
             "grid",
             "frame_width",
             "frame_height",
+            "image_quality",
         }
         assert reading["grid"][0][0] is None
 

@@ -36,13 +36,16 @@ COUNT_LEVELS: dict[str, Any] = {
 
 
 def config(
-    escalate_after_s: float = 60.0, exclude: list[list[list[int]]] | None = None
+    escalate_after_s: float = 60.0,
+    exclude: list[list[list[int]]] | None = None,
+    image_quality: dict[str, Any] | None = None,
 ) -> AppConfig:
     site = minimal_site(
         analysis_fps=30,
         roi=[[0, 0], [160, 0], [160, 120], [0, 120]],
         thresholds=COUNT_LEVELS,
         exclude=exclude or [],
+        image_quality=image_quality or {},
     )
     site["thresholds"] = COUNT_LEVELS
     platform = {
@@ -67,6 +70,7 @@ class Harness:
         estimator: DensityEstimator,
         escalate_after_s: float = 60.0,
         exclude: list[list[list[int]]] | None = None,
+        image_quality: dict[str, Any] | None = None,
     ) -> None:
         self.bus = InMemoryBus(first_id=1)
         self.events: ThreadSubscription = self.bus.subscribe()
@@ -74,7 +78,12 @@ class Harness:
         self.writer = ReadingWriter(store, flush_interval_s=0.05)
         self.store = store
         self.runtime = Runtime(
-            config(escalate_after_s, exclude), estimator, self.sources, self.bus, store, self.writer
+            config(escalate_after_s, exclude, image_quality),
+            estimator,
+            self.sources,
+            self.bus,
+            store,
+            self.writer,
         )
 
     def start(self) -> None:
@@ -94,7 +103,10 @@ class Harness:
 
     def frame(self, people: int, at: float) -> tuple[ReadingPayload, list[AlertPayload]]:
         """Pushes one frame and returns its reading and the alert events it caused."""
-        seq = self.sources.by_site["wuyi-square"].push(scene(people), captured_at=at)
+        return self.image(scene(people), at)
+
+    def image(self, image: np.ndarray, at: float) -> tuple[ReadingPayload, list[AlertPayload]]:
+        seq = self.sources.by_site["wuyi-square"].push(image, captured_at=at)
         alerts: list[AlertPayload] = []
         while True:
             item = self.events.get(timeout=5.0)
@@ -199,6 +211,49 @@ def test_alert_turns_overdue_after_its_camera_goes_offline(store: SqlStore) -> N
         assert stored.overdue_at == overdue.event.at
     finally:
         harness.stop()
+
+
+def street(noise_sigma: float = 0.0) -> np.ndarray:
+    """A textured picture (a good camera's), with sensor noise on top if asked."""
+    rng = np.random.default_rng(5)
+    texture = cv2.GaussianBlur(rng.integers(0, 256, (120, 160, 3), dtype=np.uint8), (0, 0), 1.0)
+    texture[:40] = 120  # a plain strip, as sky or pavement: where noise shows alone
+    noisy: np.ndarray = np.clip(texture + rng.normal(0.0, noise_sigma, texture.shape), 0, 255)
+    return noisy.astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("image", "issues"),
+    [
+        pytest.param(street(), [], id="good"),
+        pytest.param(street(noise_sigma=15.0), ["noise"], id="grainy"),
+        pytest.param(np.full((120, 160, 3), 40, np.uint8), ["blank"], id="covered-lens"),
+    ],
+)
+def test_each_reading_carries_its_picture_quality_to_bus_and_store(
+    store: SqlStore, image: np.ndarray, issues: list[str]
+) -> None:
+    harness = Harness(store, BlobCountEstimator(), image_quality={"window_frames": 1})
+    harness.start()
+    try:
+        reading, _ = harness.image(image, at=300.0)
+    finally:
+        harness.stop()
+    assert reading.image_quality is not None
+    assert reading.image_quality.issues == issues
+    [stored] = store.readings("wuyi-square", since=None, until=None, limit=10)
+    assert stored.quality is not None
+    assert list(stored.quality.issues) == issues
+
+
+def test_a_site_with_quality_assessment_off_reads_none(store: SqlStore) -> None:
+    harness = Harness(store, BlobCountEstimator(), image_quality={"enabled": False})
+    harness.start()
+    try:
+        reading, _ = harness.image(np.full((120, 160, 3), 40, np.uint8), at=300.0)
+    finally:
+        harness.stop()
+    assert reading.image_quality is None
 
 
 def test_readings_reach_the_store(harness: Harness) -> None:

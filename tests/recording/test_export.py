@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import zipfile
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from monitor.quality.assess import FrameQuality
+from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.recording.export import (
     ExportRequestData,
     blur_people,
@@ -17,6 +20,8 @@ from monitor.recording.export import (
 )
 from monitor.store.base import StoredReading
 from tests.support.blobs import scene
+
+GOOD_MEASURES = FrameQuality(noise=0.5, detail=0.9, blocking=1.1, spread=40.0)
 
 
 def reading(at: float, count: float = 1.0) -> StoredReading:
@@ -57,6 +62,27 @@ def test_readings_csv_keeps_exact_times() -> None:
     lines = readings_csv([reading(1795963422.6751938, 4.5)]).decode().splitlines()
     assert lines[0].split(",")[:3] == ["site_id", "seq", "captured_at"]
     assert lines[1].split(",")[2] == "1795963422.6751938"
+
+
+@pytest.mark.parametrize(
+    ("quality", "picture"),
+    [
+        pytest.param(None, "", id="not-assessed"),
+        pytest.param(QualityVerdict((), GOOD_MEASURES), "good", id="good"),
+        pytest.param(
+            QualityVerdict((QualityIssue.NOISE, QualityIssue.DETAIL_LOSS), GOOD_MEASURES),
+            "noise detail_loss",
+            id="poor",
+        ),
+    ],
+)
+def test_readings_csv_says_how_good_each_picture_was(
+    quality: QualityVerdict | None, picture: str
+) -> None:
+    assessed = dataclasses.replace(reading(5.0), quality=quality)
+    header, row = readings_csv([assessed]).decode().splitlines()
+    assert header.split(",")[-1] == "picture"
+    assert row.split(",")[-1] == picture
 
 
 def test_manifest_verifies_and_catches_added_and_missing_files(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.quality.assess import FrameQuality
+from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.store import codec
 from tests.store.builders import thresholds
 
@@ -31,3 +33,17 @@ def test_thresholds_round_trip() -> None:
     config = thresholds(1.1)
 
     assert codec.thresholds_from_json(codec.thresholds_to_json(config)) == config
+
+
+def test_quality_json_rounds_the_measures_and_keeps_the_issues() -> None:
+    verdict = QualityVerdict(
+        issues=(QualityIssue.DETAIL_LOSS,),
+        median=FrameQuality(noise=0.123456, detail=0.5, blocking=1.25, spread=1 / 3),
+    )
+    text = codec.quality_to_json(verdict)
+    assert text == (
+        '{"issues":["detail_loss"],"noise":0.123,"detail":0.5,"blocking":1.25,"spread":0.333}'
+    )
+    back = codec.quality_from_json(text)
+    assert back.issues == verdict.issues
+    assert back.median == FrameQuality(noise=0.123, detail=0.5, blocking=1.25, spread=0.333)

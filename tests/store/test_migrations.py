@@ -1,15 +1,22 @@
-"""A version 1 database (before the alert response lifecycle) opens and upgrades."""
+"""Databases written by earlier builds open and upgrade."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from monitor.alerts.model import AlertState
+from monitor.quality.assess import FrameQuality
+from monitor.quality.verdict import QualityVerdict
 from monitor.store import schema
 from monitor.store.sql import SqlStore
+
+GOOD_PICTURE = QualityVerdict(
+    issues=(), median=FrameQuality(noise=0.5, detail=0.9, blocking=1.125, spread=40.0)
+)
 
 V1_ALERTS = """
 CREATE TABLE alerts (
@@ -57,3 +64,46 @@ def test_version_1_database_is_migrated(store_url: URL) -> None:
         None,
         "",
     )
+
+
+# {id}: how each backend numbers rows itself, as version 2 created them.
+V2_READINGS = """
+CREATE TABLE readings (
+    id {id}, site_id VARCHAR NOT NULL, seq BIGINT NOT NULL,
+    captured_at FLOAT NOT NULL, analysed_at FLOAT NOT NULL, count FLOAT NOT NULL,
+    mean_density FLOAT NOT NULL, peak_density FLOAT NOT NULL, level VARCHAR NOT NULL,
+    grid TEXT NOT NULL, frame_width INTEGER NOT NULL, frame_height INTEGER NOT NULL
+)"""
+
+
+def test_version_2_readings_gain_a_quality_none_of_them_had(store_url: URL) -> None:
+    if store_url.get_backend_name() == "sqlite":
+        Path(str(store_url.database)).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(store_url)
+    with engine.begin() as conn:
+        sqlite = store_url.get_backend_name() == "sqlite"
+        row_id = "INTEGER PRIMARY KEY" if sqlite else "BIGSERIAL PRIMARY KEY"
+        conn.exec_driver_sql(V2_READINGS.format(id=row_id))
+        conn.exec_driver_sql(
+            "CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)"
+        )
+        conn.exec_driver_sql("INSERT INTO schema_version VALUES (1, 2)")
+        conn.exec_driver_sql(
+            "INSERT INTO readings (site_id, seq, captured_at, analysed_at, count, mean_density, "
+            "peak_density, level, grid, frame_width, frame_height) "
+            "VALUES ('wuyi', 7, 10.0, 10.5, 3.0, 0.1, 0.4, 'normal', '[[0.1]]', 640, 480)"
+        )
+    engine.dispose()
+
+    store = SqlStore(store_url)
+    try:
+        [old] = store.readings("wuyi", None, None, limit=10)
+        store.add_readings([dataclasses.replace(old, seq=8, quality=GOOD_PICTURE)])
+        newer = store.readings("wuyi", None, None, limit=10)[-1]
+        with store.engine.connect() as conn:
+            version = conn.execute(sa.select(schema.schema_version.c.version)).scalar_one()
+    finally:
+        store.close()
+    assert version == schema.SCHEMA_VERSION
+    assert (old.seq, old.count, old.quality) == (7, 3.0, None)
+    assert newer.quality == GOOD_PICTURE

@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy.engine import URL
 
 from monitor.alerts.model import AlertEventKind, AlertState, AlertUpdate
+from monitor.quality.assess import FrameQuality
+from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.store.base import Store, ThresholdChange
 from monitor.store.sql import SqlStore
 from tests.store.builders import T0, event, lifecycle, raised, reading, thresholds
@@ -31,7 +33,14 @@ def test_readings_round_trip_exactly(store: SqlStore) -> None:
         peak_density=12345.678901234567,
         grid=[[None, None], [5e-324, 1.7976931348623157e308], [-0.0, 2 / 3]],
     )
-    stored = [reading(0), awkward, reading(2)]
+    assessed = dataclasses.replace(
+        reading(2),
+        quality=QualityVerdict(
+            issues=(QualityIssue.NOISE, QualityIssue.BLOCKING),
+            median=FrameQuality(noise=6.25, detail=0.875, blocking=1.5, spread=42.0),
+        ),
+    )
+    stored = [reading(0), awkward, assessed]
 
     store.add_readings(stored)
 
