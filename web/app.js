@@ -17,7 +17,7 @@ import { AlertFeed } from "./js/feed.js";
 import { SiteMap, renderLegend } from "./js/map.js";
 import { SitePanel } from "./js/panel.js";
 import { LiveSocket } from "./js/ws.js";
-import { OFFLINE_COLOR, cap, el, fmtNum, levelColor } from "./js/util.js";
+import { OFFLINE_COLOR, cap, el, fmtNum, levelColor, pictureIssues, pictureWarning } from "./js/util.js";
 import { OverdueAlarm } from "./js/response/alarm.js";
 import { ResponseControls } from "./js/response/controls.js";
 import { addPlatformLayer, getPlatforms } from "./js/response/platforms.js";
@@ -130,7 +130,24 @@ function siteRow(site) {
       { type: "button", class: "site-button", onclick: () => select(site.id) },
       el("i", { class: "dot" }),
       el("span", { class: "names" }, el("span", { class: "en" }), el("span", { class: "zh", lang: "zh-CN" })),
-      el("span", { class: "nums" }, el("span", { class: "level" }), el("span", { class: "count" })),
+      el(
+        "span",
+        { class: "nums" },
+        el("span", { class: "level" }),
+        el(
+          "span",
+          { class: "count-line" },
+          el("span", {
+            class: "picture-flag",
+            role: "img",
+            "data-testid": `site-picture-${site.id}`,
+            "data-issues": "",
+            hidden: true,
+            text: "⚠",
+          }),
+          el("span", { class: "count" }),
+        ),
+      ),
     ),
   );
   return row;
@@ -164,6 +181,15 @@ function renderSiteCount(site, row) {
   if (!row) return;
   const r = site.latest;
   row.querySelector(".count").textContent = r ? `${fmtNum(r.count, 0)} ppl · ${fmtNum(r.peak_density, 1)}/m²` : "–";
+  const warning = pictureWarning(r?.image_quality);
+  const flag = row.querySelector(".picture-flag");
+  flag.hidden = !warning;
+  flag.dataset.issues = warning ? warning.issues.join(" ") : "";
+  flag.dataset.severity = warning?.severity ?? "";
+  // The flag is a lone symbol: its words go to the title (mouse) and the label (screen readers).
+  flag.title = warning ? `${warning.text}\n${warning.title}` : "";
+  if (warning) flag.setAttribute("aria-label", warning.text);
+  else flag.removeAttribute("aria-label");
 }
 
 function renderSites() {
@@ -278,6 +304,7 @@ const handlers = {
     const site = state.sites.get(msg.site_id);
     if (!site) return;
     const r = msg.payload;
+    const issuesBefore = pictureIssues(site);
     site.latest = r;
     const levelChanged = site.level !== r.level;
     if (levelChanged) {
@@ -287,6 +314,8 @@ const handlers = {
       if (site.id === state.selected) panel.updateSite(site);
     } else {
       renderSiteCount(site);
+      // The marker's tooltip names a poor picture; it is rebuilt only when that changes.
+      if (pictureIssues(site) !== issuesBefore) map.updateSite(site);
     }
     if (site.id === state.selected) {
       panel.applyReading(site, r);

@@ -1,6 +1,6 @@
 // The Leaflet map: one circle marker per site, coloured by its alert level.
 
-import { NORMAL_COLOR, OFFLINE_COLOR, cap, el, levelColor } from "./util.js";
+import { NORMAL_COLOR, OFFLINE_COLOR, cap, el, levelColor, pictureIssues, pictureWarning } from "./util.js";
 
 const L = window.L;
 
@@ -23,8 +23,11 @@ function markerStyle(site, selected) {
 }
 
 function tooltipHtml(site) {
-  const wrap = el("div", { class: "site-tip" });
-  wrap.append(
+  const picture = pictureWarning(site.latest?.image_quality);
+  // Through el(), which skips the nulls: append() would print them as "null".
+  return el(
+    "div",
+    { class: "site-tip" },
     el("strong", { text: site.name_en }),
     site.name_zh ? el("span", { class: "zh", lang: "zh-CN", text: ` ${site.name_zh}` }) : null,
     el("br"),
@@ -36,8 +39,9 @@ function tooltipHtml(site) {
     el("span", { text: `Level: ${cap(site.level)}` }),
     site.location_approximate ? el("br") : null,
     site.location_approximate ? el("em", { text: "Location approximate" }) : null,
+    picture ? el("br") : null,
+    picture ? el("span", { class: "picture", "data-severity": picture.severity, text: picture.text }) : null,
   );
-  return wrap;
 }
 
 export class SiteMap {
@@ -127,7 +131,7 @@ export class SiteMap {
     const selected = site.id === this.selected;
     const key = [
       site.level, site.level_color, site.status, site.status_reason, selected, site.alerting,
-      site.lat, site.lon, site.name_en, site.name_zh,
+      site.lat, site.lon, site.name_en, site.name_zh, pictureIssues(site),
     ].join("|");
     if (!force && key === entry.key) return;
     const at = entry.circle.getLatLng();
@@ -144,6 +148,7 @@ export class SiteMap {
       path.setAttribute("data-level", site.level);
       path.setAttribute("data-status", site.status);
       path.setAttribute("data-color", site.status === "offline" ? OFFLINE_COLOR : site.level_color);
+      path.setAttribute("data-picture-issues", pictureIssues(site));
       path.classList.toggle("offline", site.status === "offline");
       path.classList.toggle("alerting", Boolean(site.alerting));
       path.classList.toggle("selected", selected);

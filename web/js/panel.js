@@ -2,7 +2,7 @@
 // client-side density overlay and the ROI outline, and the chart.
 
 import { snapshotUrl } from "./api.js";
-import { OFFLINE_COLOR, cap, fmtAge, fmtNum, textOn } from "./util.js";
+import { OFFLINE_COLOR, cap, fmtAge, fmtNum, pictureWarning, textOn } from "./util.js";
 
 const OVERLAY_KEY = "crowd-monitor.overlay";
 
@@ -137,6 +137,7 @@ export class SitePanel {
     this.$("stat-count").textContent = r ? fmtNum(r.count, 0) : "–";
     this.$("stat-mean").textContent = r ? fmtNum(r.mean_density, 2) : "–";
     this.$("stat-peak").textContent = r ? fmtNum(r.peak_density, 2) : "–";
+    this.renderPicture(r?.image_quality);
     this.tick();
     if (r) {
       const frame = this.$("frame");
@@ -144,6 +145,24 @@ export class SitePanel {
       if (frame.style.aspectRatio !== ratio) frame.style.aspectRatio = ratio;
     }
     this.drawOverlay();
+  }
+
+  /** The warning under the numbers when the picture behind them is poor. */
+  renderPicture(quality) {
+    const warning = pictureWarning(quality);
+    const node = this.$("panel-quality");
+    node.hidden = !warning;
+    node.title = warning?.title ?? "";
+    for (const id of ["stat-count", "stat-mean", "stat-peak"]) {
+      this.$(id).classList.toggle("doubtful", Boolean(warning));
+    }
+    // Readings arrive several times a second; rewriting the same words would have screen
+    // readers announce this status again each time.
+    const issues = warning ? warning.issues.join(" ") : "";
+    if (node.dataset.issues === issues) return;
+    node.dataset.issues = issues;
+    node.dataset.severity = warning?.severity ?? "";
+    node.textContent = warning?.text ?? "";
   }
 
   tick() {

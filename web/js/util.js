@@ -74,3 +74,44 @@ export function el(tag, attrs = {}, ...children) {
   for (const c of children) if (c != null) node.append(c);
   return node;
 }
+
+// What each picture-quality issue means for the count, in the operator's words. The live
+// panel, the site list and the replay share these so every page says the same thing.
+const PICTURE_ISSUES = {
+  blank: { label: "blank (lens covered?)", effect: "count meaningless" },
+  noise: { label: "grainy (night or high gain)", effect: "counts may be off" },
+  detail_loss: { label: "starved stream or blur", effect: "counts read low" },
+  blocking: { label: "heavy compression", effect: "counts may be off" },
+};
+
+/** A reading's `image_quality` as a warning: {issues, severity, text, title}, or null when
+ * the picture is good or was not assessed. `title` gives the measured values behind it. */
+export function pictureWarning(quality) {
+  const issues = quality?.issues ?? [];
+  if (!issues.length) return null;
+  // A code newer than this page: named as sent, and not trusted.
+  const unknown = (code) => ({ label: code.replace(/_/g, " "), effect: "counts may be off" });
+  const meanings = issues.map((code) => PICTURE_ISSUES[code] ?? unknown(code));
+  let text;
+  if (issues.includes("blank")) {
+    // The server sends blank alone; should it not, blank still outweighs the rest.
+    text = `Picture ${PICTURE_ISSUES.blank.label}: ${PICTURE_ISSUES.blank.effect}`;
+  } else {
+    // Several issues: the count only reads low for sure when every issue says so.
+    const effect = meanings.every((m) => m.effect === meanings[0].effect) ? meanings[0].effect : "counts may be off";
+    text = `Picture: ${meanings.map((m) => m.label).join(", ")}: ${effect}`;
+  }
+  const title = [
+    "Measured over the last frames (median):",
+    `noise ${fmtNum(quality.noise, 1)} grey levels`,
+    `fine detail ${fmtNum(quality.detail, 2)} (good picture about 0.7–1.1)`,
+    `blocking ${fmtNum(quality.blocking, 2)} (good picture about 1.0–1.5)`,
+    `spread ${fmtNum(quality.spread, 1)} grey levels`,
+  ].join("\n");
+  return { issues, severity: issues.includes("blank") ? "bad" : "warn", text, title };
+}
+
+/** The issues of a site's latest picture, space-separated ("" for a good or unassessed one). */
+export function pictureIssues(site) {
+  return (site.latest?.image_quality?.issues ?? []).join(" ");
+}

@@ -3,7 +3,7 @@
 // or the timeline to seek the shared clock.
 
 import { request } from "../api.js";
-import { el } from "../util.js";
+import { el, pictureWarning } from "../util.js";
 import { drawOverlay } from "./overlay.js";
 import { damagedAt, fmtClock, nextSegment, readingNear, segmentAt } from "./timeline.js";
 
@@ -35,6 +35,14 @@ export class Lane {
     this.noVideo = el("div", { class: "no-video", "data-testid": `replay-no-video-${site.id}` });
     this.warning = el("p", { class: "lane-warning", "data-testid": `replay-warning-${site.id}` });
     this.warning.hidden = true;
+    // The picture behind the reading on screen, worded as on the live page.
+    this.picture = el("p", {
+      class: "lane-warning lane-picture",
+      role: "status",
+      hidden: true,
+      "data-testid": `replay-picture-${site.id}`,
+      "data-issues": "",
+    });
     this.readout = el("span", { class: "lane-readout", "data-testid": `replay-readout-${site.id}` });
     this.timeline = el("div", { class: "timeline", "data-testid": `replay-timeline-${site.id}` });
     this.timelineCursor = el("div", { class: "cursor" });
@@ -52,6 +60,7 @@ export class Lane {
         remove,
       ),
       this.warning,
+      this.picture,
       el("div", { class: "video-box" }, this.video, this.canvas, this.noVideo),
       this.timeline,
       this.chartBox,
@@ -225,7 +234,22 @@ export class Lane {
     this.readout.textContent = reading
       ? `${reading.count.toFixed(1)} people · peak ${reading.peak_density.toFixed(2)}/m² · ${reading.level}`
       : "no reading";
+    this.showPicture(reading?.image_quality);
     drawOverlay(this.canvas, this.video, this.current ? reading : null, this.site.roi);
+  }
+
+  showPicture(quality) {
+    const warning = pictureWarning(quality);
+    const node = this.picture;
+    node.hidden = !warning;
+    node.title = warning?.title ?? "";
+    // Called on every frame while playing: rewrite (and have screen readers announce) only
+    // when the words change.
+    const issues = warning ? warning.issues.join(" ") : "";
+    if (node.dataset.issues === issues) return;
+    node.dataset.issues = issues;
+    node.dataset.severity = warning?.severity ?? "";
+    node.textContent = warning?.text ?? "";
   }
 
   moveCursors(t) {
