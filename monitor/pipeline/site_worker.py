@@ -39,7 +39,7 @@ from monitor.pipeline.evaluate import metric_value
 from monitor.pipeline.ports import ReadingSink, Source, SourceFactory
 from monitor.pipeline.service import UnknownAlert
 from monitor.quality.assess import MIN_SIDE, assess_frame
-from monitor.quality.verdict import QualityTracker, QualityVerdict
+from monitor.quality.verdict import QualityIssue, QualityTracker, QualityVerdict
 from monitor.render.overlay import draw_heat, encode_jpeg
 from monitor.store.base import Store, StoredReading, ThresholdChange
 
@@ -299,8 +299,14 @@ class SiteWorker:
         measurement = measure(density, geometry, view.site.count_scale)
         with self._lock:
             self._apply_schedule(frame.captured_at)
-            value = metric_value(measurement, self._engine.thresholds.metric)
-            updates = self._engine.update(frame.captured_at, value)
+            if quality is not None and QualityIssue.BLANK in quality.issues:
+                # A covered lens reads no one: that must neither clear an alert nor hold one
+                # back, so the engine treats the frame as no frame (deadlines still run).
+                overdue = self._engine.tick(frame.captured_at)
+                updates = [overdue] if overdue is not None else []
+            else:
+                value = metric_value(measurement, self._engine.thresholds.metric)
+                updates = self._engine.update(frame.captured_at, value)
             self._last_capture = (frame.captured_at, time.monotonic())
             level = self._engine.level
             # Saved under the lock: see `respond`. Transitions are rare, readings are not.

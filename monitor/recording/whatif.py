@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from monitor.alerts.whatif import WhatIfAlert, WhatIfResult
 from monitor.config.thresholds import Metric
+from monitor.quality.verdict import QualityIssue
 from monitor.store.base import StoredReading
 
 
@@ -31,7 +32,12 @@ def metric_series(readings: list[StoredReading], metric: Metric) -> list[tuple[f
             return reading.mean_density
         return reading.peak_density
 
-    return [(r.captured_at, value(r)) for r in readings]
+    # As the live loop does: a blank picture's reading never reached the alert engine.
+    return [(r.captured_at, value(r)) for r in readings if not _blank(r)]
+
+
+def _blank(reading: StoredReading) -> bool:
+    return reading.quality is not None and QualityIssue.BLANK in reading.quality.issues
 
 
 def alert_end(alert: WhatIfAlert, until: float) -> float:

@@ -216,7 +216,9 @@ def test_alert_turns_overdue_after_its_camera_goes_offline(store: SqlStore) -> N
 def street(noise_sigma: float = 0.0) -> np.ndarray:
     """A textured picture (a good camera's), with sensor noise on top if asked."""
     rng = np.random.default_rng(5)
-    texture = cv2.GaussianBlur(rng.integers(0, 256, (120, 160, 3), dtype=np.uint8), (0, 0), 1.0)
+    grain = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    texture = cv2.GaussianBlur(grain, (0, 0), 1.0).astype(np.float32)
+    texture += np.linspace(-60.0, 60.0, 160, dtype=np.float32)[None, :, None]  # light and shade
     texture[:40] = 120  # a plain strip, as sky or pavement: where noise shows alone
     noisy: np.ndarray = np.clip(texture + rng.normal(0.0, noise_sigma, texture.shape), 0, 255)
     return noisy.astype(np.uint8)
@@ -244,6 +246,32 @@ def test_each_reading_carries_its_picture_quality_to_bus_and_store(
     [stored] = store.readings("wuyi-square", since=None, until=None, limit=10)
     assert stored.quality is not None
     assert list(stored.quality.issues) == issues
+
+
+def test_a_covered_lens_neither_clears_nor_raises_an_alert(store: SqlStore) -> None:
+    """It reads no one, and no one is what would clear the alert: the engine must not see it."""
+    harness = Harness(store, BlobCountEstimator(), image_quality={"window_frames": 1})
+    covered = np.full((120, 160, 3), 40, np.uint8)
+    empty_street = street() // 2  # a real picture, all of it below the blob threshold
+    harness.start()
+    try:
+        reading, alerts = harness.frame(7, at=600.0)
+        assert (reading.level, [a.event.kind for a in alerts]) == ("high", ["raised"])
+        for at in (600.5, 601.0, 601.5):
+            reading, alerts = harness.image(covered, at=at)
+            assert (reading.count, reading.level, alerts) == (0.0, "high", [])
+            assert reading.image_quality is not None
+            assert reading.image_quality.issues == ["blank"]
+        reading, alerts = harness.image(empty_street, at=602.0)
+    finally:
+        harness.stop()
+    assert reading.image_quality is not None
+    assert reading.image_quality.issues == []
+    assert (reading.count, reading.level, [a.event.kind for a in alerts]) == (
+        0.0,
+        "normal",
+        ["cleared"],
+    )
 
 
 def test_a_site_with_quality_assessment_off_reads_none(store: SqlStore) -> None:

@@ -4,6 +4,8 @@ import pytest
 
 from monitor.alerts.whatif import WhatIfAlert, WhatIfResult
 from monitor.config.thresholds import Metric
+from monitor.quality.assess import FrameQuality
+from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.recording.whatif import alert_seconds, metric_series, pair_alerts
 from monitor.store.base import StoredReading
 
@@ -44,3 +46,23 @@ def test_an_open_alert_runs_to_the_end_of_the_range() -> None:
 def test_metric_series(metric: Metric, value: float) -> None:
     r = StoredReading("a", 1, 5.0, 5.1, 12.0, 0.5, 2.5, "normal", [[0.0]], 10, 10)
     assert metric_series([r], metric) == [(5.0, value)]
+
+
+@pytest.mark.parametrize(
+    ("issues", "kept"),
+    [
+        pytest.param((), True, id="good"),
+        pytest.param((QualityIssue.NOISE, QualityIssue.DETAIL_LOSS), True, id="poor"),
+        pytest.param((QualityIssue.BLANK,), False, id="blank"),
+    ],
+)
+def test_a_blank_pictures_reading_is_left_out_as_the_live_engine_left_it(
+    issues: tuple[QualityIssue, ...], kept: bool
+) -> None:
+    measures = FrameQuality(noise=0.5, detail=0.9, blocking=1.1, spread=40.0)
+    assessed = StoredReading(
+        "a", 1, 5.0, 5.1, 0.0, 0.0, 0.0, "high", [[0.0]], 10, 10, QualityVerdict(issues, measures)
+    )
+    unassessed = StoredReading("a", 2, 6.0, 6.1, 9.0, 0.5, 2.5, "high", [[0.0]], 10, 10)
+    expected = [(5.0, 0.0)] if kept else []
+    assert metric_series([assessed, unassessed], Metric.COUNT) == [*expected, (6.0, 9.0)]

@@ -27,7 +27,6 @@ from monitor.api.setup_schemas import (
 )
 from monitor.auth.deps import AuditDep, Role, SupervisorUser, require_role
 from monitor.bus.messages import SitePublic
-from monitor.config.thresholds import Metric
 from monitor.ingest.redact import redact_source
 from monitor.measure.geo import to_local
 from monitor.measure.setup import (
@@ -40,7 +39,7 @@ from monitor.measure.setup import (
     region_area_m2,
 )
 from monitor.pipeline.site_setup import SiteChangeError, merged_site
-from monitor.store.base import StoredReading
+from monitor.recording.whatif import metric_series
 
 router = APIRouter(
     prefix="/api/sites",
@@ -195,14 +194,16 @@ def preview_thresholds(
     readings = store.readings(site.id, since, until, MAX_PREVIEW_READINGS)
     timezone = ZoneInfo(monitor.site_config(site.id).timezone)
     current = monitor.site_config(site.id).thresholds
-    proposed_values = _values(readings, body.thresholds.metric)
+    proposed_values = metric_series(readings, body.thresholds.metric)
     return PreviewPublic(
         since=since,
         until=until,
         metric=body.thresholds.metric.value,
         values=proposed_values,
         proposed=_whatif(replay_thresholds(body.thresholds, proposed_values, timezone)),
-        current=_whatif(replay_thresholds(current, _values(readings, current.metric), timezone)),
+        current=_whatif(
+            replay_thresholds(current, metric_series(readings, current.metric), timezone)
+        ),
     )
 
 
@@ -225,16 +226,6 @@ def _masked(fields: dict[str, Any]) -> dict[str, object]:
     if isinstance(fields.get("source"), str):
         return fields | {"source": redact_source(fields["source"])}
     return fields
-
-
-def _values(readings: list[StoredReading], metric: Metric) -> list[tuple[float, float]]:
-    match metric:
-        case Metric.PEAK_DENSITY:
-            return [(r.captured_at, r.peak_density) for r in readings]
-        case Metric.MEAN_DENSITY:
-            return [(r.captured_at, r.mean_density) for r in readings]
-        case Metric.COUNT:
-            return [(r.captured_at, r.count) for r in readings]
 
 
 def _whatif(result: WhatIfResult) -> WhatIfPublic:
