@@ -39,18 +39,21 @@ from monitor.measure.geometry import build_geometry
 from monitor.measure.ground import ground_model
 from monitor.measure.measure import measure
 from monitor.pipeline.evaluate import metric_value
+from monitor.quality.assess import assess_frame
+from monitor.quality.verdict import QualityTracker
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def analysis_throughput(config_path: Path, frames: int) -> tuple[str, float]:
-    """Frames per second through estimate → measure → alerts on one core."""
+    """Frames per second through estimate → picture quality → measure → alerts on one core."""
     cv2.setNumThreads(1)
     config = load_config(config_path)
     site = config.sites[0]
     estimator = build_estimator(config.estimator.model_copy(update={"threads": 1}))
     ground = ground_model(site.ground, site.roi)
     engine = AlertEngine(site.id, site.thresholds)
+    quality = QualityTracker(site.image_quality)
     clip = cv2.VideoCapture(str(ensure_sample("vtest", Settings().sample_cache)))
     images: list[BgrImage] = []
     while len(images) < frames:
@@ -63,6 +66,7 @@ def analysis_throughput(config_path: Path, frames: int) -> tuple[str, float]:
     started = time.perf_counter()
     for index, image in enumerate(images):
         density = estimator.estimate(image)
+        quality.update(assess_frame(image))
         if geometry is None:
             geometry = build_geometry(
                 site.roi, ground, density.frame_size, density.values.shape, site.peak_window_m
