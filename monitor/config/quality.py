@@ -19,7 +19,8 @@ class ImageQualityConfig(Section):
         default=10,
         ge=1,
         le=600,
-        description="Analysed frames whose median is judged, so one odd frame flags nothing.",
+        description="Analysed frames whose median is judged, so one odd frame flags nothing "
+        "(blank is judged on each frame alone).",
     )
     noise_limit: float = Field(
         default=4.5,

@@ -1,7 +1,9 @@
 """From frame measurements to the issues an operator sees, steady across frames.
 
 The median over a window of frames is judged, with a margin before an issue clears, so a
-picture on the edge does not flicker between good and poor.
+picture on the edge does not flicker between good and poor. Blank is the exception: judged
+on each frame at once, because a blank frame's count must not reach the alert engine and
+no real scene comes near the limit (the least spread among the training images is 18).
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ class QualityIssue(StrEnum):
     BLOCKING = "blocking"  # heavy compression blocks: counts may be off either way
 
 
+_JUDGED_ON_MEDIAN = (QualityIssue.NOISE, QualityIssue.DETAIL_LOSS, QualityIssue.BLOCKING)
+
+
 @dataclass(frozen=True, slots=True)
 class QualityVerdict:
     issues: tuple[QualityIssue, ...]  # empty: a good picture
-    median: FrameQuality  # over the window
+    median: FrameQuality  # over the window; a blank frame's own
 
 
 class QualityTracker:
@@ -51,28 +56,34 @@ class QualityTracker:
         return self._shown
 
     def update(self, frame: FrameQuality) -> QualityVerdict:
+        if self._blank(frame):
+            # Nothing was seen, so the other issues stay as they were, and the frame stays
+            # out of the window: it says nothing about the camera's noise or detail.
+            self._issues = self._issues | {QualityIssue.BLANK}
+            self._shown = (QualityIssue.BLANK,)
+            return QualityVerdict(issues=self._shown, median=frame)
         self._window.append(frame)
         median = _median(self._window)
-        self._issues = frozenset(
-            issue for issue in QualityIssue if self._has(issue, median, issue in self._issues)
-        )
-        # A blank picture has no noise, detail or blocks worth reporting beside it.
-        shown = (QualityIssue.BLANK,) if QualityIssue.BLANK in self._issues else None
-        self._shown = shown or tuple(issue for issue in QualityIssue if issue in self._issues)
+        self._issues = frozenset(issue for issue in _JUDGED_ON_MEDIAN if self._has(issue, median))
+        self._shown = tuple(issue for issue in QualityIssue if issue in self._issues)
         return QualityVerdict(issues=self._shown, median=median)
 
-    def _has(self, issue: QualityIssue, median: FrameQuality, held: bool) -> bool:
+    def _blank(self, frame: FrameQuality) -> bool:
+        margin = CLEAR_MARGIN if QualityIssue.BLANK in self._issues else 1.0
+        return frame.spread < self._config.blank_spread_limit * margin
+
+    def _has(self, issue: QualityIssue, median: FrameQuality) -> bool:
         config = self._config
-        margin = CLEAR_MARGIN if held else 1.0
+        margin = CLEAR_MARGIN if issue in self._issues else 1.0
         match issue:
-            case QualityIssue.BLANK:
-                return median.spread < config.blank_spread_limit * margin
             case QualityIssue.NOISE:
                 return median.noise > config.noise_limit / margin
             case QualityIssue.DETAIL_LOSS:
                 return median.detail < config.detail_limit * margin
             case QualityIssue.BLOCKING:
                 return median.blocking > config.blocking_limit / margin
+            case _:
+                raise ValueError(f"{issue} is not judged on the window's median")
 
 
 def _median(window: deque[FrameQuality]) -> FrameQuality:

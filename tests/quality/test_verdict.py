@@ -71,3 +71,14 @@ def test_the_tracker_reports_the_issues_it_last_showed() -> None:
     assert not tracker.issues
     tracker.update(frame(spread=0.5, noise=9.0))
     assert tracker.issues == (QualityIssue.BLANK,)
+
+
+def test_a_blank_frame_is_flagged_at_once_and_kept_out_of_the_window() -> None:
+    tracker = QualityTracker(ImageQualityConfig(window_frames=2))
+    tracker.update(GOOD)
+    covered = frame(spread=0.5, detail=0.0, noise=0.0)
+    during = tracker.update(covered)  # one frame of two: a median would not see it yet
+    assert (during.issues, during.median) == ((QualityIssue.BLANK,), covered)
+    # In the window, the blank frame's zero detail would halve the median: "detail lost".
+    after = tracker.update(GOOD)
+    assert (after.issues, after.median) == ((), GOOD)
