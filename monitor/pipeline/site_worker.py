@@ -38,7 +38,7 @@ from monitor.measure.measure import measure
 from monitor.pipeline.evaluate import metric_value
 from monitor.pipeline.ports import ReadingSink, Source, SourceFactory
 from monitor.pipeline.service import UnknownAlert
-from monitor.quality.assess import MIN_SIDE, assess_frame
+from monitor.quality.assess import MIN_SIDE, assess_frame, region_box
 from monitor.quality.verdict import QualityIssue, QualityTracker, QualityVerdict
 from monitor.render.overlay import draw_heat, encode_jpeg
 from monitor.store.base import Store, StoredReading, ThresholdChange
@@ -339,7 +339,7 @@ class SiteWorker:
         if tracker is None or tracker.config != config:  # new limits: judge afresh
             tracker = self._quality = QualityTracker(config)
         before = tracker.issues
-        verdict = tracker.update(assess_frame(frame.image))
+        verdict = tracker.update(assess_frame(region_box(frame.image, view.site.roi)))
         if verdict.issues != before:
             log.warning(
                 "site %s: picture quality %s",

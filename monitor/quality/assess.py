@@ -7,6 +7,7 @@ tracks the count error on the validation images.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -78,3 +79,16 @@ def _blocking(grey: np.ndarray) -> float:
     edges = 1e-6 + across_columns.mean(), 1e-6 + across_rows.mean()
     on_grid = across_columns[:, step - 1 :: step].mean(), across_rows[step - 1 :: step, :].mean()
     return float((on_grid[0] / edges[0] + on_grid[1] / edges[1]) / 2)
+
+
+def region_box(image: Frame, roi: Sequence[tuple[float, float]]) -> Frame:
+    """The frame inside the region's bounding box, where the count comes from. It also
+    leaves out letterbox bars, whose clipped black would read as a noiseless sensor."""
+    height, width = image.shape[:2]
+    xs, ys = [x for x, _ in roi], [y for _, y in roi]
+    # Corners on the 16-pixel grid, so the coding blocks still start at the crop's corner.
+    left, right = max(0, int(min(xs))) // 16 * 16, min(width, int(max(xs)) + 1)
+    top, bottom = max(0, int(min(ys))) // 16 * 16, min(height, int(max(ys)) + 1)
+    if min(right - left, bottom - top) < MIN_SIDE:  # a sliver: the whole frame says more
+        return image
+    return image[top:bottom, left:right]

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from monitor.quality.assess import MIN_SIDE, assess_frame
+from monitor.quality.assess import MIN_SIDE, assess_frame, region_box
 from monitor.training.compression import h264_round_trip, jpeg_round_trip
 
 
@@ -85,3 +85,30 @@ def test_grey_and_colour_frames_measure_the_same() -> None:
 def test_a_frame_too_small_is_refused_with_its_size(shape: tuple[int, int]) -> None:
     with pytest.raises(ValueError, match=f"{shape[1]}x{shape[0]} is too small"):
         assess_frame(np.zeros((*shape, 3), np.uint8))
+
+
+@pytest.mark.parametrize(
+    ("roi", "box"),
+    [
+        pytest.param([(40, 30), (200, 30), (200, 150)], (32, 16, 201, 151), id="on-the-16-grid"),
+        pytest.param([(-10, -5), (400, -5), (400, 300)], (0, 0, 320, 240), id="clipped-to-frame"),
+        pytest.param([(50, 50), (60, 50), (60, 200)], (0, 0, 320, 240), id="sliver-whole-frame"),
+    ],
+)
+def test_region_box_is_the_regions_bounding_box(
+    roi: list[tuple[float, float]], box: tuple[int, int, int, int]
+) -> None:
+    frame = street(3)
+    left, top, right, bottom = box
+    assert np.array_equal(region_box(frame, roi), frame[top:bottom, left:right])
+
+
+def test_letterbox_bars_outside_the_region_do_not_hide_the_noise() -> None:
+    grey = cv2.cvtColor(with_flat_sky(street()), cv2.COLOR_BGR2GRAY).astype(np.float32)
+    rng = np.random.default_rng(4)
+    noisy = np.clip(grey + rng.normal(0, 8.0, grey.shape), 0, 255).astype(np.uint8)
+    letterboxed = np.zeros((480, 320), np.uint8)  # bars of clipped black above and below
+    letterboxed[120:360] = noisy
+    region = [(0.0, 130.0), (319.0, 130.0), (319.0, 350.0), (0.0, 350.0)]  # on the scene
+    assert assess_frame(letterboxed).noise < 1.0
+    assert assess_frame(region_box(letterboxed, region)).noise == pytest.approx(8.0, rel=0.1)
