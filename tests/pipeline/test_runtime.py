@@ -45,8 +45,7 @@ def config(
         roi=[[0, 0], [160, 0], [160, 120], [0, 120]],
         thresholds=COUNT_LEVELS,
         exclude=exclude or [],
-        # Off unless a test asks: the blob scenes are black boards, and an empty one is blank.
-        image_quality=image_quality or {"enabled": False},
+        image_quality=image_quality or {},
     )
     site["thresholds"] = COUNT_LEVELS
     platform = {
@@ -236,7 +235,9 @@ def street(noise_sigma: float = 0.0) -> np.ndarray:
 def test_each_reading_carries_its_picture_quality_to_bus_and_store(
     store: SqlStore, image: np.ndarray, issues: list[str]
 ) -> None:
-    harness = Harness(store, BlobCountEstimator(), image_quality={"window_frames": 1})
+    harness = Harness(
+        store, BlobCountEstimator(), image_quality={"enabled": True, "window_frames": 1}
+    )
     harness.start()
     try:
         reading, _ = harness.image(image, at=300.0)
@@ -251,7 +252,9 @@ def test_each_reading_carries_its_picture_quality_to_bus_and_store(
 
 def test_a_covered_lens_neither_clears_nor_raises_an_alert(store: SqlStore) -> None:
     """It reads no one, and no one is what would clear the alert: the engine must not see it."""
-    harness = Harness(store, BlobCountEstimator(), image_quality={"window_frames": 1})
+    harness = Harness(
+        store, BlobCountEstimator(), image_quality={"enabled": True, "window_frames": 1}
+    )
     covered = np.full((120, 160, 3), 40, np.uint8)
     empty_street = street() // 2  # a real picture, all of it below the blob threshold
     harness.start()

@@ -104,7 +104,7 @@ def site(
         analysis_fps=10,
         roi=ROI,
         thresholds=NO_ALERTS,
-        image_quality=image_quality,
+        image_quality={"enabled": True} | image_quality,
     )
 
 

@@ -4,6 +4,7 @@
 import { ApiError, getMe, onUnauthorized, request, snapshotUrl } from "../api.js";
 import { LoginDialog, roleAtLeast } from "../auth.js";
 import { GroundMap } from "./ground_map.js";
+import { PictureReading } from "./picture.js";
 import { SourceEditor } from "./source.js";
 import { ThresholdEditor } from "./thresholds.js";
 import { polygonProblem } from "./validate.js";
@@ -24,6 +25,7 @@ let view;
 let groundMap;
 let editor;
 let sourceEditor;
+let picture;
 
 function showError(err) {
   const box = $("setup-error");
@@ -75,6 +77,7 @@ function showReading(site) {
   box.dataset.analysedAt = r ? String(r.analysed_at) : "";
   box.dataset.level = site.level;
   box.dataset.count = r ? String(r.count) : "";
+  picture?.show(r);
 }
 
 async function poll() {
@@ -341,6 +344,7 @@ async function main() {
     },
   });
   sourceEditor = new SourceEditor($("source-form"), site.id, { onSaved: showSite });
+  picture = new PictureReading($("picture-reading"));
   wire();
   showSite(site);
   setMode("region");
