@@ -234,6 +234,19 @@ class SiteSetupPublic(Message):
     active_schedule: str | None = Field(
         description="The threshold schedule in force now; null: the base levels."
     )
+    picture_limits: PictureLimitsPublic | None = Field(
+        default=None,
+        description="The limits the site's picture quality is judged by; null: not assessed.",
+    )
+
+
+class PictureLimitsPublic(Message):
+    """A site's `image_quality` limits, so the setup page marks a measure past its limit."""
+
+    noise: float = Field(description="Grainy above.")
+    detail: float = Field(description="Fine detail lost below.")
+    blocking: float = Field(description="Heavy compression above.")
+    spread: float = Field(description="Blank below.")
 
 
 class CalibrationPointPublic(Message):

@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from monitor.bus.messages import CalibrationPointPublic, SiteSetupPublic
+from monitor.bus.messages import CalibrationPointPublic, PictureLimitsPublic, SiteSetupPublic
+from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import SiteConfig
 from monitor.ingest.redact import redact_source
 from monitor.measure.geo import to_lat_lon, to_local
@@ -109,6 +110,18 @@ def setup_public(
         roi_lat_lon=polygon_lat_lon(ground, site.roi, origin),
         timezone=site.timezone,
         active_schedule=active_schedule,
+        picture_limits=_picture_limits(site.image_quality),
+    )
+
+
+def _picture_limits(config: ImageQualityConfig) -> PictureLimitsPublic | None:
+    if not config.enabled:
+        return None
+    return PictureLimitsPublic(
+        noise=config.noise_limit,
+        detail=config.detail_limit,
+        blocking=config.blocking_limit,
+        spread=config.blank_spread_limit,
     )
 
 

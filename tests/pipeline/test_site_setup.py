@@ -13,12 +13,18 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.bus.bus import InMemoryBus, ThreadSubscription
-from monitor.bus.messages import MessageType, ReadingPayload, SiteConfigPayload
+from monitor.bus.messages import (
+    MessageType,
+    PictureLimitsPublic,
+    ReadingPayload,
+    SiteConfigPayload,
+)
 from monitor.config.app import AppConfig
-from monitor.config.site import GroundPoint
+from monitor.config.site import GroundPoint, SiteConfig
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.measure.ground import ground_model
 from monitor.pipeline.runtime import Runtime
-from monitor.pipeline.site_setup import SiteChangeError
+from monitor.pipeline.site_setup import SiteChangeError, setup_public
 from monitor.store.site_overrides import SiteChange, SiteOverrides
 from monitor.store.sql import SqlStore
 from monitor.store.writer import ReadingWriter
@@ -283,3 +289,27 @@ def active_schedule(monitor: Monitor) -> str | None:
     setup = monitor.runtime.site(SITE).setup
     assert setup is not None
     return setup.active_schedule
+
+
+@pytest.mark.parametrize(
+    ("image_quality", "limits"),
+    [
+        pytest.param(
+            {"enabled": True},
+            PictureLimitsPublic(noise=4.5, detail=0.6, blocking=1.75, spread=4.0),
+            id="defaults",
+        ),
+        pytest.param(
+            {"enabled": True, "noise_limit": 7.0, "detail_limit": 0.5},
+            PictureLimitsPublic(noise=7.0, detail=0.5, blocking=1.75, spread=4.0),
+            id="the-sites-own",
+        ),
+        pytest.param({"enabled": False}, None, id="not-assessed"),
+    ],
+)
+def test_setup_tells_the_page_the_limits_the_picture_is_judged_by(
+    image_quality: dict[str, Any], limits: PictureLimitsPublic | None
+) -> None:
+    site = SiteConfig.model_validate(minimal_site(image_quality=image_quality))
+    ground = ground_model(site.ground, site.roi)
+    assert setup_public(site, ground, (160, 120), None).picture_limits == limits

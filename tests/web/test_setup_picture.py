@@ -45,7 +45,25 @@ MEASURES = ("noise", "detail", "blocking", "spread")
 # As many decimals as the page shows of each: the noise and spread in grey levels, the
 # detail and blocking as ratios.
 DIGITS = {"noise": 1, "detail": 2, "blocking": 2, "spread": 1}
-DASH = "\u2013"  # between the ends of a good range
+LIMIT_KEYS = {
+    "noise": "noise_limit",
+    "detail": "detail_limit",
+    "blocking": "blocking_limit",
+    "spread": "blank_spread_limit",
+}
+LIMIT_WORDS = {
+    "noise": "grainy above",
+    "detail": "lost below",
+    "blocking": "blocky above",
+    "spread": "blank below",
+}
+# The measure each issue is about, shown past its limit when the issue is raised.
+ISSUE_MEASURE = {
+    "noise": "noise",
+    "detail_loss": "detail",
+    "blocking": "blocking",
+    "blank": "spread",
+}
 
 
 @pytest.fixture
@@ -77,8 +95,8 @@ def open_setup(page: Any, demo: Demo, site_id: str) -> None:
     )
 
 
-def expect_measures(page: Any, measured: FrameQuality) -> None:
-    """The measures are shown, as the reading carries them, with the good ranges beside."""
+def expect_measures(page: Any, measured: FrameQuality, limits: dict[str, Any]) -> None:
+    """The measures are shown, as the reading carries them, each beside the site's limit."""
     expect(by_test_id(page, "picture-measures")).to_be_visible()
     for name in MEASURES:
         value = by_test_id(page, f"picture-{name}")
@@ -88,15 +106,19 @@ def expect_measures(page: Any, measured: FrameQuality) -> None:
         expect(value).to_have_text(re.compile(rf"^\d+\.\d{{{DIGITS[name]}}}$"))
         assert float(value.text_content() or "nan") == close
         assert float(value.get_attribute("data-value") or "nan") == close
-    expect(by_test_id(page, "picture-detail-range")).to_have_text(f"good about 0.7{DASH}1.1")
-    expect(by_test_id(page, "picture-blocking-range")).to_have_text(f"good about 1.0{DASH}1.5")
+        limit = float(limits[LIMIT_KEYS[name]])
+        assert float(value.get_attribute("data-limit") or "nan") == limit
+        expect(by_test_id(page, f"picture-{name}-range")).to_have_text(
+            f"{LIMIT_WORDS[name]} {limit:.{DIGITS[name]}f}"
+        )
 
 
 @pytest.mark.parametrize(("limits_passed", "text"), POOR_CASES)
 def test_poor_picture_is_flagged_while_setting_up(
     page: Any, setup_demo: Any, limits_passed: tuple[str, ...], text: str
 ) -> None:
-    demo = setup_demo(flagging(limits_passed))
+    limits = flagging(limits_passed)
+    demo = setup_demo(limits)
     shown = "blank" if "blank" in limits_passed else " ".join(limits_passed)
     open_setup(page, demo, POOR)
 
@@ -107,7 +129,10 @@ def test_poor_picture_is_flagged_while_setting_up(
     expect(line).to_have_attribute("data-state", "poor")
     expect(line).to_have_attribute("data-severity", "bad" if shown == "blank" else "warn")
     expect(line).to_have_attribute("role", "status")
-    expect_measures(page, MEASURED)
+    expect_measures(page, MEASURED, limits)
+    for issue in limits_passed:
+        measure = by_test_id(page, f"picture-{ISSUE_MEASURE[issue]}")
+        expect(measure).to_have_attribute("data-range", "past")
 
 
 @pytest.mark.parametrize(
@@ -137,11 +162,9 @@ def test_good_or_unassessed_picture_while_setting_up(
     if measured is None:
         expect(by_test_id(page, "picture-measures")).to_be_hidden()
     else:
-        expect_measures(page, measured)
-        # Good by the site's limits, yet the blocks are past the usual range: the installer
-        # sees how near the picture stands to a warning.
-        expect(by_test_id(page, "picture-detail")).to_have_attribute("data-range", "within")
-        expect(by_test_id(page, "picture-blocking")).to_have_attribute("data-range", "above")
+        expect_measures(page, measured, NEUTRAL_LIMITS)
+        for name in MEASURES:  # the neutral limits are far from any picture
+            expect(by_test_id(page, f"picture-{name}")).to_have_attribute("data-range", "clear")
 
 
 def test_picture_line_follows_the_camera_without_reannouncing(page: Any, setup_demo: Any) -> None:
@@ -149,10 +172,12 @@ def test_picture_line_follows_the_camera_without_reannouncing(page: Any, setup_d
     # A blocking limit between the two pictures, clear of the margin an issue needs to clear.
     limit = (MEASURED.blocking * smooth.blocking) ** 0.5
     assert smooth.blocking * 1.2 < limit < MEASURED.blocking
-    demo = setup_demo(NEUTRAL_LIMITS | {"blocking_limit": limit})
+    limits = NEUTRAL_LIMITS | {"blocking_limit": limit}
+    demo = setup_demo(limits)
     open_setup(page, demo, POOR)
     line = by_test_id(page, "picture-state")
     expect(line).to_have_attribute("data-issues", "blocking", timeout=WAIT_MS)
+    expect(by_test_id(page, "picture-blocking")).to_have_attribute("data-range", "past")
 
     # Readings keep coming with the same picture: the status line's words are not
     # rewritten, so a screen reader does not announce them again.
@@ -175,7 +200,25 @@ def test_picture_line_follows_the_camera_without_reannouncing(page: Any, setup_d
     demo.cameras.frame = mosaic(smooth=True)
     expect(line).to_have_text("Picture: good", timeout=WAIT_MS)
     expect(line).to_have_attribute("data-issues", "")
-    expect_measures(page, smooth)
-    expect(by_test_id(page, "picture-blocking")).to_have_attribute("data-range", "within")
-    # Smooth, but soft: the fine detail is below its good range, the way to a warning.
-    expect(by_test_id(page, "picture-detail")).to_have_attribute("data-range", "below")
+    expect_measures(page, smooth, limits)
+    expect(by_test_id(page, "picture-blocking")).to_have_attribute("data-range", "clear")
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        pytest.param("noise_limit", id="grain-just-under-its-limit"),
+        pytest.param("detail_limit", id="detail-just-over-its-limit"),
+    ],
+)
+def test_a_measure_near_its_limit_is_marked_before_any_warning(
+    page: Any, setup_demo: Any, limit: str
+) -> None:
+    # Within the 10% an issue needs to clear, on the good side: no warning yet.
+    name = next(key for key, value in LIMIT_KEYS.items() if value == limit)
+    measured = getattr(MEASURED, name)
+    near = measured * 1.05 if name == "noise" else measured / 1.05
+    demo = setup_demo(NEUTRAL_LIMITS | {limit: near})
+    open_setup(page, demo, POOR)
+    expect(by_test_id(page, "picture-state")).to_have_text("Picture: good", timeout=WAIT_MS)
+    expect(by_test_id(page, f"picture-{name}")).to_have_attribute("data-range", "near")

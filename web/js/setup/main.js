@@ -77,7 +77,7 @@ function showReading(site) {
   box.dataset.analysedAt = r ? String(r.analysed_at) : "";
   box.dataset.level = site.level;
   box.dataset.count = r ? String(r.count) : "";
-  picture?.show(r);
+  picture?.show(r, site.setup?.picture_limits);
 }
 
 async function poll() {

@@ -1,42 +1,40 @@
 // The picture behind the live count, for the installer at the camera: a soft focus, a
 // starved bitrate, a covered lens or night grain is cheapest to fix now. The line says it as
-// the live page does (one shared wording); the measures below it show how far a refocus or a
-// bitrate change has moved the picture, before and after it crosses a limit.
+// the live page does (one shared wording); the measures below it, each beside the site's own
+// limit, show how far a refocus or a bitrate change has moved the picture, and how near it
+// stands to a warning.
 
 import { fmtNum, pictureWarning } from "../util.js";
 
-// The usual range of a good picture (monitor/config/quality.py). The site's own limits are
-// not sent to the page, so these are a guide rather than the lines the site is judged by.
-// `flagged`: the side of the range where the site's limit lies, the one worth marking.
+// `bad`: the side of its limit where a measure is flagged (monitor/config/quality.py).
 const MEASURES = [
-  { key: "noise", digits: 1, hint: "grainy when high" },
-  { key: "detail", digits: 2, good: [0.7, 1.1], flagged: "below" },
-  { key: "blocking", digits: 2, good: [1.0, 1.5], flagged: "above" },
-  { key: "spread", digits: 1, hint: "blank near 0" },
+  { key: "noise", digits: 1, bad: "above", words: "grainy above" },
+  { key: "detail", digits: 2, bad: "below", words: "lost below" },
+  { key: "blocking", digits: 2, bad: "above", words: "blocky above" },
+  { key: "spread", digits: 1, bad: "below", words: "blank below" },
 ];
+// Within this factor of its limit a measure is near it: an issue, once raised, clears only
+// past this margin (CLEAR_MARGIN in monitor/quality/verdict.py).
+const NEAR = 1.1;
 
-function rangeOf(value, good) {
-  if (value == null || !good) return "";
-  if (value < good[0]) return "below";
-  return value > good[1] ? "above" : "within";
+/** past: flagged side of the limit; near: within the margin on the good side; clear. */
+function standing(value, limit, bad) {
+  if (value == null || limit == null) return "";
+  const [worse, margin] = bad === "above" ? [value > limit, value * NEAR > limit] : [value < limit, value < limit * NEAR];
+  if (worse) return "past";
+  return margin ? "near" : "clear";
 }
 
 export class PictureReading {
   /** `root` holds #picture-state (the status line) and #picture-measures with a
-   * #picture-KEY value and #picture-KEY-range hint per measure. */
+   * #picture-KEY value and #picture-KEY-range limit per measure. */
   constructor(root) {
     this.$ = (id) => root.querySelector(`#${id}`);
-    for (const m of MEASURES) {
-      const value = this.$(`picture-${m.key}`);
-      value.dataset.flagged = m.flagged ?? "";
-      this.$(`picture-${m.key}-range`).textContent = m.good
-        ? `good about ${fmtNum(m.good[0], 1)}–${fmtNum(m.good[1], 1)}`
-        : m.hint;
-    }
   }
 
-  /** Shows the picture behind `reading` (a site's `latest`; null before the first). */
-  show(reading) {
+  /** Shows the picture behind `reading` (a site's `latest`; null before the first), judged
+   * by `limits` (the site's `setup.picture_limits`; null when it is not assessed). */
+  show(reading, limits) {
     const quality = reading?.image_quality ?? null;
     const warning = pictureWarning(quality);
     let state = "";
@@ -58,10 +56,13 @@ export class PictureReading {
     this.$("picture-measures").hidden = !quality;
     for (const m of MEASURES) {
       const node = this.$(`picture-${m.key}`);
-      const v = quality?.[m.key];
-      node.textContent = fmtNum(v, m.digits);
-      node.dataset.value = v == null ? "" : String(v);
-      node.dataset.range = rangeOf(v, m.good);
+      const value = quality?.[m.key];
+      const limit = limits?.[m.key];
+      node.textContent = fmtNum(value, m.digits);
+      node.dataset.value = value == null ? "" : String(value);
+      node.dataset.limit = limit == null ? "" : String(limit);
+      node.dataset.range = standing(value, limit, m.bad);
+      this.$(`picture-${m.key}-range`).textContent = limit == null ? "" : `${m.words} ${fmtNum(limit, m.digits)}`;
     }
   }
 }
