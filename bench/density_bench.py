@@ -47,6 +47,14 @@ def default_data() -> Path:
     return Path(os.environ.get("CROWD_DATA", REPO_ROOT.parent / "shared" / "data"))
 
 
+def data_missing(data: Path) -> bool:
+    """True, with the reason on stderr, when the benchmarks' data folder is not there."""
+    if data.is_dir():
+        return False
+    print(f"data folder not found: {data} (use --data or CROWD_DATA)", file=sys.stderr)
+    return True
+
+
 def fit_classic_on(folder: CrowdFolder) -> ClassicDensityEstimator:
     images = select(folder, "train")[:: CLASSIC_TRAIN_STRIDE.get(folder.name, 1)]
     frames = [read_image(i.path) for i in images]
@@ -81,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="at most N validation images per dataset")
     parser.add_argument("--no-hog", action="store_true", help="skip the (slow) HOG accuracy run")
     args = parser.parse_args(argv)
-    if not args.data.is_dir():
-        print(f"data folder not found: {args.data} (use --data or CROWD_DATA)", file=sys.stderr)
+    if data_missing(args.data):
         return 1
     cv2.setNumThreads(1)
     with threadpool_limits(limits=1):

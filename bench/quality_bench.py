@@ -25,8 +25,8 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.density_bench import default_data
-from bench.robustness_bench import Degradation, with_noise
+from bench.density_bench import data_missing, default_data
+from bench.robustness_bench import Degradation, unchanged, with_h264, with_jpeg, with_noise
 from monitor.config.quality import ImageQualityConfig
 from monitor.density.base import Frame
 from monitor.density.dataset import load_folder, read_image
@@ -37,7 +37,6 @@ from monitor.density.roi import folder_roi
 from monitor.density.splits import select
 from monitor.quality.assess import assess_frame
 from monitor.quality.verdict import QualityTracker
-from monitor.training.compression import h264_round_trip, jpeg_round_trip
 
 # Dataset and the stride through its validation images (Mall's neighbours are near-duplicates).
 DATASETS = (("shanghaitech_b", 1), ("mall", 4), ("shanghaitech_a", 1))
@@ -56,19 +55,19 @@ def _covered(frame: Frame, rng: np.random.Generator) -> Frame:
 
 
 DEGRADATIONS: dict[str, Degradation] = {
-    "clean": lambda frame, _rng: frame,
+    "clean": unchanged,
     "noise 5": with_noise(5.0),
     "noise 10": with_noise(10.0),
     "noise 15": with_noise(15.0),
     "blur 1.5": _blur(1.5),
     "blur 3": _blur(3.0),
-    "jpeg 30": lambda frame, _rng: jpeg_round_trip(frame, 30),
-    "jpeg 15": lambda frame, _rng: jpeg_round_trip(frame, 15),
-    "jpeg 10": lambda frame, _rng: jpeg_round_trip(frame, 10),
-    "h264 28": lambda frame, _rng: h264_round_trip(frame, 28),
-    "h264 35": lambda frame, _rng: h264_round_trip(frame, 35),
-    "h264 41": lambda frame, _rng: h264_round_trip(frame, 41),
-    "h264 45": lambda frame, _rng: h264_round_trip(frame, 45),
+    "jpeg 30": with_jpeg(30),
+    "jpeg 15": with_jpeg(15),
+    "jpeg 10": with_jpeg(10),
+    "h264 28": with_h264(28),
+    "h264 35": with_h264(35),
+    "h264 41": with_h264(41),
+    "h264 45": with_h264(45),
     "covered": _covered,
 }
 
@@ -114,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=default_data())
     parser.add_argument("--limit", type=int, help="at most N validation images per dataset")
     args = parser.parse_args(argv)
-    if not args.data.is_dir():
-        print(f"data folder not found: {args.data} (use --data or CROWD_DATA)", file=sys.stderr)
+    if data_missing(args.data):
         return 1
     cv2.setNumThreads(1)
     estimator = OnnxDensityEstimator(default_model_path(), threads=1)

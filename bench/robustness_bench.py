@@ -23,7 +23,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.density_bench import default_data
+from bench.density_bench import data_missing, default_data
 from monitor.density.base import DensityEstimator, Frame
 from monitor.density.dataset import load_folder, read_image
 from monitor.density.evaluate import Metrics, count_density, count_metrics
@@ -48,15 +48,27 @@ def with_noise(sigma: float) -> Degradation:
     return degrade
 
 
+def with_jpeg(quality: int) -> Degradation:
+    return lambda frame, _rng: jpeg_round_trip(frame, quality)
+
+
+def with_h264(crf: int) -> Degradation:
+    return lambda frame, _rng: h264_round_trip(frame, crf)
+
+
+def unchanged(frame: Frame, _rng: np.random.Generator) -> Frame:
+    return frame
+
+
 DEGRADATIONS: dict[str, Degradation] = {
-    "clean": lambda frame, _rng: frame,
+    "clean": unchanged,
     "noise 10": with_noise(10.0),
     "noise 20": with_noise(20.0),
-    "jpeg 30": lambda frame, _rng: jpeg_round_trip(frame, 30),
-    "jpeg 10": lambda frame, _rng: jpeg_round_trip(frame, 10),
-    "h264 28": lambda frame, _rng: h264_round_trip(frame, 28),
-    "h264 35": lambda frame, _rng: h264_round_trip(frame, 35),
-    "h264 45": lambda frame, _rng: h264_round_trip(frame, 45),
+    "jpeg 30": with_jpeg(30),
+    "jpeg 10": with_jpeg(10),
+    "h264 28": with_h264(28),
+    "h264 35": with_h264(35),
+    "h264 45": with_h264(45),
 }
 
 
@@ -87,8 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, nargs="+", default=[default_model_path()])
     parser.add_argument("--limit", type=int, help="at most N validation images per dataset")
     args = parser.parse_args(argv)
-    if not args.data.is_dir():
-        print(f"data folder not found: {args.data} (use --data or CROWD_DATA)", file=sys.stderr)
+    if data_missing(args.data):
         return 1
     sets = []
     for name, stride in DATASETS:

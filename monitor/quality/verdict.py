@@ -43,8 +43,7 @@ class QualityTracker:
     def __init__(self, config: ImageQualityConfig) -> None:
         self._config = config
         self._window: deque[FrameQuality] = deque(maxlen=config.window_frames)
-        self._issues: frozenset[QualityIssue] = frozenset()
-        self._shown: tuple[QualityIssue, ...] = ()
+        self._issues: frozenset[QualityIssue] = frozenset()  # blank with the ones it hides
 
     @property
     def config(self) -> ImageQualityConfig:
@@ -52,21 +51,21 @@ class QualityTracker:
 
     @property
     def issues(self) -> tuple[QualityIssue, ...]:
-        """As the last verdict showed them."""
-        return self._shown
+        """As the last verdict showed them: blank alone, else in QualityIssue's order."""
+        if QualityIssue.BLANK in self._issues:
+            return (QualityIssue.BLANK,)
+        return tuple(issue for issue in QualityIssue if issue in self._issues)
 
     def update(self, frame: FrameQuality) -> QualityVerdict:
         if self._blank(frame):
             # Nothing was seen, so the other issues stay as they were, and the frame stays
             # out of the window: it says nothing about the camera's noise or detail.
             self._issues = self._issues | {QualityIssue.BLANK}
-            self._shown = (QualityIssue.BLANK,)
-            return QualityVerdict(issues=self._shown, median=frame)
+            return QualityVerdict(issues=self.issues, median=frame)
         self._window.append(frame)
         median = _median(self._window)
         self._issues = frozenset(issue for issue in _JUDGED_ON_MEDIAN if self._has(issue, median))
-        self._shown = tuple(issue for issue in QualityIssue if issue in self._issues)
-        return QualityVerdict(issues=self._shown, median=median)
+        return QualityVerdict(issues=self.issues, median=median)
 
     def _blank(self, frame: FrameQuality) -> bool:
         margin = CLEAR_MARGIN if QualityIssue.BLANK in self._issues else 1.0

@@ -32,10 +32,3 @@ def test_the_table_has_a_row_per_degradation_and_a_covered_lens_is_always_flagge
     assert rows["covered"].split()[-3] == "100%"  # flagged share of ShanghaiTech B's two
     assert "ms at 640x480" in lines[-2]
     assert "validation images: shanghaitech_b: 2" in lines[-1]
-
-
-def test_a_missing_data_folder_is_an_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["--data", str(tmp_path / "absent")]) == 1
-    assert "data folder not found" in capsys.readouterr().err

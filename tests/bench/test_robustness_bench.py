@@ -49,10 +49,3 @@ def test_the_table_shows_every_degradation_and_the_clean_column_is_the_plain_eva
     assert (model, dataset) == ("crowd-density", "shanghaitech_b")
     assert (clean_mae, clean_bias) == (f"{clean.mae:.2f}", f"({clean.bias:+.1f})")
     assert "validation images: shanghaitech_b: 2" in lines[-1]
-
-
-def test_a_missing_data_folder_is_an_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["--data", str(tmp_path / "absent")]) == 1
-    assert "data folder not found" in capsys.readouterr().err

@@ -28,10 +28,15 @@ CREATE TABLE alerts (
 )"""
 
 
-def test_version_1_database_is_migrated(store_url: URL) -> None:
+def old_database(store_url: URL) -> sa.Engine:
+    """An engine on an empty database, for a test to write an earlier build's tables into."""
     if store_url.get_backend_name() == "sqlite":
         Path(str(store_url.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(store_url)
+    return sa.create_engine(store_url)
+
+
+def test_version_1_database_is_migrated(store_url: URL) -> None:
+    engine = old_database(store_url)
     with engine.begin() as conn:
         conn.exec_driver_sql(V1_ALERTS)
         conn.exec_driver_sql(
@@ -77,9 +82,7 @@ CREATE TABLE readings (
 
 
 def test_version_2_readings_gain_a_quality_none_of_them_had(store_url: URL) -> None:
-    if store_url.get_backend_name() == "sqlite":
-        Path(str(store_url.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(store_url)
+    engine = old_database(store_url)
     with engine.begin() as conn:
         sqlite = store_url.get_backend_name() == "sqlite"
         row_id = "INTEGER PRIMARY KEY" if sqlite else "BIGSERIAL PRIMARY KEY"

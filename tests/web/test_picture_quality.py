@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,20 +153,25 @@ class Demo:
     cameras: Cameras
 
 
-@pytest.fixture
-def make_demo(tmp_path: Path) -> Iterator[Any]:
-    """Starts the product with POOR's limits as given; at most once per test."""
+@contextmanager
+def demos(tmp_path: Path, user: str, role: Role) -> Iterator[Callable[[dict[str, Any]], Demo]]:
+    """Starts the product with POOR's limits as given, `user` signed up as `role`; at most
+    once per test."""
     require_web_assets()
     with ExitStack() as stack:
 
         def make(poor_limits: dict[str, Any]) -> Demo:
             config = demo_config(poor_limits)
-            live = stack.enter_context(
-                live_demo(config, tmp_path, {OPERATOR: Role.OPERATOR}, UNASSESSED)
-            )
+            live = stack.enter_context(live_demo(config, tmp_path, {user: role}, UNASSESSED))
             cameras = stack.enter_context(Cameras(live.sources, [POOR, GOOD], FRAME))
             return Demo(live, cameras)
 
+        yield make
+
+
+@pytest.fixture
+def make_demo(tmp_path: Path) -> Iterator[Any]:
+    with demos(tmp_path, OPERATOR, Role.OPERATOR) as make:
         yield make
 
 

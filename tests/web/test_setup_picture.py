@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +18,16 @@ import pytest
 
 from monitor.auth.roles import Role
 from monitor.quality.assess import FrameQuality, assess_frame
-from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
-from tests.support.live_demo import live_demo
+from tests.support.browser import WAIT_MS, by_test_id, sign_in, sync_api
 from tests.web.test_picture_quality import (
-    FRAME,
     GOOD,
     MEASURED,
     NEUTRAL_LIMITS,
     POOR,
     POOR_CASES,
     UNASSESSED,
-    Cameras,
     Demo,
-    demo_config,
+    demos,
     flagging,
     mosaic,
 )
@@ -68,20 +64,19 @@ ISSUE_MEASURE = {
 
 @pytest.fixture
 def setup_demo(tmp_path: Path) -> Iterator[Any]:
-    """Starts the product with POOR's limits as given, signed in as one who may set sites
-    up; at most once per test."""
-    require_web_assets()
-    with ExitStack() as stack:
-
-        def make(poor_limits: dict[str, Any]) -> Demo:
-            config = demo_config(poor_limits)
-            live = stack.enter_context(
-                live_demo(config, tmp_path, {SUPERVISOR: Role.SUPERVISOR}, UNASSESSED)
-            )
-            cameras = stack.enter_context(Cameras(live.sources, [POOR, GOOD], FRAME))
-            return Demo(live, cameras)
-
+    """Signed in as one who may set sites up."""
+    with demos(tmp_path, SUPERVISOR, Role.SUPERVISOR) as make:
         yield make
+
+
+def expect_line(page: Any, state: str, issues: str, severity: str, text: str) -> None:
+    line = by_test_id(page, "picture-state")
+    expect(line).to_have_attribute("data-state", state, timeout=WAIT_MS)
+    expect(line).to_have_attribute("data-issues", issues)
+    expect(line).to_have_attribute("data-severity", severity)
+    expect(line).to_have_text(text)
+    expect(line).to_be_visible()
+    expect(line).to_have_attribute("role", "status")
 
 
 def open_setup(page: Any, demo: Demo, site_id: str) -> None:
@@ -122,13 +117,7 @@ def test_poor_picture_is_flagged_while_setting_up(
     shown = "blank" if "blank" in limits_passed else " ".join(limits_passed)
     open_setup(page, demo, POOR)
 
-    line = by_test_id(page, "picture-state")
-    expect(line).to_have_attribute("data-issues", shown, timeout=WAIT_MS)
-    expect(line).to_have_text(text)
-    expect(line).to_be_visible()
-    expect(line).to_have_attribute("data-state", "poor")
-    expect(line).to_have_attribute("data-severity", "bad" if shown == "blank" else "warn")
-    expect(line).to_have_attribute("role", "status")
+    expect_line(page, "poor", shown, "bad" if shown == "blank" else "warn", text)
     expect_measures(page, MEASURED, limits)
     for issue in limits_passed:
         measure = by_test_id(page, f"picture-{ISSUE_MEASURE[issue]}")
@@ -153,12 +142,7 @@ def test_good_or_unassessed_picture_while_setting_up(
     demo = setup_demo(flagging(("noise",)))
     open_setup(page, demo, site_id)
 
-    line = by_test_id(page, "picture-state")
-    expect(line).to_have_attribute("data-state", state, timeout=WAIT_MS)
-    expect(line).to_have_text(text)
-    expect(line).to_be_visible()
-    expect(line).to_have_attribute("data-issues", "")
-    expect(line).to_have_attribute("data-severity", "")
+    expect_line(page, state, "", "", text)
     if measured is None:
         expect(by_test_id(page, "picture-measures")).to_be_hidden()
     else:
