@@ -259,7 +259,7 @@ class SiteConfigPayload(Message):
     """A site's setup changed (source, region, calibration): redraw it."""
 
     site: SitePublic
-    kind: str = Field(description="What changed: source, region or calibration.")
+    kind: str = Field(description="What changed: source, region, calibration or picture.")
     changed_by: str
 
 

@@ -31,6 +31,7 @@ from monitor.bus.messages import (
     SiteSetupPublic,
 )
 from monitor.config.app import AppConfig
+from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import ThresholdsConfig
 from monitor.density.base import DensityEstimator
@@ -218,6 +219,10 @@ class Runtime:
     def set_source(self, site_id: str, source: str, start_offset_s: float, by: str) -> SitePublic:
         fields = {"source": source, "start_offset_s": start_offset_s}
         return self._change_site(site_id, "source", lambda _: fields, by)
+
+    def set_image_quality(self, site_id: str, limits: ImageQualityConfig, by: str) -> SitePublic:
+        fields = {"image_quality": limits.model_dump(mode="json")}
+        return self._change_site(site_id, "picture", lambda _: fields, by)
 
     def site_changes(self, site_id: str, limit: int) -> list[SiteChange]:
         self._worker(site_id)

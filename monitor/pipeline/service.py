@@ -6,6 +6,7 @@ from typing import Protocol
 
 from monitor.bus.messages import AlertPayload, AlertPublic, PlatformPublic, SitePublic
 from monitor.config.app import AppConfig
+from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import ThresholdsConfig
 from monitor.store.site_overrides import SiteChange
@@ -94,6 +95,10 @@ class MonitorService(Protocol):
 
     def set_source(self, site_id: str, source: str, start_offset_s: float, by: str) -> SitePublic:
         """Starts the new source and stops the old one."""
+        ...
+
+    def set_image_quality(self, site_id: str, limits: ImageQualityConfig, by: str) -> SitePublic:
+        """New picture-quality limits; the next frame is judged afresh by them."""
         ...
 
     def site_changes(self, site_id: str, limit: int) -> list[SiteChange]:

@@ -25,6 +25,7 @@ from monitor.bus.messages import (
     ThresholdsPayload,
 )
 from monitor.config.app import AppConfig
+from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
 from monitor.pipeline.service import UnknownAlert, UnknownPlatform, UnknownSite
@@ -186,6 +187,9 @@ class FakeMonitor:
         raise NotImplementedError(SETUP_NOT_FAKED)
 
     def set_source(self, site_id: str, source: str, start_offset_s: float, by: str) -> SitePublic:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def set_image_quality(self, site_id: str, limits: ImageQualityConfig, by: str) -> SitePublic:
         raise NotImplementedError(SETUP_NOT_FAKED)
 
     def site_changes(self, site_id: str, limit: int) -> list[SiteChange]:

@@ -184,6 +184,10 @@ def test_region_change_changes_the_readings(live: Running) -> None:
             id="degenerate-calibration",
         ),
         pytest.param("source", {"source": ""}, 422, "source", id="empty-source"),
+        pytest.param(
+            "picture-limits", {"detail_limit": -1}, 422, "detail_limit", id="negative-limit"
+        ),
+        pytest.param("picture-limits", {"nois_limit": 3}, 422, "nois_limit", id="unknown-limit"),
     ],
 )
 def test_bad_changes_are_refused_with_a_reason(
@@ -195,6 +199,41 @@ def test_bad_changes_are_refused_with_a_reason(
     assert detail in str(response.json()["detail"])
     after = live.site()
     assert (after["roi"], after["setup"]) == (before["roi"], before["setup"])
+
+
+@pytest.mark.slow
+def test_picture_limits_change_the_verdict_from_the_next_frame(live: Running) -> None:
+    # The clip's frames are black boards with white squares: by the default limits their
+    # fine detail is lost and their squares sit on the coding grid.
+    assert live.latest_after(0, lambda r: True)["image_quality"] is None  # off in the YAML
+    path = f"/api/sites/{SITE}/picture-limits"
+    defaults = {"enabled": True, "window_frames": 1}
+    assert live.viewer.put(path, json=defaults).status_code == 403
+    response = live.supervisor.put(path, json=defaults)
+    assert response.status_code == 200, response.text
+    assert response.json()["setup"]["picture_limits"] == {
+        "noise": 4.5,
+        "detail": 0.6,
+        "blocking": 1.75,
+        "spread": 4.0,
+    }
+    changed_at = time.time()
+    reading = live.latest_after(changed_at, lambda r: r["image_quality"] is not None)
+    assert reading["image_quality"]["issues"] == ["detail_loss", "blocking"]
+
+    lenient = defaults | {"detail_limit": 0.1, "blocking_limit": 9.0}
+    assert live.supervisor.put(path, json=lenient).status_code == 200
+    changed_at = time.time()
+    reading = live.latest_after(changed_at, lambda r: r["image_quality"] is not None)
+    assert reading["image_quality"]["issues"] == []
+
+    audit = live.application.audit
+    assert audit is not None
+    entries = audit.entries(AuditQuery(action="site.picture_limits.changed"))
+    assert [e.target for e in entries] == [SITE] * 2
+    history = live.supervisor.get(f"/api/sites/{SITE}/setup/history").json()
+    assert [h["kind"] for h in history] == ["picture", "picture"]
+    assert history[0]["new"]["image_quality"]["blocking_limit"] == 9.0
 
 
 @pytest.mark.slow
@@ -289,12 +328,15 @@ def test_changes_persist_across_a_restart_and_export_as_yaml(clip: Path, tmp_pat
         assert http.put(f"/api/sites/{SITE}/thresholds", json=thresholds).is_success
         source = {"source": str(clip), "start_offset_s": 0.5}
         assert http.put(f"/api/sites/{SITE}/source", json=source).is_success
+        grainy_camera = {"enabled": True, "noise_limit": 7.5}
+        assert http.put(f"/api/sites/{SITE}/picture-limits", json=grainy_camera).is_success
     with running(clip, data) as second:
         site = second.site()
         assert site["roi"] == LEFT
         assert site["setup"]["exclude"] == [HOLE]
         assert site["setup"]["calibrated"] is True
         assert site["thresholds"]["schedules"][0]["name"] == "holiday-evening"
+        assert site["setup"]["picture_limits"]["noise"] == 7.5
         reading = second.latest_after(0, lambda r: True)
         assert reading["count"] == pytest.approx(1.0)
         assert reading["mean_density"] == pytest.approx(1.0 / (3.2 * 12), rel=0.05)
@@ -319,6 +361,7 @@ def test_changes_persist_across_a_restart_and_export_as_yaml(clip: Path, tmp_pat
     assert site_config.exclude == [[tuple(p) for p in HOLE]]
     assert site_config.ground.calibration is not None
     assert site_config.start_offset_s == 0.5
+    assert site_config.image_quality.noise_limit == 7.5
     assert site_config.thresholds.model_dump(mode="json") == {
         **COUNT_LEVELS,
         "levels": [{**COUNT_LEVELS["levels"][0]}],

@@ -27,6 +27,7 @@ from monitor.api.setup_schemas import (
 )
 from monitor.auth.deps import AuditDep, Role, SupervisorUser, require_role
 from monitor.bus.messages import SitePublic
+from monitor.config.quality import ImageQualityConfig
 from monitor.ingest.redact import redact_source
 from monitor.measure.geo import to_local
 from monitor.measure.setup import (
@@ -161,6 +162,29 @@ def put_source(
     except SiteChangeError as error:
         raise _refused(error) from None
     return _change(audit, "site.source.changed", site.id, site, new)
+
+
+@router.put("/{site_id}/picture-limits", response_model=SitePublic)
+def put_picture_limits(
+    site: SiteDep,
+    monitor: MonitorDep,
+    user: SupervisorUser,
+    audit: AuditDep,
+    limits: ImageQualityConfig,
+) -> SitePublic:
+    """Replaces the limits a site's picture quality is judged by (the YAML's
+    `image_quality`); the next frame is judged afresh by them (supervisor)."""
+    before = monitor.site_config(site.id).image_quality
+    try:
+        new = monitor.set_image_quality(site.id, limits, user.name)
+    except SiteChangeError as error:
+        raise _refused(error) from None
+    audit.record(
+        "site.picture_limits.changed",
+        site.id,
+        {"old": before.model_dump(mode="json"), "new": limits.model_dump(mode="json")},
+    )
+    return new
 
 
 @router.get("/{site_id}/setup/history", response_model=list[SiteChangePublic])
