@@ -67,6 +67,7 @@ EXPECTED_OPERATIONS = {
     ("put", "/api/sites/{site_id}/calibration"),
     ("delete", "/api/sites/{site_id}/calibration"),
     ("put", "/api/sites/{site_id}/source"),
+    ("put", "/api/sites/{site_id}/picture-limits"),
     ("get", "/api/sites/{site_id}/setup/history"),
     ("post", "/api/sites/{site_id}/thresholds/preview"),
     ("get", "/api/config.yaml"),

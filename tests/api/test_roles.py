@@ -63,6 +63,7 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("put", "/api/sites/{site_id}/calibration"): S,
     ("delete", "/api/sites/{site_id}/calibration"): S,
     ("put", "/api/sites/{site_id}/source"): S,
+    ("put", "/api/sites/{site_id}/picture-limits"): S,
     ("get", "/api/sites/{site_id}/setup/history"): V,
     ("post", "/api/sites/{site_id}/thresholds/preview"): S,
     ("get", "/api/config.yaml"): S,

@@ -172,8 +172,7 @@ def put_picture_limits(
     audit: AuditDep,
     limits: ImageQualityConfig,
 ) -> SitePublic:
-    """Replaces the limits a site's picture quality is judged by (the YAML's
-    `image_quality`); the next frame is judged afresh by them (supervisor)."""
+    """Sets a site's picture-quality limits; the next frame is judged by them (supervisor)."""
     before = monitor.site_config(site.id).image_quality
     try:
         new = monitor.set_image_quality(site.id, limits, user.name)
