@@ -235,14 +235,16 @@ class SiteSetupPublic(Message):
         description="The threshold schedule in force now; null: the base levels."
     )
     picture_limits: PictureLimitsPublic | None = Field(
-        default=None,
-        description="The limits the site's picture quality is judged by; null: not assessed.",
+        default=None, description="How the site's picture quality is judged."
     )
 
 
 class PictureLimitsPublic(Message):
-    """A site's `image_quality` limits, so the setup page marks a measure past its limit."""
+    """A site's `image_quality` section, so the setup page marks a measure past its limit
+    and edits the section without losing what it does not show."""
 
+    enabled: bool = Field(description="False: the picture is not assessed.")
+    window_frames: int = Field(description="Analysed frames whose median is judged.")
     noise: float = Field(description="Grainy above.")
     detail: float = Field(description="Fine detail lost below.")
     blocking: float = Field(description="Heavy compression above.")

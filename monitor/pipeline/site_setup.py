@@ -114,10 +114,10 @@ def setup_public(
     )
 
 
-def _picture_limits(config: ImageQualityConfig) -> PictureLimitsPublic | None:
-    if not config.enabled:
-        return None
+def _picture_limits(config: ImageQualityConfig) -> PictureLimitsPublic:
     return PictureLimitsPublic(
+        enabled=config.enabled,
+        window_frames=config.window_frames,
         noise=config.noise_limit,
         detail=config.detail_limit,
         blocking=config.blocking_limit,

@@ -212,6 +212,8 @@ def test_picture_limits_change_the_verdict_from_the_next_frame(live: Running) ->
     response = live.supervisor.put(path, json=defaults)
     assert response.status_code == 200, response.text
     assert response.json()["setup"]["picture_limits"] == {
+        "enabled": True,
+        "window_frames": 1,
         "noise": 4.5,
         "detail": 0.6,
         "blocking": 1.75,

@@ -296,19 +296,30 @@ def active_schedule(monitor: Monitor) -> str | None:
     [
         pytest.param(
             {"enabled": True},
-            PictureLimitsPublic(noise=4.5, detail=0.6, blocking=1.75, spread=4.0),
+            PictureLimitsPublic(
+                enabled=True, window_frames=10, noise=4.5, detail=0.6, blocking=1.75, spread=4.0
+            ),
             id="defaults",
         ),
         pytest.param(
-            {"enabled": True, "noise_limit": 7.0, "detail_limit": 0.5},
-            PictureLimitsPublic(noise=7.0, detail=0.5, blocking=1.75, spread=4.0),
+            {"enabled": True, "window_frames": 3, "noise_limit": 7.0, "detail_limit": 0.5},
+            PictureLimitsPublic(
+                enabled=True, window_frames=3, noise=7.0, detail=0.5, blocking=1.75, spread=4.0
+            ),
             id="the-sites-own",
         ),
-        pytest.param({"enabled": False}, None, id="not-assessed"),
+        # Kept while off, so turning it back on from the page restores them.
+        pytest.param(
+            {"enabled": False, "blocking_limit": 2.5},
+            PictureLimitsPublic(
+                enabled=False, window_frames=10, noise=4.5, detail=0.6, blocking=2.5, spread=4.0
+            ),
+            id="not-assessed",
+        ),
     ],
 )
 def test_setup_tells_the_page_the_limits_the_picture_is_judged_by(
-    image_quality: dict[str, Any], limits: PictureLimitsPublic | None
+    image_quality: dict[str, Any], limits: PictureLimitsPublic
 ) -> None:
     site = SiteConfig.model_validate(minimal_site(image_quality=image_quality))
     ground = ground_model(site.ground, site.roi)

@@ -39,7 +39,11 @@ function csrf() {
 function detailText(body, status) {
   const d = body?.detail;
   if (typeof d === "string") return d;
-  if (Array.isArray(d)) return d.map((e) => e?.msg ?? JSON.stringify(e)).join("; ");
+  // A validation error names its field by path (["body", "blocking_limit"]): without it,
+  // "Input should be greater than 1" leaves the operator guessing which input is meant.
+  const where = (e) => (Array.isArray(e?.loc) ? e.loc.filter((part) => part !== "body").join(".") : "");
+  const one = (e) => (e?.msg ? (where(e) ? `${where(e)}: ${e.msg}` : e.msg) : JSON.stringify(e));
+  if (Array.isArray(d)) return d.map(one).join("; ");
   if (d != null) return JSON.stringify(d);
   return `HTTP ${status}`;
 }

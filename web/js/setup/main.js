@@ -5,6 +5,7 @@ import { ApiError, getMe, onUnauthorized, request, snapshotUrl } from "../api.js
 import { LoginDialog, roleAtLeast } from "../auth.js";
 import { GroundMap } from "./ground_map.js";
 import { PictureReading } from "./picture.js";
+import { PictureLimitsEditor } from "./picture_limits.js";
 import { SourceEditor } from "./source.js";
 import { ThresholdEditor } from "./thresholds.js";
 import { polygonProblem } from "./validate.js";
@@ -26,6 +27,7 @@ let groundMap;
 let editor;
 let sourceEditor;
 let picture;
+let limitsEditor;
 
 function showError(err) {
   const box = $("setup-error");
@@ -63,6 +65,7 @@ function showSite(site) {
   badge.dataset.calibrated = String(Boolean(setup?.calibrated));
   groundMap?.setView(setup?.field_of_view ?? [], setup?.roi_lat_lon ?? []);
   sourceEditor?.show(site);
+  limitsEditor?.show(site);
   showReading(site);
 }
 
@@ -345,6 +348,7 @@ async function main() {
   });
   sourceEditor = new SourceEditor($("source-form"), site.id, { onSaved: showSite });
   picture = new PictureReading($("picture-reading"));
+  limitsEditor = new PictureLimitsEditor($("picture-limits-form"), site.id, { onSaved: showSite });
   wire();
   showSite(site);
   setMode("region");

@@ -33,7 +33,7 @@ export class PictureReading {
   }
 
   /** Shows the picture behind `reading` (a site's `latest`; null before the first), judged
-   * by `limits` (the site's `setup.picture_limits`; null when it is not assessed). */
+   * by `limits` (the site's `setup.picture_limits`). */
   show(reading, limits) {
     const quality = reading?.image_quality ?? null;
     const warning = pictureWarning(quality);
