@@ -9,10 +9,12 @@ from monitor.bus.messages import (
     AlertPublic,
     ImageQualityPublic,
     LevelPublic,
+    PictureLimitsPublic,
     ReadingPayload,
     SchedulePublic,
     ThresholdsPublic,
 )
+from monitor.config.quality import ImageQualityConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
 from monitor.quality.verdict import QualityVerdict
 from monitor.store.base import StoredReading
@@ -113,8 +115,19 @@ def image_quality_public(verdict: QualityVerdict) -> ImageQualityPublic:
     median = verdict.median
     return ImageQualityPublic(
         issues=list(verdict.issues),
-        noise=round(median.noise, 3),
-        detail=round(median.detail, 3),
-        blocking=round(median.blocking, 3),
-        spread=round(median.spread, 3),
+        noise=median.noise,
+        detail=median.detail,
+        blocking=median.blocking,
+        spread=median.spread,
+    )
+
+
+def picture_limits_public(config: ImageQualityConfig) -> PictureLimitsPublic:
+    return PictureLimitsPublic(
+        enabled=config.enabled,
+        window_frames=config.window_frames,
+        noise=config.noise_limit,
+        detail=config.detail_limit,
+        blocking=config.blocking_limit,
+        spread=config.blank_spread_limit,
     )

@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from monitor.bus.messages import CalibrationPointPublic, PictureLimitsPublic, SiteSetupPublic
-from monitor.config.quality import ImageQualityConfig
+from monitor.bus.convert import picture_limits_public
+from monitor.bus.messages import CalibrationPointPublic, SiteSetupPublic
 from monitor.config.site import SiteConfig
 from monitor.ingest.redact import redact_source
 from monitor.measure.geo import to_lat_lon, to_local
@@ -110,18 +110,7 @@ def setup_public(
         roi_lat_lon=polygon_lat_lon(ground, site.roi, origin),
         timezone=site.timezone,
         active_schedule=active_schedule,
-        picture_limits=_picture_limits(site.image_quality),
-    )
-
-
-def _picture_limits(config: ImageQualityConfig) -> PictureLimitsPublic:
-    return PictureLimitsPublic(
-        enabled=config.enabled,
-        window_frames=config.window_frames,
-        noise=config.noise_limit,
-        detail=config.detail_limit,
-        blocking=config.blocking_limit,
-        spread=config.blank_spread_limit,
+        picture_limits=picture_limits_public(site.image_quality),
     )
 
 

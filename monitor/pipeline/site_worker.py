@@ -8,6 +8,7 @@ client sees is always one the store knows.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -346,7 +347,8 @@ class SiteWorker:
                 self.site.id,
                 ", ".join(verdict.issues) if verdict.issues else "good again",
             )
-        return verdict
+        # Rounded here, with the reading's other numbers: the store and the bus copy it as is.
+        return dataclasses.replace(verdict, median=verdict.median.rounded())
 
     def _tick(self) -> None:
         """No frame lately (camera down, stream stalled): alert deadlines run on regardless.

@@ -34,6 +34,15 @@ class FrameQuality:
     blocking: float  # edge strength on the 8-pixel coding grid over edge strength elsewhere
     spread: float  # grey-level standard deviation of the frame at a quarter of its size
 
+    def rounded(self, digits: int = 3) -> FrameQuality:
+        """As readings carry it: the limits have two decimals, and stored rows stay short."""
+        return FrameQuality(
+            noise=round(self.noise, digits),
+            detail=round(self.detail, digits),
+            blocking=round(self.blocking, digits),
+            spread=round(self.spread, digits),
+        )
+
 
 def assess_frame(image: Frame) -> FrameQuality:
     """Measures a BGR or grey frame; frames with a side under MIN_SIDE pixels are refused."""

@@ -77,11 +77,10 @@ def quality_to_json(verdict: QualityVerdict) -> str:
     return _compact_json(
         {
             "issues": list(verdict.issues),
-            # Three decimals: the limits are set to two, and the column stays short.
-            "noise": round(median.noise, 3),
-            "detail": round(median.detail, 3),
-            "blocking": round(median.blocking, 3),
-            "spread": round(median.spread, 3),
+            "noise": median.noise,
+            "detail": median.detail,
+            "blocking": median.blocking,
+            "spread": median.spread,
         }
     )
 

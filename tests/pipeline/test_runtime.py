@@ -245,6 +245,7 @@ def test_each_reading_carries_its_picture_quality_to_bus_and_store(
         harness.stop()
     assert reading.image_quality is not None
     assert reading.image_quality.issues == issues
+    assert reading.image_quality.noise == round(reading.image_quality.noise, 3)
     [stored] = store.readings("wuyi-square", since=None, until=None, limit=10)
     assert stored.quality is not None
     assert list(stored.quality.issues) == issues

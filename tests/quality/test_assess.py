@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from monitor.quality.assess import MIN_SIDE, assess_frame, region_box
+from monitor.quality.assess import MIN_SIDE, FrameQuality, assess_frame, region_box
 from monitor.training.compression import h264_round_trip, jpeg_round_trip
 
 
@@ -112,3 +112,10 @@ def test_letterbox_bars_outside_the_region_do_not_hide_the_noise() -> None:
     region = [(0.0, 130.0), (319.0, 130.0), (319.0, 350.0), (0.0, 350.0)]  # on the scene
     assert assess_frame(letterboxed).noise < 1.0
     assert assess_frame(region_box(letterboxed, region)).noise == pytest.approx(8.0, rel=0.1)
+
+
+def test_rounded_keeps_three_decimals_of_every_measure() -> None:
+    measured = FrameQuality(noise=1 / 3, detail=2 / 3, blocking=1.23456, spread=40.0004)
+    assert measured.rounded() == FrameQuality(
+        noise=0.333, detail=0.667, blocking=1.235, spread=40.0
+    )

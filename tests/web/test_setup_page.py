@@ -216,7 +216,8 @@ def test_change_the_video_source_from_the_page(page: Any, demo: LiveDemo, tmp_pa
     # Nothing typed: the API's refusal shows inline and the source stays.
     save_source(page, "")
     expect(status).to_have_attribute("data-state", "error", timeout=WAIT_MS)
-    expect(status).to_contain_text("at least 1 character")
+    # Named by its field: "at least 1 character" alone leaves one guessing which input.
+    expect(status).to_have_text("source: String should have at least 1 character")
     expect(current).to_have_text(str(clip))
     assert site_now(page, demo)["setup"]["source"] == str(clip)
 

@@ -6,12 +6,19 @@
 
 import { fmtNum, pictureWarning } from "../util.js";
 
-// `bad`: the side of its limit where a measure is flagged (monitor/config/quality.py).
-const MEASURES = [
-  { key: "noise", digits: 1, bad: "above", words: "grainy above" },
-  { key: "detail", digits: 2, bad: "below", words: "lost below" },
-  { key: "blocking", digits: 2, bad: "above", words: "blocky above" },
-  { key: "spread", digits: 1, bad: "below", words: "blank below" },
+// One row per measure, shared with the limits form (monitor/config/quality.py):
+// `bad`: the side of its limit where a measure is flagged; `body`: its limit's key in
+// `image_quality`; `moreThan`: an exclusive lower bound, which an input cannot express;
+// `fallback`: the default limit.
+export const MEASURES = [
+  { key: "noise", digits: 1, bad: "above", words: "grainy above", label: "Grainy above",
+    body: "noise_limit", moreThan: 0, fallback: 4.5 },
+  { key: "detail", digits: 2, bad: "below", words: "lost below", label: "Detail lost below",
+    body: "detail_limit", fallback: 0.6 },
+  { key: "blocking", digits: 2, bad: "above", words: "blocky above", label: "Blocky above",
+    body: "blocking_limit", moreThan: 1, fallback: 1.75 },
+  { key: "spread", digits: 1, bad: "below", words: "blank below", label: "Blank below",
+    body: "blank_spread_limit", fallback: 4.0 },
 ];
 // Within this factor of its limit a measure is near it: an issue, once raised, clears only
 // past this margin (CLEAR_MARGIN in monitor/quality/verdict.py).

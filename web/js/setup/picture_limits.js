@@ -4,15 +4,10 @@
 // is judged by what is saved.
 
 import { request } from "../api.js";
+import { MEASURES as FIELDS } from "./picture.js";
 
-// The server's bounds (monitor/config/quality.py); the inputs carry the inclusive ones as
-// min/max, `moreThan` is an exclusive lower bound, which an input cannot express.
-const FIELDS = [
-  { key: "noise", body: "noise_limit", label: "Grainy above", moreThan: 0, fallback: 4.5 },
-  { key: "detail", body: "detail_limit", label: "Detail lost below", fallback: 0.6 },
-  { key: "blocking", body: "blocking_limit", label: "Blocky above", moreThan: 1, fallback: 1.75 },
-  { key: "spread", body: "blank_spread_limit", label: "Blank below", fallback: 4.0 },
-];
+// The inputs carry the server's inclusive bounds as min/max; FIELDS' `moreThan` the
+// exclusive ones.
 
 export class PictureLimitsEditor {
   /** `form` holds #pl-enabled, a #pl-KEY number input per measure, #pl-save and
