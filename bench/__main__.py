@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import sys
 
-from bench import density_bench, live_bench, quality_bench, record_bench, robustness_bench
+from bench import (
+    density_bench,
+    health_bench,
+    live_bench,
+    quality_bench,
+    record_bench,
+    robustness_bench,
+)
 
 
 def main() -> int:
     status = 0
-    for bench in (live_bench, density_bench, robustness_bench, quality_bench, record_bench):
+    for bench in (
+        live_bench,
+        density_bench,
+        robustness_bench,
+        quality_bench,
+        record_bench,
+        health_bench,
+    ):
         print(f"\n== {bench.__name__} ==", flush=True)
         status |= bench.main([])
     return status

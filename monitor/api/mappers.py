@@ -6,6 +6,12 @@ here so API code has one place to import from.
 
 from __future__ import annotations
 
+from monitor.api.health_schemas import (
+    CameraHealthPublic,
+    HealthBinPublic,
+    PoorStretchPublic,
+    StateTimesPublic,
+)
 from monitor.api.schemas import ThresholdChangePublic
 from monitor.bus.convert import (
     alert_event_public,
@@ -14,12 +20,15 @@ from monitor.bus.convert import (
     reading_payload,
     thresholds_public,
 )
+from monitor.bus.messages import SitePublic
+from monitor.quality.health import CameraHealth, PoorStretch, StateTimes
 from monitor.store.base import ThresholdChange
 
 __all__ = [
     "alert_event_public",
     "alert_payload",
     "alert_public",
+    "camera_health_public",
     "reading_payload",
     "threshold_change_public",
     "thresholds_public",
@@ -32,4 +41,42 @@ def threshold_change_public(change: ThresholdChange) -> ThresholdChangePublic:
         changed_by=change.changed_by,
         old=thresholds_public(change.old) if change.old is not None else None,
         new=thresholds_public(change.new),
+    )
+
+
+def state_times_public(times: StateTimes) -> StateTimesPublic:
+    return StateTimesPublic(
+        good_s=times.good_s,
+        poor_s=times.poor_s,
+        unassessed_s=times.unassessed_s,
+        dark_s=times.dark_s,
+    )
+
+
+def poor_stretch_public(stretch: PoorStretch) -> PoorStretchPublic:
+    return PoorStretchPublic(start=stretch.start, end=stretch.end, issues=list(stretch.issues))
+
+
+def camera_health_public(
+    site: SitePublic, health: CameraHealth, hold_s: float
+) -> CameraHealthPublic:
+    latest = site.latest
+    quality = None if latest is None else latest.image_quality
+    return CameraHealthPublic(
+        site_id=site.id,
+        name_en=site.name_en,
+        status=site.status,
+        status_reason=site.status_reason,
+        picture_now=None if quality is None else list(quality.issues),
+        picture_at=None if latest is None else latest.captured_at,
+        hold_s=hold_s,
+        times=state_times_public(health.times),
+        issue_s={issue.value: seconds for issue, seconds in health.issue_s.items()},
+        stretch_count=health.stretch_count,
+        longest=None if health.longest is None else poor_stretch_public(health.longest),
+        latest=[poor_stretch_public(stretch) for stretch in health.latest],
+        bins=[
+            HealthBinPublic(start=b.start, end=b.end, times=state_times_public(b.times))
+            for b in health.bins
+        ],
     )

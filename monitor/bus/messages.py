@@ -27,12 +27,13 @@ class MessageType(StrEnum):
 
 
 SiteStatus = Literal["starting", "online", "offline"]
+QualityIssueName = Literal["blank", "noise", "detail_loss", "blocking"]
 
 
 class ImageQualityPublic(Message):
     """How far the picture behind a reading can be trusted (see models/README.md)."""
 
-    issues: list[Literal["blank", "noise", "detail_loss", "blocking"]] = Field(
+    issues: list[QualityIssueName] = Field(
         description="Empty: a good picture. blank: nothing to see (lens covered, camera "
         "blinded), the count is meaningless; noise: grainy (night, high gain), counts may be "
         "off either way; detail_loss: starved stream or blur, counts read low; blocking: heavy "

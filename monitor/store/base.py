@@ -7,11 +7,13 @@ updates and threshold changes are written as they happen.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 from monitor.alerts.model import Alert, AlertEvent, AlertUpdate
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.quality.health import PictureMark
 from monitor.quality.verdict import QualityVerdict
 
 
@@ -47,6 +49,10 @@ class Store(Protocol):
         self, site_id: str, since: float | None, until: float | None, limit: int
     ) -> list[StoredReading]:
         """Oldest first, within [since, until] on captured_at."""
+        ...
+
+    def picture_marks(self, site_id: str, since: float, until: float) -> Iterator[PictureMark]:
+        """Each reading's picture within [since, until], oldest first, fetched a part at a time."""
         ...
 
     def save_alert_update(self, update: AlertUpdate) -> None:

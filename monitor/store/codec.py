@@ -98,6 +98,20 @@ def quality_from_json(text: str) -> QualityVerdict:
     )
 
 
+# How `quality_to_json` begins a good picture's verdict. Camera-health reports read a
+# million of them for a week of one site, and most pictures are good: no JSON to parse.
+_NO_ISSUES_PREFIX = '{"issues":[],'
+
+
+def issues_from_quality_json(text: str | None) -> tuple[QualityIssue, ...] | None:
+    """Only the issues of a stored verdict; None when the reading was not assessed."""
+    if text is None:
+        return None
+    if text.startswith(_NO_ISSUES_PREFIX):
+        return ()
+    return tuple(QualityIssue(issue) for issue in json.loads(text)["issues"])
+
+
 def alert_row(alert: Alert) -> dict[str, Any]:
     return {
         "id": alert.id,

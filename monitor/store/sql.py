@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
 
 from monitor.alerts.model import Alert, AlertEvent, AlertState, AlertUpdate
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.quality.health import PictureMark
 from monitor.store import codec, schema
 from monitor.store.base import StoredReading, ThresholdChange
 from monitor.store.engine import create_store_engine
@@ -82,6 +85,34 @@ class SqlStore:
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [codec.reading_from_row(row) for row in reversed(rows)]
+
+    def picture_marks(
+        self, site_id: str, since: float, until: float, *, chunk_s: float = 3600.0
+    ) -> Iterator[PictureMark]:
+        # A week of one site is over a million rows. They are read an hour of capture time
+        # at a time, each its own short query, so no connection is held while the caller
+        # folds them, and each query sorts one hour's rows, found through the index on
+        # (site_id, captured_at); paging by row count would sort the rest of the span
+        # every page. Only the two columns needed are read.
+        if not chunk_s > 0:
+            raise ValueError(f"chunk_s must be positive, got {chunk_s}")
+        t = schema.readings
+        query = sa.select(t.c.captured_at, t.c.quality).where(t.c.site_id == site_id)
+        start = since
+        while start <= until:
+            end = start + chunk_s
+            last = end > until
+            chunk = query.where(
+                t.c.captured_at >= start,
+                t.c.captured_at <= until if last else t.c.captured_at < end,
+            ).order_by(t.c.captured_at, t.c.id)
+            with self.engine.connect() as conn:
+                rows = conn.execute(chunk).all()
+            for captured_at, quality in rows:
+                yield PictureMark(captured_at, codec.issues_from_quality_json(quality))
+            if last:
+                return
+            start = end
 
     # Alerts
 

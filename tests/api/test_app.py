@@ -12,6 +12,7 @@ from monitor.api.routers import (
     alerts,
     audit,
     auth,
+    camera_health,
     config_export,
     exports,
     meta,
@@ -24,8 +25,8 @@ from monitor.api.routers import (
 from monitor.api.services import Services
 from monitor.bus.bus import InMemoryBus
 from monitor.config.app import MapConfig
-from tests.api.conftest import Api, ApiFactory
-from tests.api.fake_monitor import FakeMonitor
+from tests.support.api_harness import Api, ApiFactory
+from tests.support.fake_monitor import FakeMonitor
 
 EXPECTED_OPERATIONS = {
     # recording and replay
@@ -43,6 +44,7 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/sites"),
     ("get", "/api/sites/{site_id}"),
     ("get", "/api/sites/{site_id}/readings"),
+    ("get", "/api/camera-health"),
     ("get", "/api/sites/{site_id}/snapshot.jpg"),
     ("put", "/api/sites/{site_id}/thresholds"),
     ("get", "/api/sites/{site_id}/thresholds/history"),
@@ -101,6 +103,7 @@ def test_every_route_has_a_one_line_docstring_and_a_response_model() -> None:
         users.router,
         audit.router,
         site_setup.router,
+        camera_health.router,
         config_export.router,
         recordings.router,
         exports.router,

@@ -13,7 +13,8 @@ from websockets.sync.client import connect
 
 from monitor.auth.deps import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 from monitor.auth.roles import Role
-from tests.api.conftest import RECV_TIMEOUT_S, Api, recv_envelope, recv_until_closed
+from tests.api.conftest import recv_envelope, recv_until_closed
+from tests.support.api_harness import RECV_TIMEOUT_S, Api
 from tests.support.auth import PASSWORD, add_user, api_token, bearer, login
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from monitor.auth.roles import Role
-from tests.api.conftest import Api, recv_envelope
+from tests.api.conftest import recv_envelope
+from tests.support.api_harness import Api
 from tests.support.auth import api_token, bearer
 
 T0 = 1_700_000_000.0

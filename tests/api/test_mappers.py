@@ -9,8 +9,8 @@ from monitor.api import mappers
 from monitor.bus import convert
 from monitor.config.thresholds import ThresholdsConfig
 from monitor.store.base import ThresholdChange
-from tests.api.fake_monitor import default_thresholds
 from tests.store.builders import thresholds
+from tests.support.fake_monitor import default_thresholds
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from monitor.config.app import MapConfig
-from tests.api.conftest import Api, ApiFactory
+from tests.support.api_harness import Api, ApiFactory
 
 
 def test_healthz(api: Api) -> None:

@@ -31,6 +31,7 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("get", "/api/sites"): V,
     ("get", "/api/sites/{site_id}"): V,
     ("get", "/api/sites/{site_id}/readings"): V,
+    ("get", "/api/camera-health"): V,
     ("get", "/api/sites/{site_id}/snapshot.jpg"): V,
     ("put", "/api/sites/{site_id}/thresholds"): S,
     ("get", "/api/sites/{site_id}/thresholds/history"): V,

@@ -6,9 +6,10 @@ import pytest
 
 from monitor.auth.roles import Role
 from monitor.bus.convert import thresholds_public
-from tests.api.conftest import Api, recv_envelope
-from tests.api.fake_monitor import default_thresholds
+from tests.api.conftest import recv_envelope
+from tests.support.api_harness import Api
 from tests.support.auth import api_token, bearer
+from tests.support.fake_monitor import default_thresholds
 
 T0 = 1_700_000_000.0
 

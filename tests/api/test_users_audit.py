@@ -10,7 +10,7 @@ import pytest
 
 from monitor.audit.log import AuditEntry
 from monitor.auth.roles import Role
-from tests.api.conftest import Api
+from tests.support.api_harness import Api
 from tests.support.auth import PASSWORD, login
 
 

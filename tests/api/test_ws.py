@@ -18,17 +18,10 @@ from monitor.bus.convert import reading_payload
 from monitor.bus.messages import MessageType
 from monitor.config.app import MapConfig
 from monitor.store.sql import SqlStore
-from tests.api.conftest import (
-    RECV_TIMEOUT_S,
-    Api,
-    ApiFactory,
-    RecordingBus,
-    recv_envelope,
-    recv_until_closed,
-    wait_until,
-)
-from tests.api.fake_monitor import FakeMonitor, stored_reading
+from tests.api.conftest import recv_envelope, recv_until_closed, wait_until
+from tests.support.api_harness import RECV_TIMEOUT_S, Api, ApiFactory, RecordingBus
 from tests.support.auth import api_token, bearer, security
+from tests.support.fake_monitor import FakeMonitor, stored_reading
 from tests.support.server import running_server
 
 T0 = 1_700_000_000.0

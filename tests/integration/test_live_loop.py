@@ -46,7 +46,14 @@ def site(source: Path, site_id: str) -> dict[str, Any]:
 def live(tmp_path: Path) -> Iterator[tuple[Application, RunningServer]]:
     clip = write_clip(tmp_path / "crowd.avi", CROWD_TIMELINE)
     config = AppConfig.model_validate(
-        {"sites": [site(clip, "wuyi-square"), site(tmp_path / "vanished.avi", "pozi-street")]}
+        {
+            "sites": [
+                site(clip, "wuyi-square"),
+                site(tmp_path / "vanished.avi", "pozi-street"),
+                # The same clip with the picture check on: its black board reads as blank.
+                site(clip, "covered-lens") | {"image_quality": {"enabled": True}},
+            ]
+        }
     )
     settings = Settings(data_dir=tmp_path / "data", sample_cache=tmp_path / "cache")
     application = build_application(config, settings, estimator=BlobCountEstimator())
@@ -87,7 +94,8 @@ def test_alert_fires_and_clears_over_the_websocket(live: tuple[Application, Runn
     with connect(server.ws_url("/ws"), additional_headers=as_li) as ws:
         snapshot = json.loads(ws.recv(timeout=10))
         assert snapshot["type"] == "snapshot"
-        assert {s["id"] for s in snapshot["payload"]["sites"]} == {"wuyi-square", "pozi-street"}
+        sites = {s["id"] for s in snapshot["payload"]["sites"]}
+        assert sites == {"wuyi-square", "pozi-street", "covered-lens"}
 
         until_raised = receive_until(ws, alert_kind("raised"))
         readings = [
@@ -98,6 +106,7 @@ def test_alert_fires_and_clears_over_the_websocket(live: tuple[Application, Runn
             "payload"
         ].keys()
         raised = until_raised[-1]
+        # covered-lens sees the same crowd, but its blank picture never reaches its alerts.
         assert raised["site_id"] == "wuyi-square"
         # The alert is published before the reading of the frame that raised it, and is
         # stamped with that frame's capture time (delay is measured in bench/).
@@ -170,3 +179,39 @@ def test_history_and_snapshot_over_http(live: tuple[Application, RunningServer])
     assert snapshot.status_code == 200
     assert snapshot.headers["content-type"] == "image/jpeg"
     assert snapshot.content.startswith(b"\xff\xd8")
+
+
+@pytest.mark.slow
+def test_camera_health_from_the_stored_readings(live: tuple[Application, RunningServer]) -> None:
+    application, server = live
+    as_li = operator(application)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        readings = httpx.get(server.url("/api/sites/covered-lens/readings"), headers=as_li).json()
+        if len(readings) >= 3:
+            break
+        time.sleep(0.3)
+    assert len(readings) >= 3
+    since = readings[0]["captured_at"]
+    until = readings[-1]["captured_at"]
+
+    response = httpx.get(
+        server.url("/api/camera-health"),
+        params={"since": since, "until": until, "bins": 1},
+        headers=as_li,
+    )
+
+    assert response.status_code == 200, response.text
+    sites = {s["site_id"]: s for s in response.json()["sites"]}
+    span = until - since
+    covered = sites["covered-lens"]
+    assert covered["times"]["poor_s"] == pytest.approx(span)
+    assert covered["issue_s"]["blank"] == pytest.approx(span)
+    assert covered["picture_now"] == ["blank"]
+    assert covered["longest"]["issues"] == ["blank"]
+    unchecked = sites["wuyi-square"]
+    assert unchecked["times"]["poor_s"] == 0
+    assert unchecked["picture_now"] is None
+    vanished = sites["pozi-street"]
+    assert vanished["status"] == "offline"
+    assert vanished["times"]["dark_s"] == pytest.approx(span)

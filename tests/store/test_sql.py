@@ -9,7 +9,7 @@ from sqlalchemy.engine import URL
 from monitor.alerts.model import AlertEventKind, AlertState, AlertUpdate
 from monitor.quality.assess import FrameQuality
 from monitor.quality.verdict import QualityIssue, QualityVerdict
-from monitor.store.base import Store, ThresholdChange
+from monitor.store.base import Store, StoredReading, ThresholdChange
 from monitor.store.sql import SqlStore
 from tests.store.builders import T0, event, lifecycle, raised, reading, thresholds
 
@@ -85,6 +85,67 @@ def test_readings_at_the_same_instant_come_in_insertion_order(store: SqlStore) -
     store.add_readings([reading(s, captured_at=T0) for s in (3, 1, 2)])
 
     assert [r.seq for r in store.readings("gate-a", T0, T0, limit=2)] == [1, 2]
+
+
+# Readings: the picture of each, for camera health
+
+
+def _with_issues(
+    seq: int, issues: tuple[QualityIssue, ...] | None, captured_at: float | None = None
+) -> StoredReading:
+    verdict = None
+    if issues is not None:
+        median = FrameQuality(noise=1.0, detail=1.0, blocking=1.0, spread=40.0)
+        verdict = QualityVerdict(issues=issues, median=median)
+    return dataclasses.replace(reading(seq, captured_at=captured_at), quality=verdict)
+
+
+@pytest.mark.parametrize(
+    "chunk_s",
+    [
+        pytest.param(0.5, id="chunks-shorter-than-the-readings-interval"),
+        pytest.param(2.0, id="a-chunk-edge-at-a-shared-instant"),
+        pytest.param(5.0, id="a-chunk-edge-at-until"),
+        pytest.param(3600.0, id="one-chunk"),
+    ],
+)
+def test_picture_marks_come_in_time_order(store: SqlStore, chunk_s: float) -> None:
+    # Four readings share one instant: each comes once, in the order they were stored.
+    shared = [_with_issues(s, (QualityIssue.NOISE,), captured_at=T0 + 2) for s in (20, 21, 22, 23)]
+    others = [_with_issues(0, ()), _with_issues(1, None), _with_issues(5, (QualityIssue.BLANK,))]
+    store.add_readings([others[2], *shared, others[0], others[1]])
+    store.add_readings([reading(s, site_id="gate-b") for s in range(9)])
+
+    marks = list(store.picture_marks("gate-a", T0, T0 + 5, chunk_s=chunk_s))
+
+    assert [(m.at - T0, m.issues) for m in marks] == [
+        (0, ()),
+        (1, None),
+        *[(2, (QualityIssue.NOISE,))] * 4,
+        (5, (QualityIssue.BLANK,)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        pytest.param(T0 + 1, T0 + 3, [1, 2, 3], id="both-ends-inclusive"),
+        pytest.param(T0 + 20, T0 + 30, [], id="nothing-in-range"),
+    ],
+)
+def test_picture_marks_within_a_range(
+    store: SqlStore, since: float, until: float, expected: list[int]
+) -> None:
+    store.add_readings([_with_issues(s, ()) for s in range(6)])
+
+    marks = store.picture_marks("gate-a", since, until, chunk_s=1.5)
+
+    assert [m.at - T0 for m in marks] == expected
+
+
+def test_picture_marks_refuse_an_empty_chunk(store: SqlStore) -> None:
+    with pytest.raises(ValueError, match="chunk_s"):
+        next(store.picture_marks("gate-a", T0, T0 + 1, chunk_s=0.0))
 
 
 @pytest.mark.parametrize(

@@ -84,14 +84,22 @@ const PICTURE_ISSUES = {
   blocking: { label: "heavy compression", effect: "counts may be off" },
 };
 
+function pictureIssueMeaning(code) {
+  // A code newer than this page: named as sent, and not trusted.
+  return PICTURE_ISSUES[code] ?? { label: code.replace(/_/g, " "), effect: "counts may be off" };
+}
+
+/** One picture issue in the operator's words, as pictureWarning() names it. */
+export function pictureIssueLabel(code) {
+  return pictureIssueMeaning(code).label;
+}
+
 /** A reading's `image_quality` as a warning: {issues, severity, text, title}, or null when
  * the picture is good or was not assessed. `title` gives the measured values behind it. */
 export function pictureWarning(quality) {
   const issues = quality?.issues ?? [];
   if (!issues.length) return null;
-  // A code newer than this page: named as sent, and not trusted.
-  const unknown = (code) => ({ label: code.replace(/_/g, " "), effect: "counts may be off" });
-  const meanings = issues.map((code) => PICTURE_ISSUES[code] ?? unknown(code));
+  const meanings = issues.map(pictureIssueMeaning);
   let text;
   if (issues.includes("blank")) {
     // The server sends blank alone; should it not, blank still outweighs the rest.

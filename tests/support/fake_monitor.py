@@ -29,6 +29,8 @@ from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
 from monitor.pipeline.service import UnknownAlert, UnknownPlatform, UnknownSite
+from monitor.quality.assess import FrameQuality
+from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.store.base import Store, StoredReading, ThresholdChange
 from monitor.store.site_overrides import SiteChange
 
@@ -52,8 +54,19 @@ def default_thresholds() -> ThresholdsConfig:
     )
 
 
+def picture_verdict(*issues: QualityIssue) -> QualityVerdict:
+    """A picture with these issues (none: a good one), its measures typical of a street."""
+    median = FrameQuality(noise=1.0, detail=0.9, blocking=1.2, spread=40.0)
+    return QualityVerdict(issues=issues, median=median)
+
+
 def stored_reading(
-    site_id: str, seq: int, at: float, peak: float, grid_side: int = 3
+    site_id: str,
+    seq: int,
+    at: float,
+    peak: float,
+    grid_side: int = 3,
+    quality: QualityVerdict | None = None,
 ) -> StoredReading:
     return StoredReading(
         site_id=site_id,
@@ -69,6 +82,7 @@ def stored_reading(
         ],
         frame_width=640,
         frame_height=480,
+        quality=quality,
     )
 
 
@@ -83,12 +97,19 @@ class FakeMonitor:
 
     # -- what the pipeline would do ------------------------------------------------------
 
-    def observe(self, site_id: str, seq: int, at: float, peak: float) -> StoredReading:
+    def observe(
+        self,
+        site_id: str,
+        seq: int,
+        at: float,
+        peak: float,
+        quality: QualityVerdict | None = None,
+    ) -> StoredReading:
         """One analysed frame: stored, published, and fed to the site's alert engine."""
         with self._lock:
             engine = self._engines[site_id]
             updates = engine.update(at, peak)
-            reading = stored_reading(site_id, seq, at, peak)
+            reading = stored_reading(site_id, seq, at, peak, quality=quality)
             reading = dataclasses.replace(reading, level=engine.level)
             self._store.add_readings([reading])
             self._latest[site_id] = reading

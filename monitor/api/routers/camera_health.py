@@ -1,0 +1,72 @@
+"""Camera health: how each site's picture has been over a span, from its stored readings."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from monitor.api.deps import MonitorDep, StoreDep
+from monitor.api.health_schemas import (
+    DEFAULT_HEALTH_SPAN_S,
+    MAX_HEALTH_SPAN_S,
+    CameraHealthReport,
+)
+from monitor.api.mappers import camera_health_public
+from monitor.api.routing import DocRoute
+from monitor.auth.deps import Role, require_role
+from monitor.quality.health import HealthTally, reading_hold_s
+
+router = APIRouter(
+    prefix="/api/camera-health",
+    tags=["sites"],
+    route_class=DocRoute,
+    dependencies=[Depends(require_role(Role.VIEWER))],
+)
+
+KEEP_LATEST_STRETCHES = 10
+
+
+@router.get("", response_model=CameraHealthReport)
+def get_camera_health(
+    monitor: MonitorDep,
+    store: StoreDep,
+    since: Annotated[
+        float | None,
+        Query(allow_inf_nan=False, description="Epoch seconds; default: a day before until."),
+    ] = None,
+    until: Annotated[
+        float | None, Query(allow_inf_nan=False, description="Epoch seconds; default: now.")
+    ] = None,
+    bins: Annotated[int, Query(ge=1, le=500, description="Equal slices of the span.")] = 48,
+    site: Annotated[
+        list[str] | None,
+        Query(max_length=64, description="Only these sites (repeatable); default: all."),
+    ] = None,
+) -> CameraHealthReport:
+    """Per site: time with a good, poor, unassessed or no picture, and its poor stretches."""
+    # A plain def: folding a day of readings per site runs in the thread pool.
+    end = time.time() if until is None else until
+    start = end - DEFAULT_HEALTH_SPAN_S if since is None else since
+    if start >= end:
+        raise HTTPException(422, f"since ({start:g}) must be before until ({end:g})")
+    if end - start > MAX_HEALTH_SPAN_S:
+        raise HTTPException(
+            422, f"the span is at most {MAX_HEALTH_SPAN_S // 86_400} days; ask for less"
+        )
+    sites = monitor.sites()
+    if site is not None:
+        known = {s.id for s in sites}
+        unknown = [name for name in site if name not in known]
+        if unknown:
+            raise HTTPException(404, f"no site {', '.join(repr(n) for n in unknown)}")
+        sites = [s for s in sites if s.id in site]
+    report = []
+    for public in sites:
+        hold_s = reading_hold_s(public.analysis_fps)
+        tally = HealthTally(start, end, hold_s=hold_s, bins=bins, keep_latest=KEEP_LATEST_STRETCHES)
+        # From one hold earlier: a reading just before the span vouches for its start.
+        tally.add_all(store.picture_marks(public.id, start - hold_s, end))
+        report.append(camera_health_public(public, tally.finish(), hold_s))
+    return CameraHealthReport(since=start, until=end, bin_s=(end - start) / bins, sites=report)

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from monitor.quality.verdict import QualityIssue
+from tests.support.api_harness import Api
+from tests.support.fake_monitor import picture_verdict as verdict
+
+T0 = 1_700_000_000.0
+
+
+@pytest.fixture
+def health_api(api: Api) -> Api:
+    """gate-a over [T0, T0 + 100): good 0-20, grainy 20-44, dark 44-70, good again from 70.
+
+    Readings every second; the fake monitor's sites are analysed at 2 fps, so a reading
+    vouches for 5 s. gate-b has never been analysed.
+    """
+    quality = {t: verdict() for t in range(20)}
+    quality |= {t: verdict(QualityIssue.NOISE) for t in range(20, 40)}
+    quality |= {t: verdict() for t in range(70, 100)}
+    for seq, (t, picture) in enumerate(sorted(quality.items())):
+        api.monitor.observe("gate-a", seq=seq, at=T0 + t, peak=0.5, quality=picture)
+    return api
+
+
+def test_a_report_per_site(health_api: Api) -> None:
+    response = health_api.http.get(
+        "/api/camera-health", params={"since": T0, "until": T0 + 100, "bins": 4}
+    )
+
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["since"], report["until"], report["bin_s"]) == (T0, T0 + 100, 25)
+    gate_a, gate_b = report["sites"]
+    assert gate_a["site_id"] == "gate-a"
+    assert gate_a["hold_s"] == 5
+    # Reading 39 (poor) vouches until 44, then nothing until 70.
+    assert gate_a["times"] == {"good_s": 50, "poor_s": 24, "unassessed_s": 0, "dark_s": 26}
+    assert gate_a["issue_s"] == {"blank": 0, "noise": 24, "detail_loss": 0, "blocking": 0}
+    stretch = {"start": T0 + 20, "end": T0 + 44, "issues": ["noise"]}
+    assert gate_a["longest"] == stretch
+    assert gate_a["latest"] == [stretch]
+    assert gate_a["stretch_count"] == 1
+    assert [b["times"] for b in gate_a["bins"]] == [
+        {"good_s": 20, "poor_s": 5, "unassessed_s": 0, "dark_s": 0},
+        {"good_s": 0, "poor_s": 19, "unassessed_s": 0, "dark_s": 6},
+        {"good_s": 5, "poor_s": 0, "unassessed_s": 0, "dark_s": 20},
+        {"good_s": 25, "poor_s": 0, "unassessed_s": 0, "dark_s": 0},
+    ]
+    assert gate_a["status"] == "online"
+    assert gate_a["picture_now"] == []
+    assert gate_b["times"]["dark_s"] == 100
+    assert gate_b["longest"] is None
+    assert gate_b["picture_now"] is None
+    assert gate_b["picture_at"] is None
+    assert gate_b["status"] == "starting"
+
+
+def test_the_picture_now_is_the_latest_readings(health_api: Api) -> None:
+    health_api.monitor.observe(
+        "gate-a", seq=999, at=T0 + 100, peak=0.5, quality=verdict(QualityIssue.BLANK)
+    )
+
+    response = health_api.http.get("/api/camera-health", params={"site": "gate-a"})
+
+    assert response.status_code == 200, response.text
+    (gate_a,) = response.json()["sites"]
+    assert (gate_a["picture_now"], gate_a["picture_at"]) == (["blank"], T0 + 100)
+
+
+def test_the_default_span_is_the_last_day(health_api: Api) -> None:
+    before = time.time()
+    response = health_api.http.get("/api/camera-health")
+    after = time.time()
+
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert before <= report["until"] <= after
+    assert report["until"] - report["since"] == 86_400
+    assert len(report["sites"][0]["bins"]) == 48
+    # T0 is long past: nothing in the last day was analysed.
+    assert report["sites"][0]["times"]["dark_s"] == pytest.approx(86_400)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        pytest.param((("site", "gate-b"),), ["gate-b"], id="one"),
+        pytest.param((("site", "gate-b"), ("site", "gate-a")), ["gate-a", "gate-b"], id="both"),
+    ],
+)
+def test_only_the_sites_asked_for(
+    health_api: Api, params: tuple[tuple[str, str], ...], expected: list[str]
+) -> None:
+    response = health_api.http.get("/api/camera-health", params=params)
+
+    assert response.status_code == 200, response.text
+    assert [s["site_id"] for s in response.json()["sites"]] == expected
+
+
+def test_an_unknown_site_is_404(health_api: Api) -> None:
+    response = health_api.http.get(
+        "/api/camera-health", params=[("site", "gate-a"), ("site", "nowhere")]
+    )
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == "no site 'nowhere'"
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        pytest.param(f"?since={T0 + 5}&until={T0 + 5}", ("since", "until"), id="empty-span"),
+        pytest.param(f"?since={T0 + 5}&until={T0}", ("since", "until"), id="since-after-until"),
+        pytest.param(f"?since={T0}&until={T0 + 32 * 86_400}", ("31 days",), id="too-long"),
+        pytest.param("?bins=0", ("bins",), id="no-bins"),
+        pytest.param("?bins=501", ("bins",), id="too-many-bins"),
+        pytest.param("?since=nan", ("since",), id="since-nan"),
+        pytest.param("?until=yesterday", ("until",), id="until-not-number"),
+    ],
+)
+def test_a_bad_query_is_422(health_api: Api, query: str, names: tuple[str, ...]) -> None:
+    response = health_api.http.get(f"/api/camera-health{query}")
+
+    assert response.status_code == 422
+    detail = str(response.json()["detail"])
+    for name in names:
+        assert name in detail

@@ -1,0 +1,90 @@
+// The camera-health page: health.html[?hours=N]. For each site, how much of the last hours
+// its picture was poor or missing, worst first, with the stretches worth a replay.
+
+import { ApiError, getMe, logout, onUnauthorized, request } from "../api.js";
+import { LoginDialog } from "../auth.js";
+import { fmtTime } from "../util.js";
+import { SpanPicker, hoursFromQuery, spanLabel } from "./span.js";
+import { renderTable } from "./table.js";
+
+const $ = (id) => document.getElementById(id);
+const BINS = 48;
+
+let picker;
+let loading = null; // the AbortController of the report being fetched
+
+function showError(err) {
+  const box = $("health-error");
+  box.textContent = err?.message || String(err);
+  box.hidden = false;
+}
+
+function showUser(user) {
+  $("user-name").textContent = user?.name ?? "";
+  $("user-role").textContent = user?.role ?? "";
+  $("current-user").hidden = !user;
+}
+
+async function signIn(dialog) {
+  try {
+    return (await getMe()).user;
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401) throw err;
+    return (await dialog.ask("Sign in to see camera health.")).user;
+  }
+}
+
+/** Fetches the report for the picked span and shows it; a newer load cancels an older one. */
+async function load() {
+  loading?.abort();
+  const controller = new AbortController();
+  loading = controller;
+  const hours = picker.hours;
+  const until = Date.now() / 1000;
+  const since = until - hours * 3600;
+  const table = $("health-table");
+  table.dataset.state = "loading";
+  $("health-status").textContent = "Loading…";
+  try {
+    const query = `since=${since.toFixed(3)}&until=${until.toFixed(3)}&bins=${BINS}`;
+    const report = await request("GET", `/api/camera-health?${query}`, { signal: controller.signal });
+    if (loading !== controller) return;
+    renderTable(table, report, hours, spanLabel(hours));
+    $("strip-head").textContent = spanLabel(hours);
+    $("health-range").textContent = `${fmtTime(report.since)} – ${fmtTime(report.until)}`;
+    $("health-status").textContent = `Updated ${fmtTime(until)}`;
+    $("health-error").hidden = true;
+  } catch (err) {
+    if (err.name === "AbortError" || loading !== controller) return;
+    table.dataset.state = "error";
+    $("health-status").textContent = "";
+    // A lost session is answered by the sign-in form, which loads again after.
+    if (!(err instanceof ApiError && err.status === 401)) showError(err);
+  }
+}
+
+async function main() {
+  const dialog = LoginDialog.mount();
+  showUser(await signIn(dialog));
+  // After the first sign-in: a later 401 means the session ended.
+  onUnauthorized(() =>
+    dialog.ask("Your session ended: sign in again.").then((session) => {
+      showUser(session.user);
+      load();
+    }),
+  );
+  $("logout-button").addEventListener("click", async () => {
+    try {
+      await logout();
+    } catch (err) {
+      console.warn("logout:", err.message);
+    }
+    location.reload();
+  });
+  picker = new SpanPicker($("span-picker"), hoursFromQuery(location.search), load);
+  $("refresh").addEventListener("click", load);
+  await load();
+  document.body.dataset.ready = "true";
+}
+
+main().catch(showError);
