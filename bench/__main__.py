@@ -11,6 +11,7 @@ from bench import (
     quality_bench,
     record_bench,
     robustness_bench,
+    trend_bench,
 )
 
 
@@ -23,6 +24,7 @@ def main() -> int:
         quality_bench,
         record_bench,
         health_bench,
+        trend_bench,
     ):
         print(f"\n== {bench.__name__} ==", flush=True)
         status |= bench.main([])

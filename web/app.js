@@ -14,8 +14,9 @@ import {
 import { LoginDialog, roleAtLeast } from "./js/auth.js";
 import { SiteChart, WINDOW_S } from "./js/chart.js";
 import { AlertFeed } from "./js/feed.js";
-import { SiteMap, renderLegend } from "./js/map.js";
+import { SiteMap, markerTrend, renderLegend } from "./js/map.js";
 import { SitePanel } from "./js/panel.js";
+import { trendText } from "./js/trend.js";
 import { LiveSocket } from "./js/ws.js";
 import { OFFLINE_COLOR, cap, el, fmtNum, levelColor, pictureIssues, pictureWarning } from "./js/util.js";
 import { OverdueAlarm } from "./js/response/alarm.js";
@@ -147,6 +148,7 @@ function siteRow(site) {
           }),
           el("span", { class: "count" }),
         ),
+        el("span", { class: "trend", "data-testid": `site-trend-${site.id}`, "data-direction": "", "data-urgency": "" }),
       ),
     ),
   );
@@ -190,6 +192,21 @@ function renderSiteCount(site, row) {
   flag.title = warning ? `${warning.text}\n${warning.title}` : "";
   if (warning) flag.setAttribute("aria-label", warning.text);
   else flag.removeAttribute("aria-label");
+  renderSiteTrend(site, row);
+}
+
+/** The row's trend badge: empty without a trend, and for an offline site. */
+function renderSiteTrend(site, row) {
+  const trend = site.status === "offline" ? null : site.latest?.trend;
+  const shown = trendText(trend, site.thresholds?.metric);
+  const badge = row.querySelector(".trend");
+  badge.dataset.direction = trend?.direction ?? "";
+  badge.dataset.urgency = shown?.urgency ?? "";
+  const text = shown ? `${shown.arrow} ${shown.short}` : "";
+  if (badge.textContent !== text) badge.textContent = text;
+  badge.title = shown?.title ?? "";
+  if (shown?.color) badge.style.setProperty("--trend", shown.color);
+  else badge.style.removeProperty("--trend");
 }
 
 function renderSites() {
@@ -305,6 +322,7 @@ const handlers = {
     if (!site) return;
     const r = msg.payload;
     const issuesBefore = pictureIssues(site);
+    const trendBefore = markerTrend(site);
     site.latest = r;
     const levelChanged = site.level !== r.level;
     if (levelChanged) {
@@ -314,8 +332,9 @@ const handlers = {
       if (site.id === state.selected) panel.updateSite(site);
     } else {
       renderSiteCount(site);
-      // The marker's tooltip names a poor picture; it is rebuilt only when that changes.
-      if (pictureIssues(site) !== issuesBefore) map.updateSite(site);
+      // The marker's tooltip names a poor picture and the trend; it is rebuilt only when
+      // those change.
+      if (pictureIssues(site) !== issuesBefore || markerTrend(site) !== trendBefore) map.updateSite(site);
     }
     if (site.id === state.selected) {
       panel.applyReading(site, r);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from monitor.alerts.model import Alert, AlertEvent, AlertUpdate
+from monitor.alerts.trend import Trend
 from monitor.bus.messages import (
     AlertEventPublic,
     AlertPayload,
@@ -13,6 +14,7 @@ from monitor.bus.messages import (
     ReadingPayload,
     SchedulePublic,
     ThresholdsPublic,
+    TrendPublic,
 )
 from monitor.config.quality import ImageQualityConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
@@ -95,7 +97,7 @@ def thresholds_public(thresholds: ThresholdsConfig) -> ThresholdsPublic:
     )
 
 
-def reading_payload(reading: StoredReading) -> ReadingPayload:
+def reading_payload(reading: StoredReading, trend: Trend | None = None) -> ReadingPayload:
     return ReadingPayload(
         seq=reading.seq,
         captured_at=reading.captured_at,
@@ -108,6 +110,20 @@ def reading_payload(reading: StoredReading) -> ReadingPayload:
         frame_width=reading.frame_width,
         frame_height=reading.frame_height,
         image_quality=None if reading.quality is None else image_quality_public(reading.quality),
+        trend=None if trend is None else trend_public(trend),
+    )
+
+
+def trend_public(trend: Trend) -> TrendPublic:
+    upcoming = trend.next_level
+    return TrendPublic(
+        direction=trend.direction.value,
+        rate_per_min=trend.rate_per_min,
+        value=trend.value,
+        next_level=None if upcoming is None else upcoming.name,
+        next_enter=None if upcoming is None else upcoming.enter,
+        next_color=None if upcoming is None else upcoming.color,
+        eta_s=trend.eta_s,
     )
 
 

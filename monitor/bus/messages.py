@@ -45,6 +45,26 @@ class ImageQualityPublic(Message):
     spread: float = Field(description="Grey-level spread of the downscaled picture.")
 
 
+class TrendPublic(Message):
+    """Where the site's alert metric is heading (see `sites[].trend`); live readings only."""
+
+    direction: Literal["rising", "falling", "steady"] = Field(
+        description="Over the trend window; a change under min_rise reads as steady."
+    )
+    rate_per_min: float = Field(description="The metric's change per minute (robust fit).")
+    value: float = Field(description="The metric now on the fitted line: steadier than one frame.")
+    next_level: str | None = Field(
+        description="The level above the site's current one, among the levels in force (a "
+        "schedule's, in its window); null at the top level."
+    )
+    next_enter: float | None = Field(description="That level's enter value.")
+    next_color: str | None = Field(description="That level's colour, '#rrggbb'.")
+    eta_s: float | None = Field(
+        description="Seconds until next_level's enter value at this rate (0: already past it, "
+        "waiting out the minimum duration); null when not rising or beyond the horizon."
+    )
+
+
 class ReadingPayload(Message):
     seq: int = Field(description="Frame number within the site's source session.")
     captured_at: float = Field(description="When the frame was captured, epoch seconds.")
@@ -61,6 +81,11 @@ class ReadingPayload(Message):
     frame_height: int
     image_quality: ImageQualityPublic | None = Field(
         default=None, description="The picture's quality; null when not assessed."
+    )
+    trend: TrendPublic | None = Field(
+        default=None,
+        description="Where the metric is heading; null in stored history, while the site "
+        "has too short a history, on a blank picture, or with the trend off.",
     )
 
 

@@ -10,6 +10,7 @@ from monitor.config.base import Section
 from monitor.config.quality import ImageQualityConfig
 from monitor.config.recording import RecordingConfig
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.config.trend import TrendConfig
 
 Point = tuple[float, float]
 
@@ -137,6 +138,10 @@ class SiteConfig(Section):
     image_quality: ImageQualityConfig = Field(
         default_factory=ImageQualityConfig,
         description="When the picture is too poor (blank, grainy, starved) to trust the count.",
+    )
+    trend: TrendConfig = Field(
+        default_factory=TrendConfig,
+        description="How the metric's trend is projected onto the levels, to warn early.",
     )
 
     @field_validator("roi")

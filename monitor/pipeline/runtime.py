@@ -17,7 +17,6 @@ from monitor.bus.bus import InMemoryBus
 from monitor.bus.convert import (
     alert_payload,
     alert_public,
-    reading_payload,
     thresholds_public,
 )
 from monitor.bus.messages import (
@@ -291,7 +290,6 @@ class Runtime:
 
     def _site_public(self, worker: SiteWorker) -> SitePublic:
         site = worker.site
-        latest = worker.latest
         return SitePublic(
             id=site.id,
             name_en=site.name.en,
@@ -306,7 +304,7 @@ class Runtime:
             level=worker.level,
             level_color=worker.level_color,
             thresholds=thresholds_public(worker.thresholds),
-            latest=reading_payload(latest) if latest else None,
+            latest=worker.latest_payload,
             recording=self._recording(site.id) if self._recording is not None else None,
             setup=self._setup_public(worker),
         )

@@ -20,11 +20,13 @@ from monitor.alerts.engine import AlertEngine, Step, new_id
 from monitor.alerts.lifecycle import acknowledge
 from monitor.alerts.model import Alert, AlertUpdate
 from monitor.alerts.schedule import active_schedule
+from monitor.alerts.trend import Trend, TrendWindow, estimate_trend
 from monitor.bus.bus import InMemoryBus
 from monitor.bus.convert import alert_payload, reading_payload, thresholds_public
 from monitor.bus.messages import (
     AlertPayload,
     MessageType,
+    ReadingPayload,
     SiteStatus,
     SiteStatusPayload,
     ThresholdsPayload,
@@ -53,6 +55,7 @@ NORMAL_COLOR = "#2e9e5b"
 class Analysed:
     frame: CapturedFrame
     reading: StoredReading
+    trend: Trend | None  # live only: the store keeps no trend
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -103,6 +106,7 @@ class SiteWorker:
         self._last_capture: tuple[float, float] | None = None
         self._jpeg_cache: tuple[int, bool, bytes] | None = None
         self._quality: QualityTracker | None = None
+        self._trend_window: TrendWindow | None = None
         self.status: SiteStatus = "starting"
         self.status_reason = ""
         self._source_status: tuple[SiteStatus, str] = ("starting", "")
@@ -171,9 +175,10 @@ class SiteWorker:
         return self._source.frames.dropped
 
     @property
-    def latest(self) -> StoredReading | None:
+    def latest_payload(self) -> ReadingPayload | None:
+        """The latest reading as the websocket sent it, trend included."""
         latest = self._latest
-        return latest.reading if latest else None
+        return reading_payload(latest.reading, latest.trend) if latest else None
 
     def snapshot_jpeg(self, overlay: bool) -> bytes | None:
         latest = self._latest
@@ -300,14 +305,17 @@ class SiteWorker:
         measurement = measure(density, geometry, view.site.count_scale)
         with self._lock:
             self._apply_schedule(frame.captured_at)
+            trend = None
             if quality is not None and QualityIssue.BLANK in quality.issues:
                 # A covered lens reads no one: that must neither clear an alert nor hold one
                 # back, so the engine treats the frame as no frame (deadlines still run).
+                # Nor may it bend the trend.
                 overdue = self._engine.tick(frame.captured_at)
                 updates = [overdue] if overdue is not None else []
             else:
                 value = metric_value(measurement, self._engine.thresholds.metric)
                 updates = self._engine.update(frame.captured_at, value)
+                trend = self._follow_trend(view, frame.captured_at, value)
             self._last_capture = (frame.captured_at, time.monotonic())
             level = self._engine.level
             # Saved under the lock: see `respond`. Transitions are rare, readings are not.
@@ -328,9 +336,23 @@ class SiteWorker:
             frame_height=height,
             quality=quality,
         )
-        self._latest = Analysed(frame, reading)
-        self._bus.publish(MessageType.READING, self.site.id, reading_payload(reading))
+        self._latest = Analysed(frame, reading, trend)
+        self._bus.publish(MessageType.READING, self.site.id, reading_payload(reading, trend))
         self._readings.submit(reading)
+
+    def _follow_trend(self, view: SiteView, at: float, value: float) -> Trend | None:
+        """Under the lock: the engine's level and levels are the ones in force now."""
+        config = view.site.trend
+        if not config.enabled:
+            self._trend_window = None
+            return None
+        window = self._trend_window
+        if window is None or window.window_s != config.window_s:
+            window = self._trend_window = TrendWindow(config.window_s)
+        window.add(at, value)
+        times, values = window.arrays()
+        thresholds = self._engine.thresholds
+        return estimate_trend(times, values, thresholds.levels, self._engine.level, config)
 
     def _assess_quality(self, view: SiteView, frame: CapturedFrame) -> QualityVerdict | None:
         config = view.site.image_quality

@@ -120,8 +120,11 @@ def test_readings(readings_api: Api, query: str, seqs: list[int]) -> None:
             "frame_width",
             "frame_height",
             "image_quality",
+            "trend",
         }
         assert reading["grid"][0][0] is None
+        # The store keeps no trend: it is live only.
+        assert reading["trend"] is None
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,7 @@ def config(
     escalate_after_s: float = 60.0,
     exclude: list[list[list[int]]] | None = None,
     image_quality: dict[str, Any] | None = None,
+    trend: dict[str, Any] | None = None,
 ) -> AppConfig:
     site = minimal_site(
         analysis_fps=30,
@@ -46,6 +47,7 @@ def config(
         thresholds=COUNT_LEVELS,
         exclude=exclude or [],
         image_quality=image_quality or {},
+        trend=trend or {},
     )
     site["thresholds"] = COUNT_LEVELS
     platform = {
@@ -71,6 +73,7 @@ class Harness:
         escalate_after_s: float = 60.0,
         exclude: list[list[list[int]]] | None = None,
         image_quality: dict[str, Any] | None = None,
+        trend: dict[str, Any] | None = None,
     ) -> None:
         self.bus = InMemoryBus(first_id=1)
         self.events: ThreadSubscription = self.bus.subscribe()
@@ -78,7 +81,7 @@ class Harness:
         self.writer = ReadingWriter(store, flush_interval_s=0.05)
         self.store = store
         self.runtime = Runtime(
-            config(escalate_after_s, exclude, image_quality),
+            config(escalate_after_s, exclude, image_quality, trend),
             estimator,
             self.sources,
             self.bus,
@@ -287,6 +290,51 @@ def test_a_site_with_quality_assessment_off_reads_none(store: SqlStore) -> None:
     finally:
         harness.stop()
     assert reading.image_quality is None
+
+
+def test_readings_carry_the_trend_once_the_window_has_filled(store: SqlStore) -> None:
+    # A 40 s window: a trend from 20 s of readings on. One person, then one more every
+    # 10 s. (An empty black scene would be a blank picture: no trend for another reason.)
+    harness = Harness(
+        store,
+        BlobCountEstimator(),
+        image_quality={"enabled": True, "window_frames": 1},
+        trend={"window_s": 40, "horizon_s": 60},
+    )
+    harness.start()
+    try:
+        early = [harness.frame(1, at=1000.0 + t)[0] for t in (0, 5, 10, 15)]
+        rising = [harness.frame(t // 10, at=1000.0 + t)[0] for t in range(20, 45, 5)]
+        covered, _ = harness.image(np.full((120, 160, 3), 40, np.uint8), at=1045.0)
+        latest = harness.runtime.site("wuyi-square").latest
+    finally:
+        harness.stop()
+    assert [r.trend for r in early] == [None] * 4
+    assert all(r.image_quality and "blank" not in r.image_quality.issues for r in early)
+    last = rising[-1]
+    assert last.trend is not None
+    assert (last.count, last.level) == (4, "elevated")
+    assert last.trend.direction == "rising"
+    assert last.trend.rate_per_min == pytest.approx(6, rel=0.35)
+    # Elevated now: 'high' (6) is next, about 20 s away at 6 a minute.
+    assert (last.trend.next_level, last.trend.next_enter) == ("high", 6)
+    assert last.trend.eta_s is not None
+    assert 5 < last.trend.eta_s < 40
+    # A covered lens reads no one, which says nothing of the crowd.
+    assert covered.trend is None
+    assert latest is not None
+    assert latest.seq == covered.seq
+    assert latest.trend is None
+
+
+def test_a_site_with_the_trend_off_reads_none(store: SqlStore) -> None:
+    harness = Harness(store, BlobCountEstimator(), trend={"enabled": False})
+    harness.start()
+    try:
+        readings = [harness.frame(t // 10, at=1000.0 + t)[0] for t in range(0, 150, 5)]
+    finally:
+        harness.stop()
+    assert {r.trend for r in readings} == {None}
 
 
 def test_readings_reach_the_store(harness: Harness) -> None:

@@ -14,6 +14,7 @@ import time
 
 from monitor.alerts import lifecycle
 from monitor.alerts.engine import AlertEngine, Step, new_id
+from monitor.alerts.trend import Trend
 from monitor.bus.bus import InMemoryBus
 from monitor.bus.convert import alert_payload, alert_public, reading_payload, thresholds_public
 from monitor.bus.messages import (
@@ -94,6 +95,7 @@ class FakeMonitor:
         self._engines = {site: AlertEngine(site, default_thresholds()) for site in SITE_IDS}
         self._latest: dict[str, StoredReading] = {}
         self._frames: dict[str, bytes] = {}
+        self._trends: dict[str, Trend | None] = {}
 
     # -- what the pipeline would do ------------------------------------------------------
 
@@ -104,8 +106,11 @@ class FakeMonitor:
         at: float,
         peak: float,
         quality: QualityVerdict | None = None,
+        trend: Trend | None = None,
     ) -> StoredReading:
-        """One analysed frame: stored, published, and fed to the site's alert engine."""
+        """One analysed frame: stored, published, and fed to the site's alert engine.
+
+        The trend is given, not estimated: the pipeline tests cover the estimate."""
         with self._lock:
             engine = self._engines[site_id]
             updates = engine.update(at, peak)
@@ -113,8 +118,9 @@ class FakeMonitor:
             reading = dataclasses.replace(reading, level=engine.level)
             self._store.add_readings([reading])
             self._latest[site_id] = reading
+            self._trends[site_id] = trend
             self._frames[site_id] = b"\xff\xd8\xff\xe0" + f"{site_id}:{seq}".encode()
-            self._bus.publish(MessageType.READING, site_id, reading_payload(reading))
+            self._bus.publish(MessageType.READING, site_id, reading_payload(reading, trend))
             for update in updates:
                 self._store.save_alert_update(update)
                 self._bus.publish(MessageType.ALERT, site_id, alert_payload(update))
@@ -250,5 +256,5 @@ class FakeMonitor:
             level=engine.level,
             level_color=COLORS.get(engine.level, "#888888"),
             thresholds=thresholds_public(engine.thresholds),
-            latest=reading_payload(latest) if latest else None,
+            latest=reading_payload(latest, self._trends.get(site_id)) if latest else None,
         )

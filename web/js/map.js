@@ -1,5 +1,6 @@
 // The Leaflet map: one circle marker per site, coloured by its alert level.
 
+import { trendText } from "./trend.js";
 import { NORMAL_COLOR, OFFLINE_COLOR, cap, el, levelColor, pictureIssues, pictureWarning } from "./util.js";
 
 const L = window.L;
@@ -22,7 +23,16 @@ function markerStyle(site, selected) {
   };
 }
 
+/** The trend for the marker's tooltip: the next level's time when one is projected, else
+ * just the direction, so that the tooltip is not rebuilt with every change of the rate. */
+export function markerTrend(site) {
+  const shown = site.status === "offline" ? null : trendText(site.latest?.trend, site.thresholds?.metric);
+  if (!shown) return "";
+  return `${shown.arrow} ${shown.urgency ? shown.text : site.latest.trend.direction}`;
+}
+
 function tooltipHtml(site) {
+  const trend = markerTrend(site);
   const picture = pictureWarning(site.latest?.image_quality);
   // Through el(), which skips the nulls: append() would print them as "null".
   return el(
@@ -37,6 +47,7 @@ function tooltipHtml(site) {
       : null,
     el("br"),
     el("span", { text: `Level: ${cap(site.level)}` }),
+    trend ? el("span", { class: "trend", text: ` · ${trend}` }) : null,
     site.location_approximate ? el("br") : null,
     site.location_approximate ? el("em", { text: "Location approximate" }) : null,
     picture ? el("br") : null,
@@ -131,7 +142,7 @@ export class SiteMap {
     const selected = site.id === this.selected;
     const key = [
       site.level, site.level_color, site.status, site.status_reason, selected, site.alerting,
-      site.lat, site.lon, site.name_en, site.name_zh, pictureIssues(site),
+      site.lat, site.lon, site.name_en, site.name_zh, pictureIssues(site), markerTrend(site),
     ].join("|");
     if (!force && key === entry.key) return;
     const at = entry.circle.getLatLng();

@@ -2,6 +2,7 @@
 // client-side density overlay and the ROI outline, and the chart.
 
 import { snapshotUrl } from "./api.js";
+import { trendText } from "./trend.js";
 import { OFFLINE_COLOR, cap, fmtAge, fmtNum, pictureWarning, textOn } from "./util.js";
 
 const OVERLAY_KEY = "crowd-monitor.overlay";
@@ -45,6 +46,7 @@ export class SitePanel {
     this.img = this.$("frame-img");
     this.canvas = this.$("frame-overlay");
     this.toggle = this.$("overlay-toggle");
+    this.trend = this.$("panel-trend");
     try {
       this.toggle.checked = localStorage.getItem(OVERLAY_KEY) !== "off";
     } catch {
@@ -101,6 +103,7 @@ export class SitePanel {
     this.$("panel-calibration").hidden = site.setup?.calibrated !== false;
     this.$("panel-setup-link").href = `/setup.html?site=${encodeURIComponent(site.id)}`;
     this.renderMeta();
+    this.renderTrend();
     this.drawOverlay();
   }
 
@@ -138,6 +141,7 @@ export class SitePanel {
     this.$("stat-mean").textContent = r ? fmtNum(r.mean_density, 2) : "–";
     this.$("stat-peak").textContent = r ? fmtNum(r.peak_density, 2) : "–";
     this.renderPicture(r?.image_quality);
+    this.renderTrend();
     this.tick();
     if (r) {
       const frame = this.$("frame");
@@ -163,6 +167,23 @@ export class SitePanel {
     node.dataset.issues = issues;
     node.dataset.severity = warning?.severity ?? "";
     node.textContent = warning?.text ?? "";
+  }
+
+  /** The trend line: hidden without a trend, and for an offline site, whose last trend
+   * no longer says where its crowd is heading. */
+  renderTrend() {
+    const site = this.site;
+    const trend = site?.status === "offline" ? null : this.reading?.trend;
+    const shown = site ? trendText(trend, site.thresholds?.metric) : null;
+    const node = this.trend;
+    node.hidden = !shown;
+    node.dataset.direction = trend?.direction ?? "";
+    node.dataset.urgency = shown?.urgency ?? "";
+    const text = shown ? `${shown.arrow} ${shown.text}` : "";
+    if (node.textContent !== text) node.textContent = text;
+    node.title = shown?.title ?? "";
+    if (shown?.color) node.style.setProperty("--trend", shown.color);
+    else node.style.removeProperty("--trend");
   }
 
   tick() {
