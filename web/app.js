@@ -8,15 +8,14 @@ import {
   getConfig,
   getMe,
   getReadings,
-  logout,
   onUnauthorized,
 } from "./js/api.js";
-import { LoginDialog, roleAtLeast } from "./js/auth.js";
+import { LoginDialog, bindLogout, roleAtLeast } from "./js/auth.js";
 import { SiteChart, WINDOW_S } from "./js/chart.js";
 import { AlertFeed } from "./js/feed.js";
 import { SiteMap, markerTrend, renderLegend } from "./js/map.js";
 import { SitePanel } from "./js/panel.js";
-import { trendText } from "./js/trend.js";
+import { showTrend } from "./js/trend.js";
 import { LiveSocket } from "./js/ws.js";
 import { OFFLINE_COLOR, cap, el, fmtNum, levelColor, pictureIssues, pictureWarning } from "./js/util.js";
 import { OverdueAlarm } from "./js/response/alarm.js";
@@ -92,14 +91,7 @@ async function ensureUser() {
   }
 }
 
-$("logout-button").addEventListener("click", async () => {
-  try {
-    await logout();
-  } catch (err) {
-    console.warn("logout:", err.message);
-  }
-  location.reload();
-});
+bindLogout($("logout-button"));
 
 // ---------------------------------------------------------------- connection indicator
 
@@ -198,15 +190,7 @@ function renderSiteCount(site, row) {
 /** The row's trend badge: empty without a trend, and for an offline site. */
 function renderSiteTrend(site, row) {
   const trend = site.status === "offline" ? null : site.latest?.trend;
-  const shown = trendText(trend, site.thresholds?.metric);
-  const badge = row.querySelector(".trend");
-  badge.dataset.direction = trend?.direction ?? "";
-  badge.dataset.urgency = shown?.urgency ?? "";
-  const text = shown ? `${shown.arrow} ${shown.short}` : "";
-  if (badge.textContent !== text) badge.textContent = text;
-  badge.title = shown?.title ?? "";
-  if (shown?.color) badge.style.setProperty("--trend", shown.color);
-  else badge.style.removeProperty("--trend");
+  showTrend(row.querySelector(".trend"), trend, site.thresholds?.metric, "short");
 }
 
 function renderSites() {

@@ -1,11 +1,10 @@
-"""A running API server on a real store and bus, with the in-test monitor behind it."""
+"""The API tests' server (`make_api`, in tests/conftest.py) and websocket helpers."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,17 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Close
 from websockets.sync.client import ClientConnection
 
-from tests.support.api_harness import RECV_TIMEOUT_S, Api, ApiFactory, api_factory
-
-# Re-exported: the API tests import the harness from here.
-__all__ = ["RECV_TIMEOUT_S", "Api", "ApiFactory"]
-
-
-@pytest.fixture
-def make_api(tmp_path: Path) -> Iterator[ApiFactory]:
-    """Builds and starts a server; everything it built is closed after the test."""
-    with api_factory(tmp_path) as make:
-        yield make
+from tests.support.api_harness import RECV_TIMEOUT_S, Api, ApiFactory
 
 
 @pytest.fixture

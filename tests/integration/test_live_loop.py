@@ -71,6 +71,20 @@ def operator(application: Application) -> dict[str, str]:
     return bearer(api_token(application.auth, "officer.li", Role.OPERATOR))
 
 
+def stored_readings(
+    server: RunningServer, site_id: str, headers: dict[str, str], at_least: int
+) -> list[dict[str, Any]]:
+    """The site's stored readings, once there are `at_least` (the writer batches them)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        url = server.url(f"/api/sites/{site_id}/readings")
+        readings: list[dict[str, Any]] = httpx.get(url, headers=headers).json()
+        if len(readings) >= at_least:
+            return readings
+        time.sleep(0.3)
+    pytest.fail(f"fewer than {at_least} readings of {site_id} stored within 20 s")
+
+
 def receive_until(ws: ClientConnection, wanted: Any, timeout: float = 20.0) -> list[dict[str, Any]]:
     """Messages up to and including the first one `wanted` accepts."""
     seen: list[dict[str, Any]] = []
@@ -167,13 +181,7 @@ def test_vanished_source_is_offline_and_others_run_on(
 def test_history_and_snapshot_over_http(live: tuple[Application, RunningServer]) -> None:
     application, server = live
     as_li = operator(application)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        readings = httpx.get(server.url("/api/sites/wuyi-square/readings"), headers=as_li).json()
-        if len(readings) >= 3:
-            break
-        time.sleep(0.3)
-    assert len(readings) >= 3
+    readings = stored_readings(server, "wuyi-square", as_li, at_least=3)
     assert [r["captured_at"] for r in readings] == sorted(r["captured_at"] for r in readings)
     snapshot = httpx.get(server.url("/api/sites/wuyi-square/snapshot.jpg"), headers=as_li)
     assert snapshot.status_code == 200
@@ -185,13 +193,7 @@ def test_history_and_snapshot_over_http(live: tuple[Application, RunningServer])
 def test_camera_health_from_the_stored_readings(live: tuple[Application, RunningServer]) -> None:
     application, server = live
     as_li = operator(application)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        readings = httpx.get(server.url("/api/sites/covered-lens/readings"), headers=as_li).json()
-        if len(readings) >= 3:
-            break
-        time.sleep(0.3)
-    assert len(readings) >= 3
+    readings = stored_readings(server, "covered-lens", as_li, at_least=3)
     since = readings[0]["captured_at"]
     until = readings[-1]["captured_at"]
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,7 +21,7 @@ from monitor.application import WEB_DIR
 from monitor.auth.roles import Role
 from monitor.quality.verdict import QualityIssue
 from monitor.store.base import StoredReading
-from tests.support.api_harness import Api, ApiFactory, api_factory
+from tests.support.api_harness import Api, ApiFactory
 from tests.support.auth import add_user
 from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
 from tests.support.fake_monitor import picture_verdict as verdict
@@ -111,12 +109,6 @@ class Health:
                 if end > start:
                     times[issue.value] = times.get(issue.value, 0.0) + end - start
         return times
-
-
-@pytest.fixture
-def make_api(tmp_path: Path) -> Iterator[ApiFactory]:
-    with api_factory(tmp_path) as make:
-        yield make
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from monitor.application import WEB_DIR
 from monitor.auth.roles import Role
 from monitor.bus.messages import MessageType, SiteStatusPayload
 from monitor.config.thresholds import LevelConfig, Metric, ThresholdsConfig
-from tests.support.api_harness import Api, ApiFactory, api_factory
+from tests.support.api_harness import Api, ApiFactory
 from tests.support.auth import add_user
 from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
 from tests.support.fake_monitor import COLORS, default_thresholds
@@ -68,12 +67,6 @@ class Live:
 
     def badge(self, site: str = SITE) -> Any:
         return by_test_id(self.page, f"site-trend-{site}")
-
-
-@pytest.fixture
-def make_api(tmp_path: Path) -> Iterator[ApiFactory]:
-    with api_factory(tmp_path) as make:
-        yield make
 
 
 @pytest.fixture

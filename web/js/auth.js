@@ -1,12 +1,25 @@
 // The sign-in form, shown over the page whenever the server wants a login.
 
-import { ApiError, lastUserName, login } from "./api.js";
+import { ApiError, lastUserName, login, logout } from "./api.js";
 
 const ROLES = ["viewer", "operator", "supervisor", "admin"];
 
 /** Whether `role` may do what `needed` may (roles are ordered, each includes the ones below). */
 export function roleAtLeast(role, needed) {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed) && ROLES.includes(needed);
+}
+
+/** The page's "Log out" button: ends the session, then reloads into the sign-in form. */
+export function bindLogout(button) {
+  button.addEventListener("click", async () => {
+    try {
+      await logout();
+    } catch (err) {
+      // The reload asks the server anyway: a session that outlived this is caught then.
+      console.warn("logout:", err.message);
+    }
+    location.reload();
+  });
 }
 
 // One sign-in form for every page, built here rather than repeated in each page's HTML.

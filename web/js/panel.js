@@ -2,7 +2,7 @@
 // client-side density overlay and the ROI outline, and the chart.
 
 import { snapshotUrl } from "./api.js";
-import { trendText } from "./trend.js";
+import { showTrend } from "./trend.js";
 import { OFFLINE_COLOR, cap, fmtAge, fmtNum, pictureWarning, textOn } from "./util.js";
 
 const OVERLAY_KEY = "crowd-monitor.overlay";
@@ -173,17 +173,8 @@ export class SitePanel {
    * no longer says where its crowd is heading. */
   renderTrend() {
     const site = this.site;
-    const trend = site?.status === "offline" ? null : this.reading?.trend;
-    const shown = site ? trendText(trend, site.thresholds?.metric) : null;
-    const node = this.trend;
-    node.hidden = !shown;
-    node.dataset.direction = trend?.direction ?? "";
-    node.dataset.urgency = shown?.urgency ?? "";
-    const text = shown ? `${shown.arrow} ${shown.text}` : "";
-    if (node.textContent !== text) node.textContent = text;
-    node.title = shown?.title ?? "";
-    if (shown?.color) node.style.setProperty("--trend", shown.color);
-    else node.style.removeProperty("--trend");
+    const trend = site && site.status !== "offline" ? this.reading?.trend : null;
+    this.trend.hidden = !showTrend(this.trend, trend, site?.thresholds?.metric);
   }
 
   tick() {

@@ -83,3 +83,18 @@ export function trendText(trend, metric) {
     color: eta != null && next ? (trend.next_color ?? null) : null,
   };
 }
+
+/** Shows `trend` (null: none) on `node`, a site's panel line or list badge: its `text` or
+ * `short` words after the arrow, the sentence as its title, and the next level's colour as
+ * `--trend` while that level is projected. */
+export function showTrend(node, trend, metric, words = "text") {
+  const shown = trendText(trend, metric);
+  node.dataset.direction = trend?.direction ?? "";
+  node.dataset.urgency = shown?.urgency ?? "";
+  const text = shown ? `${shown.arrow} ${shown[words]}` : "";
+  if (node.textContent !== text) node.textContent = text;
+  node.title = shown?.title ?? "";
+  if (shown?.color) node.style.setProperty("--trend", shown.color);
+  else node.style.removeProperty("--trend");
+  return shown;
+}

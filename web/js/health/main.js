@@ -1,8 +1,8 @@
 // The camera-health page: health.html[?hours=N]. For each site, how much of the last hours
 // its picture was poor or missing, worst first, with the stretches worth a replay.
 
-import { ApiError, getMe, logout, onUnauthorized, request } from "../api.js";
-import { LoginDialog } from "../auth.js";
+import { ApiError, getMe, onUnauthorized, request } from "../api.js";
+import { LoginDialog, bindLogout } from "../auth.js";
 import { fmtTime } from "../util.js";
 import { SpanPicker, hoursFromQuery, spanLabel } from "./span.js";
 import { renderTable } from "./table.js";
@@ -73,14 +73,7 @@ async function main() {
       load();
     }),
   );
-  $("logout-button").addEventListener("click", async () => {
-    try {
-      await logout();
-    } catch (err) {
-      console.warn("logout:", err.message);
-    }
-    location.reload();
-  });
+  bindLogout($("logout-button"));
   picker = new SpanPicker($("span-picker"), hoursFromQuery(location.search), load);
   $("refresh").addEventListener("click", load);
   await load();
