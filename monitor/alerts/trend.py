@@ -10,6 +10,7 @@ halves must slope the same way for a rise or fall to count; the later half sets 
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,25 +50,30 @@ class TrendWindow:
         if not window_s > 0:
             raise ValueError(f"window_s must be positive, got {window_s}")
         self._window_s = window_s
-        self._samples: deque[tuple[float, float]] = deque()
+        self._times: deque[float] = deque()
+        self._values: deque[float] = deque()
 
     @property
     def window_s(self) -> float:
         return self._window_s
 
     def add(self, at: float, value: float) -> None:
-        if self._samples and at < self._samples[-1][0]:
+        if self._times and at < self._times[-1]:
             # A source restarted with an earlier clock: the old history says nothing now.
-            self._samples.clear()
-        self._samples.append((at, value))
-        while self._samples[0][0] < at - self._window_s:
-            self._samples.popleft()
+            self._times.clear()
+            self._values.clear()
+        self._times.append(at)
+        self._values.append(value)
+        while self._times[0] < at - self._window_s:
+            self._times.popleft()
+            self._values.popleft()
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        if not self._samples:
-            return np.empty(0), np.empty(0)
-        times, values = zip(*self._samples, strict=True)
-        return np.asarray(times, dtype=np.float64), np.asarray(values, dtype=np.float64)
+        size = len(self._times)
+        return (
+            np.fromiter(self._times, dtype=np.float64, count=size),
+            np.fromiter(self._values, dtype=np.float64, count=size),
+        )
 
 
 def estimate_trend(
@@ -99,7 +105,7 @@ def estimate_trend(
     earlier, later = _theil_sen(points[: halves + 1]), _theil_sen(points[halves:])
     # The later half's line at the latest reading (Theil-Sen's intercept, the median
     # offset): where the metric is now, a surge's latest steps included.
-    value = float(np.median([v - later * (t - times[-1]) for t, v in points[halves:]]))
+    value = _median(sorted(v - later * (t - times[-1]) for t, v in points[halves:]))
     if change >= config.min_rise * reference and change > 0 and min(earlier, later) > 0:
         direction = Direction.RISING
     elif change <= -config.min_rise * reference and change < 0 and max(earlier, later) < 0:
@@ -127,15 +133,21 @@ def estimate_trend(
 def _slice_medians(
     times: np.ndarray, values: np.ndarray, start: float, window_s: float
 ) -> list[tuple[float, float]]:
-    inside = times >= start
-    times, values = times[inside], values[inside]
-    index = np.minimum(((times - start) / window_s * SLICES).astype(int), SLICES - 1)
+    # Times ascend, so each slice is a run found by bisection, and its median time is its
+    # middle element; sorting a few dozen values in Python beats numpy's per-call overhead.
+    edges = start + window_s * np.arange(SLICES + 1) / SLICES
+    bounds = np.searchsorted(times, edges, side="left").tolist()
+    bounds[-1] = len(times)  # the last slice ends with the latest reading
     points = []
-    for slice_index in range(SLICES):
-        chosen = index == slice_index
-        if chosen.any():
-            points.append((float(np.median(times[chosen])), float(np.median(values[chosen]))))
+    for lo, hi in itertools.pairwise(bounds):
+        if hi > lo:
+            points.append((_median(times[lo:hi].tolist()), _median(sorted(values[lo:hi].tolist()))))
     return points
+
+
+def _median(ordered: list[float]) -> float:
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _theil_sen(points: list[tuple[float, float]]) -> float:
@@ -145,7 +157,7 @@ def _theil_sen(points: list[tuple[float, float]]) -> float:
         for t2, v2 in points[i + 1 :]
         if t2 > t1
     ]
-    return float(np.median(slopes)) if slopes else 0.0
+    return _median(sorted(slopes)) if slopes else 0.0
 
 
 def _next_level(levels: Sequence[LevelConfig], level: str) -> LevelConfig | None:

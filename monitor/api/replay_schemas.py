@@ -79,6 +79,11 @@ class WhatIfAlertPublic(Body):
     raised_level: str
     peak_level: str
     peak_value: float
+    warned_at: Epoch | None = Field(
+        description="Since when, unbroken, the live trend had projected the raised level "
+        "within the site's horizon (to 5 s); null: it had not, or the trend is off."
+    )
+    warned_s: float | None = Field(description="How long before the raise that was.")
 
 
 class WhatIfSummary(Body):

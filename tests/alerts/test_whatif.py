@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.alerts.whatif import WhatIfAlert, replay_thresholds
+from monitor.alerts.whatif import REPLAY_TREND_STEP_S, WhatIfAlert, replay_thresholds
 from monitor.config.thresholds import LevelConfig, ScheduleConfig, ThresholdsConfig
+from monitor.config.trend import TrendConfig
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -119,3 +121,53 @@ def test_schedule_applies_in_site_local_time() -> None:
     assert replay_thresholds(proposed, friday_evening, SHANGHAI).raised == 0
     # The same instants read in UTC are 08:00 and 11:00: outside the window.
     assert replay_thresholds(proposed, saturday_evening).raised == 0
+
+
+def ramp(per_min: float, until_s: float, start: float = 0.5) -> list[tuple[float, float]]:
+    """Readings every half second from T0, rising `per_min` a minute from `start`."""
+    t0 = at_local(23, 18)
+    return [(t0 + k / 2, start + per_min * k / 120) for k in range(int(until_s * 2))]
+
+
+WARNING_TREND = TrendConfig(window_s=60, horizon_s=300)
+
+
+@pytest.mark.parametrize(
+    ("timeline", "lead_s"),
+    [
+        # 1 a minute from 0.5: the trend has 30 s of history when 2.0 is 60 s away, so it
+        # projects elevated from its first estimate, a minute before the raise.
+        pytest.param(ramp(1.0, 200), 60, id="a-surge-is-warned-of"),
+        # From 0.5 to 3.0 at once: nothing to see coming.
+        pytest.param(
+            ramp(0.0, 60) + [(at_local(23, 18) + 60 + k / 2, 3.0) for k in range(20)],
+            None,
+            id="a-jump-is-not",
+        ),
+    ],
+)
+def test_alerts_say_since_when_the_trend_warned(
+    timeline: list[tuple[float, float]], lead_s: float | None
+) -> None:
+    result = replay_thresholds(thresholds(elevated=2.0), timeline, SHANGHAI, WARNING_TREND)
+    first = result.alerts[0]
+    assert first.raised_level == "elevated"
+    if lead_s is None:
+        assert first.warned_at is None
+    else:
+        assert first.warned_at is not None
+        # Estimated every REPLAY_TREND_STEP_S of the replay, not on every reading.
+        assert first.raised_at - first.warned_at == pytest.approx(lead_s, abs=REPLAY_TREND_STEP_S)
+
+
+def test_no_warning_without_the_trend() -> None:
+    result = replay_thresholds(thresholds(elevated=2.0), ramp(1.0, 200), SHANGHAI)
+    assert [a.warned_at for a in result.alerts] == [None]
+
+
+def test_the_trend_changes_no_alert() -> None:
+    timeline = ramp(1.0, 300)
+    plain = replay_thresholds(thresholds(elevated=2.0), timeline, SHANGHAI)
+    warned = replay_thresholds(thresholds(elevated=2.0), timeline, SHANGHAI, WARNING_TREND)
+    assert [dataclasses.replace(a, warned_at=None) for a in warned.alerts] == plain.alerts
+    assert warned.transitions == plain.transitions

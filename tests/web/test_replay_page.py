@@ -199,12 +199,15 @@ def test_whatif_panel_compares_with_the_thresholds_in_force(page: Any, recorded:
     summary = by_test_id(page, "whatif-summary")
     expect(summary).to_be_visible(timeout=WAIT_MS)
     expect(by_test_id(page, "whatif-pairs")).to_contain_text("at the same time")
+    # The crowd steps up at once: the trend had nothing to see coming.
+    expect(summary.locator("tr").nth(4)).to_have_text("Trend warned of itnot warnednot warned")
     # A candidate that never fires.
     candidate = json.loads(thresholds.input_value())
     candidate["levels"][0] |= {"enter": 1000, "exit": 999}
     thresholds.fill(json.dumps(candidate))
     by_test_id(page, "whatif-run").click()
     expect(summary.locator("tr").nth(1)).to_contain_text("Alerts raised0", timeout=WAIT_MS)
+    expect(summary.locator("tr").nth(4)).to_have_text("Trend warned of it\u2013not warned")
 
 
 def test_a_full_disk_shows_a_warning_on_the_live_page(page: Any, tmp_path: Path) -> None:

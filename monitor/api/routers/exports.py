@@ -162,10 +162,13 @@ def what_if(
     if not readings:
         raise HTTPException(404, f"no readings of site '{site.id}' in that range")
     zone = ZoneInfo(site.timezone)
+    # The site's trend settings: each alert also says how early the live trend warned.
     candidate_result = replay_thresholds(
-        body.thresholds, metric_series(readings, body.thresholds.metric), zone
+        body.thresholds, metric_series(readings, body.thresholds.metric), zone, site.trend
     )
-    in_force_result = replay_thresholds(in_force, metric_series(readings, in_force.metric), zone)
+    in_force_result = replay_thresholds(
+        in_force, metric_series(readings, in_force.metric), zone, site.trend
+    )
     pairs = pair_alerts(candidate_result, in_force_result, body.until)
     first = Pair(
         candidate_result.alerts[0] if candidate_result.alerts else None,
@@ -194,6 +197,8 @@ def _summary(result: WhatIfResult, until: float) -> WhatIfSummary:
                 raised_level=a.raised_level,
                 peak_level=a.peak_level,
                 peak_value=a.peak_value,
+                warned_at=a.warned_at,
+                warned_s=None if a.warned_at is None else a.raised_at - a.warned_at,
             )
             for a in result.alerts
         ],

@@ -22,6 +22,13 @@ const signed = (m) => {
   return m > 0 ? `${m.toFixed(1)} min earlier` : `${(-m).toFixed(1)} min later`;
 };
 
+// How long before its first alert the site's live trend projected that alert's level.
+const warned = (summary) => {
+  const first = summary.alerts[0];
+  if (!first) return "–";
+  return first.warned_s == null ? "not warned" : `${minutes(first.warned_s)} ahead`;
+};
+
 function render(result) {
   const row = (label, a, b) => el("tr", {}, el("th", { text: label }), el("td", { text: a }), el("td", { text: b }));
   const summary = el(
@@ -35,6 +42,7 @@ function render(result) {
       result.first_alert.candidate_raised_at ? fmtClock(result.first_alert.candidate_raised_at) : "none",
       result.first_alert.in_force_raised_at ? fmtClock(result.first_alert.in_force_raised_at) : "none",
     ),
+    row("Trend warned of it", warned(result.candidate), warned(result.in_force)),
   );
   const pairs = el(
     "table",
