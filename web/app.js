@@ -15,7 +15,7 @@ import { SiteChart, WINDOW_S } from "./js/chart.js";
 import { AlertFeed } from "./js/feed.js";
 import { SiteMap, markerTrend, renderLegend } from "./js/map.js";
 import { SitePanel } from "./js/panel.js";
-import { showTrend } from "./js/trend.js";
+import { liveTrend, showTrend } from "./js/trend.js";
 import { LiveSocket } from "./js/ws.js";
 import { OFFLINE_COLOR, cap, el, fmtNum, levelColor, pictureIssues, pictureWarning } from "./js/util.js";
 import { OverdueAlarm } from "./js/response/alarm.js";
@@ -189,8 +189,7 @@ function renderSiteCount(site, row) {
 
 /** The row's trend badge: empty without a trend, and for an offline site. */
 function renderSiteTrend(site, row) {
-  const trend = site.status === "offline" ? null : site.latest?.trend;
-  showTrend(row.querySelector(".trend"), trend, site.thresholds?.metric, "short");
+  showTrend(row.querySelector(".trend"), liveTrend(site, site.latest), site.thresholds?.metric, "short");
 }
 
 function renderSites() {
@@ -406,6 +405,11 @@ function tick() {
   const d = new Date();
   $("clock").textContent = d.toLocaleTimeString("en-GB", { hour12: false });
   panel?.tick();
+  // A stream can stall without failing: its last trend goes once the reading is stale.
+  for (const site of state.sites.values()) {
+    const row = document.querySelector(`#site-list [data-site-id="${CSS.escape(site.id)}"]`);
+    if (row) renderSiteTrend(site, row);
+  }
 }
 
 async function loadConfig() {

@@ -232,6 +232,20 @@ def test_a_reading_without_a_trend_clears_it(page: Any, api: Api) -> None:
     expect(live.badge()).to_have_attribute("title", "")
 
 
+def test_a_stale_trend_goes_without_a_new_message(page: Any, api: Api) -> None:
+    # A stream that stalls without failing: the site stays online, its last reading ages.
+    live = open_live(page, api)
+    stale_in_s = 5.0
+    at = time.time() - (15.0 - stale_in_s)  # STALE_READING_S in web/js/util.js
+    api.monitor.observe(SITE, next(live.seqs), at, 1.2, trend=rising(1.25, ELEVATED, 90.0))
+    expect(live.line()).to_have_text("↗ elevated in ~2 min", timeout=WAIT_MS)
+    expect(live.badge()).to_have_text("↗ elevated ~2 min")
+
+    expect(live.line()).to_be_hidden(timeout=WAIT_MS)
+    expect(live.badge()).to_have_text("")
+    assert time.time() - at >= 15.0
+
+
 def test_an_offline_site_shows_no_trend(page: Any, api: Api) -> None:
     live = open_live(page, api)
     live.observe(1.2, rising(1.25, ELEVATED, 90.0))

@@ -1,6 +1,6 @@
 // The Leaflet map: one circle marker per site, coloured by its alert level.
 
-import { trendText } from "./trend.js";
+import { liveTrend, trendText } from "./trend.js";
 import { NORMAL_COLOR, OFFLINE_COLOR, cap, el, levelColor, pictureIssues, pictureWarning } from "./util.js";
 
 const L = window.L;
@@ -26,7 +26,7 @@ function markerStyle(site, selected) {
 /** The trend for the marker's tooltip: the next level's time when one is projected, else
  * just the direction, so that the tooltip is not rebuilt with every change of the rate. */
 export function markerTrend(site) {
-  const shown = site.status === "offline" ? null : trendText(site.latest?.trend, site.thresholds?.metric);
+  const shown = trendText(liveTrend(site, site.latest), site.thresholds?.metric);
   if (!shown) return "";
   return `${shown.arrow} ${shown.urgency ? shown.text : site.latest.trend.direction}`;
 }

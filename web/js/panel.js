@@ -2,8 +2,8 @@
 // client-side density overlay and the ROI outline, and the chart.
 
 import { snapshotUrl } from "./api.js";
-import { showTrend } from "./trend.js";
-import { OFFLINE_COLOR, cap, fmtAge, fmtNum, pictureWarning, textOn } from "./util.js";
+import { liveTrend, showTrend } from "./trend.js";
+import { OFFLINE_COLOR, STALE_READING_S, cap, fmtAge, fmtNum, pictureWarning, textOn } from "./util.js";
 
 const OVERLAY_KEY = "crowd-monitor.overlay";
 
@@ -169,12 +169,10 @@ export class SitePanel {
     node.textContent = warning?.text ?? "";
   }
 
-  /** The trend line: hidden without a trend, and for an offline site, whose last trend
-   * no longer says where its crowd is heading. */
+  /** The trend line: hidden without a live trend (see liveTrend). */
   renderTrend() {
-    const site = this.site;
-    const trend = site && site.status !== "offline" ? this.reading?.trend : null;
-    this.trend.hidden = !showTrend(this.trend, trend, site?.thresholds?.metric);
+    const trend = liveTrend(this.site, this.reading);
+    this.trend.hidden = !showTrend(this.trend, trend, this.site?.thresholds?.metric);
   }
 
   tick() {
@@ -182,8 +180,9 @@ export class SitePanel {
     const age = this.$("stat-age");
     age.textContent = r ? fmtAge(r.analysed_at) : "–";
     age.title = r ? new Date(r.analysed_at * 1000).toLocaleString() : "";
-    const stale = r && this.site?.status === "online" && Date.now() / 1000 - r.analysed_at > 15;
+    const stale = r && this.site?.status === "online" && Date.now() / 1000 - r.analysed_at > STALE_READING_S;
     age.classList.toggle("stale", Boolean(stale));
+    this.renderTrend();
   }
 
   setFrameMessage(text) {

@@ -1,13 +1,20 @@
 // Where a site's alert metric is heading (a live reading's `trend`), in the operator's
 // words: the panel's trend line, the site list's badge and the map marker's tooltip.
 
-import { fmtNum } from "./util.js";
+import { STALE_READING_S, fmtNum } from "./util.js";
 
 // Platforms arrive in 1, 3 or 5 minutes: a level due within the 3-minute tier is "soon".
 export const SOON_S = 180;
 
 const ARROWS = { rising: "↗", falling: "↘", steady: "→" };
 const MINUS = "\u2212";
+
+/** The trend of a site's `reading` while it still says where the crowd is heading: none for
+ * an offline site, nor once the reading is stale (a stream that stalled without failing). */
+export function liveTrend(site, reading, now = Date.now() / 1000) {
+  if (!site || site.status === "offline" || !reading) return null;
+  return now - reading.analysed_at > STALE_READING_S ? null : (reading.trend ?? null);
+}
 
 /** A value of `metric`: "12 people", "2.40 /m²". */
 function fmtValue(value, metric) {

@@ -60,6 +60,10 @@ export function cap(s) {
   return s ? s[0].toUpperCase() + s.slice(1) : "";
 }
 
+// A live reading older than this no longer says how the site is now: its age is marked,
+// and its trend is no longer shown.
+export const STALE_READING_S = 15;
+
 /** document.createElement with attributes, properties and children in one call. */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
