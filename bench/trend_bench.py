@@ -44,7 +44,7 @@ THRESHOLDS = ThresholdsConfig(
         LevelConfig(name="critical", color="#e03131", enter=5.0, exit=4.5),
     ],
 )
-HIGH_ENTER = 4.0
+HIGH_ENTER = next(level.enter for level in THRESHOLDS.levels if level.name == HIGH)
 WINDOWS_S = (60.0, 120.0, 240.0)
 
 

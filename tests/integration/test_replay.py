@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import cv2
 import httpx
@@ -29,14 +28,11 @@ import numpy as np
 import pytest
 from websockets.sync.client import connect
 
-from monitor.alerts.whatif import replay_thresholds
 from monitor.application import Application, build_application
 from monitor.audit.log import AuditQuery
 from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
-from monitor.config.thresholds import ThresholdsConfig
-from monitor.config.trend import TrendConfig
 from monitor.ingest.frames import CapturedFrame
 from monitor.recording.export import verify_export
 from monitor.render.overlay import draw_heat
@@ -329,23 +325,6 @@ def test_whatif_replays_the_recorded_readings(recorded: Recorded) -> None:
     # A lower level raises no later than the one in force.
     if result["first_alert"]["in_force_raised_at"] is not None:
         assert result["first_alert"]["minutes_earlier"] >= 0
-    # Each alert says since when the site's live trend (the default here) projected it,
-    # as the pure replay finds it over the same stored readings. (This clip's crowd steps
-    # up at once, so nothing warned of it; tests/alerts/test_whatif.py has the surges.)
-    stored = recorded.http.get(
-        f"/api/sites/{SITE}/readings", params={"since": since, "until": until, "limit": 10_000}
-    ).json()
-    expected = replay_thresholds(
-        ThresholdsConfig.model_validate(lower),
-        [(r["captured_at"], r["count"]) for r in stored],
-        ZoneInfo("Asia/Shanghai"),
-        TrendConfig(),
-    )
-    candidate = result["candidate"]["alerts"]
-    assert [a["warned_at"] for a in candidate] == [a.warned_at for a in expected.alerts]
-    for alert in candidate:
-        lead = None if alert["warned_at"] is None else alert["raised_at"] - alert["warned_at"]
-        assert alert["warned_s"] == lead
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,8 @@ from monitor.auth.roles import Role
 from monitor.auth.service import AuthService
 from monitor.bus.bus import AsyncSubscription, InMemoryBus, Published
 from monitor.bus.messages import MessageType
-from monitor.config.app import MapConfig
+from monitor.config.app import AppConfig, MapConfig
+from monitor.recording.service import FrameTaps, RecordingService
 from monitor.store.sql import SqlStore
 from tests.support.auth import api_token, bearer
 from tests.support.fake_monitor import FakeMonitor
@@ -96,7 +97,10 @@ def api_factory(tmp_path: Path) -> Iterator[ApiFactory]:
             web_dir: Path | None = None,
             replay_size: int = 5000,
             map_config: MapConfig | None = None,
+            recording: AppConfig | None = None,
         ) -> Api:
+            """`recording`: a config whose sites get a recording service (not started), for
+            the routes that read a site's config through it, as the what-if does."""
             store = SqlStore(URL.create("sqlite", database=str(tmp_path / f"{next(numbers)}.db")))
             stack.callback(store.close)
             bus = RecordingBus(replay_size)
@@ -104,8 +108,19 @@ def api_factory(tmp_path: Path) -> Iterator[ApiFactory]:
             map_config = map_config or MapConfig()
             auth = AuthService(Accounts(store.engine))
             audit = AuditLog(store.engine)
+            recordings = None
+            if recording is not None:
+                root = tmp_path / f"recordings-{next(numbers)}"
+                recordings = RecordingService(recording, root, store.engine, bus, FrameTaps())
             services = Services(
-                monitor, store, bus, map=map_config, web_dir=web_dir, auth=auth, audit=audit
+                monitor,
+                store,
+                bus,
+                map=map_config,
+                web_dir=web_dir,
+                auth=auth,
+                audit=audit,
+                recordings=recordings,
             )
             server = stack.enter_context(running_server(create_app(services, stream=limits)))
             token = api_token(auth, "admin", Role.ADMIN)

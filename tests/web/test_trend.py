@@ -114,7 +114,7 @@ CASES = [
         "↗ elevated in ~2 min",
         "↗ elevated ~2 min",
         "soon",
-        "At this rate it reaches elevated (2.00 /m²) in about 1 min 30 s.",
+        "At this rate it reaches elevated (2.00 peak persons/m²) in about 1 min 30 s.",
         ELEVATED.color,
     ),
     Case(
@@ -124,7 +124,7 @@ CASES = [
         "↗ critical in <1 min",
         "↗ critical <1 min",
         "soon",
-        "At this rate it reaches critical (4.00 /m²) in about 40 s.",
+        "At this rate it reaches critical (4.00 peak persons/m²) in about 40 s.",
         CRITICAL.color,
     ),
     Case(
@@ -134,7 +134,7 @@ CASES = [
         "↗ elevated in ~4 min",
         "↗ elevated ~4 min",
         "later",
-        "At this rate it reaches elevated (2.00 /m²) in about 4 min.",
+        "At this rate it reaches elevated (2.00 peak persons/m²) in about 4 min.",
         ELEVATED.color,
     ),
     Case(
@@ -144,7 +144,7 @@ CASES = [
         "→ elevated threshold reached",
         "→ elevated now",
         "soon",
-        "Already at or above elevated (2.00 /m²)",
+        "Already at or above elevated (2.00 peak persons/m²)",
         ELEVATED.color,
     ),
     Case(
@@ -154,7 +154,7 @@ CASES = [
         "↗ rising +0.40 /m² per min",
         "↗ +0.40 /m²/min",
         "",
-        "does not reach elevated (2.00 /m²) within the forecast horizon",
+        "does not reach elevated (2.00 peak persons/m²) within the forecast horizon",
         None,
     ),
     Case(
@@ -164,7 +164,8 @@ CASES = [
         f"↘ falling {MINUS}0.30 /m² per min",
         f"↘ {MINUS}0.30 /m²/min",
         "",
-        f"Peak density falling: {MINUS}0.30 /m² per min over the last minutes (now 1.50 /m²).",
+        f"Peak density falling: {MINUS}0.30 /m² per min over the last minutes "
+        "(now 1.50 peak persons/m²).",
         None,
     ),
     Case(
@@ -174,7 +175,7 @@ CASES = [
         "→ steady",
         "→ steady",
         "",
-        "Next level: elevated (2.00 /m²).",
+        "Next level: elevated (2.00 peak persons/m²).",
         None,
     ),
     Case(

@@ -1,7 +1,7 @@
 // Where a site's alert metric is heading (a live reading's `trend`), in the operator's
 // words: the panel's trend line, the site list's badge and the map marker's tooltip.
 
-import { STALE_READING_S, fmtNum } from "./util.js";
+import { STALE_READING_S, fmtDuration, fmtMetric, fmtNum } from "./util.js";
 
 // Platforms arrive in 1, 3 or 5 minutes: a level due within the 3-minute tier is "soon".
 export const SOON_S = 180;
@@ -16,10 +16,6 @@ export function liveTrend(site, reading, now = Date.now() / 1000) {
   return now - reading.analysed_at > STALE_READING_S ? null : (reading.trend ?? null);
 }
 
-/** A value of `metric`: "12 people", "2.40 /m²". */
-function fmtValue(value, metric) {
-  return metric === "count" ? `${fmtNum(value, 0)} people` : `${fmtNum(value, 2)} /m²`;
-}
 
 /** A change per minute with its sign: "+0.40 /m² per min", "−1.5 people per min". */
 export function fmtRate(rate, metric, { compact = false } = {}) {
@@ -37,12 +33,6 @@ function fmtEta(eta) {
   return eta < 60 ? "<1 min" : `~${Math.round(eta / 60)} min`;
 }
 
-function fmtDuration(s) {
-  if (s < 60) return `${Math.round(s)} s`;
-  const m = Math.floor(s / 60);
-  const rest = Math.round(s - m * 60);
-  return rest ? `${m} min ${rest} s` : `${m} min`;
-}
 
 /** A reading's `trend` for a site whose alerts are on `metric`, or null when there is none:
  * {arrow, text, short, title, urgency, color}. The server names the next level among the
@@ -72,8 +62,8 @@ export function trendText(trend, metric) {
   }
 
   const label = metric === "count" ? "People" : metric === "mean_density" ? "Mean density" : "Peak density";
-  const sentences = [`${label} ${direction}: ${rateText} over the last minutes (now ${fmtValue(trend.value, metric)}).`];
-  const target = trend.next_enter != null ? `${next} (${fmtValue(trend.next_enter, metric)})` : next;
+  const sentences = [`${label} ${direction}: ${rateText} over the last minutes (now ${fmtMetric(metric, trend.value)}).`];
+  const target = trend.next_enter != null ? `${next} (${fmtMetric(metric, trend.next_enter)})` : next;
   if (!next) sentences.push("Already at the top level.");
   else if (eta != null && eta <= 0) {
     sentences.push(`Already at or above ${target}: it is raised once it holds for the minimum duration.`);

@@ -40,6 +40,26 @@ export function fmtAge(epoch) {
   return fmtTime(epoch);
 }
 
+/** Seconds as an operator reads them: "5 s", "7 min 30 s", "20 min", "1 h 20 min", "2 d 4 h". */
+export function fmtDuration(seconds) {
+  const s = Math.max(0, Number(seconds) || 0);
+  if (s < 59.5) return `${Math.round(s)} s`;
+  if (s < 600) {
+    const whole = Math.round(s);
+    const rest = whole % 60;
+    return rest ? `${Math.floor(whole / 60)} min ${rest} s` : `${whole / 60} min`;
+  }
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 24 * 60) {
+    const m = minutes % 60;
+    return m ? `${Math.floor(minutes / 60)} h ${m} min` : `${minutes / 60} h`;
+  }
+  const hours = Math.round(s / 3600);
+  const h = hours % 24;
+  return h ? `${Math.floor(hours / 24)} d ${h} h` : `${hours / 24} d`;
+}
+
 export function fmtNum(v, digits = 1) {
   if (v == null || Number.isNaN(v)) return "–";
   return Number(v).toFixed(digits);
@@ -87,6 +107,9 @@ const PICTURE_ISSUES = {
   detail_loss: { label: "starved stream or blur", effect: "counts read low" },
   blocking: { label: "heavy compression", effect: "counts may be off" },
 };
+
+/** The picture issues the server knows, in the order it lists them. */
+export const PICTURE_ISSUE_CODES = Object.keys(PICTURE_ISSUES);
 
 function pictureIssueMeaning(code) {
   // A code newer than this page: named as sent, and not trusted.

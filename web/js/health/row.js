@@ -1,11 +1,10 @@
 // One site's row of the camera-health table.
 
-import { cap, el, fmtTime, pictureIssueLabel } from "../util.js";
-import { fmtDuration, fmtShare } from "./format.js";
+import { PICTURE_ISSUE_CODES, cap, el, fmtDuration, fmtTime, pictureIssueLabel } from "../util.js";
+import { fmtShare } from "./format.js";
 import { pictureNow } from "./issues.js";
 import { renderStrip } from "./strip.js";
 
-const ISSUE_ORDER = ["blank", "noise", "detail_loss", "blocking"];
 
 const setupUrl = (id) => `/setup.html?site=${encodeURIComponent(id)}`;
 const replayUrl = (id, at) => `/replay.html?site=${encodeURIComponent(id)}&at=${at}`;
@@ -42,7 +41,8 @@ function nowCell(site) {
 const staleSince = (site) => site.picture_at != null && Date.now() / 1000 - site.picture_at > site.hold_s;
 
 function issueList(site) {
-  const codes = [...ISSUE_ORDER, ...Object.keys(site.issue_s).filter((c) => !ISSUE_ORDER.includes(c))];
+  const known = PICTURE_ISSUE_CODES;
+  const codes = [...known, ...Object.keys(site.issue_s).filter((c) => !known.includes(c))];
   const items = codes
     .filter((code) => site.issue_s[code] > 0)
     .map((code) =>

@@ -1,7 +1,7 @@
 // A site's span as a strip: one column per bin, stacked by the time in each picture state.
 
-import { el, fmtTime } from "../util.js";
-import { fmtDuration, fmtShare } from "./format.js";
+import { el, fmtDuration, fmtTime } from "../util.js";
+import { fmtShare } from "./format.js";
 
 // Top to bottom in each column; the words are the ones the table and legend use.
 export const STATES = [
