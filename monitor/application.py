@@ -28,6 +28,7 @@ from monitor.ingest.samples import resolver
 from monitor.ingest.source import FrameSource
 from monitor.pipeline.ports import Source, SourceFactory, StatusCallback
 from monitor.pipeline.runtime import Runtime
+from monitor.pipeline.status_recorder import StatusRecorder
 from monitor.recording.encoder import Opener, open_file
 from monitor.recording.service import FrameTaps, RecordingService
 from monitor.store.factory import open_store
@@ -61,6 +62,7 @@ class Application:
     store: SqlStore | None = None
     writer: ReadingWriter | None = None
     runtime: Runtime | None = None
+    status_recorder: StatusRecorder | None = None
     auth: AuthService | None = None
     audit: AuditLog | None = None
     # Every captured frame reaches the site's recorder through its tap (see frame_source_factory).
@@ -95,6 +97,11 @@ class Application:
             recording=self.recording.status,
             site_overrides=SiteOverrides(self.store.engine),
         )
+        # Before the runtime starts: the sites' first changes must find it subscribed.
+        self.status_recorder = StatusRecorder(
+            self.store, self.bus, [site.id for site in self.config.sites]
+        )
+        self.status_recorder.start()
         self.runtime.start()
         self.auth = auth = AuthService(
             Accounts(self.store.engine), session_ttl_s=self.settings.session_ttl_s
@@ -123,6 +130,8 @@ class Application:
     def stop(self, timeout: float = 5.0) -> None:
         if self.runtime is not None:
             self.runtime.stop(timeout)
+        if self.status_recorder is not None:
+            self.status_recorder.stop(timeout)
         if self.recording is not None:
             self.recording.stop(timeout)
         if self.writer is not None:

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from monitor.api.schemas import Body
 from monitor.bus.messages import QualityIssueName, SiteStatus
+from monitor.quality.outages import RecordedStatus
 
 Epoch = float
 
@@ -19,8 +20,11 @@ class StateTimesPublic(Body):
     good_s: float = Field(description="Analysed, and the picture was good.")
     poor_s: float = Field(description="Analysed, with at least one picture issue.")
     unassessed_s: float = Field(description="Analysed with the site's picture check off.")
+    offline_s: float = Field(description="Nothing analysed: the camera was reported offline.")
+    stopped_s: float = Field(description="Nothing analysed: the monitor was not running.")
     dark_s: float = Field(
-        description="Nothing analysed: the camera was offline or the monitor was not running."
+        description="Nothing analysed, for no recorded reason: starting up, a stream that "
+        "stalled without failing, or before statuses were recorded."
     )
 
 
@@ -34,6 +38,23 @@ class PoorStretchPublic(Body):
     start: Epoch = Field(description="First poor reading's capture time.")
     end: Epoch = Field(description="When a good reading, a dark gap or the span ended it.")
     issues: list[QualityIssueName] = Field(description="Every issue seen in the stretch.")
+
+
+class OutagePublic(Body):
+    start: Epoch = Field(description="When the camera was reported offline.")
+    end: Epoch = Field(description="When it came back, the monitor stopped, or the span ended.")
+    reasons: list[str] = Field(description="Each distinct reason given, first seen first.")
+    open_ended: bool = Field(
+        description="Still offline where the span ends, or when the monitor stopped."
+    )
+
+
+class StatusChangePublic(Body):
+    at: Epoch
+    status: RecordedStatus = Field(
+        description="The site's status from then on; `stopped`: the monitor shut down."
+    )
+    reason: str = Field(description="Why it is offline; empty otherwise.")
 
 
 class CameraHealthPublic(Body):
@@ -60,6 +81,9 @@ class CameraHealthPublic(Body):
     latest: list[PoorStretchPublic] = Field(
         description="The latest poor stretches, oldest first (up to 10)."
     )
+    outage_count: int = Field(description="Times the camera was reported offline in the span.")
+    longest_outage: OutagePublic | None = Field(description="The longest of them.")
+    outages: list[OutagePublic] = Field(description="The latest outages, oldest first (up to 10).")
     bins: list[HealthBinPublic] = Field(description="Equal slices of the span, in order.")
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from monitor.api.health_schemas import (
     CameraHealthPublic,
     HealthBinPublic,
+    OutagePublic,
     PoorStretchPublic,
     StateTimesPublic,
+    StatusChangePublic,
 )
 from monitor.api.schemas import ThresholdChangePublic
 from monitor.bus.convert import (
@@ -22,6 +24,7 @@ from monitor.bus.convert import (
 )
 from monitor.bus.messages import SitePublic
 from monitor.quality.health import CameraHealth, PoorStretch, StateTimes
+from monitor.quality.outages import Outage, OutageSummary, StatusChange
 from monitor.store.base import ThresholdChange
 
 __all__ = [
@@ -49,6 +52,8 @@ def state_times_public(times: StateTimes) -> StateTimesPublic:
         good_s=times.good_s,
         poor_s=times.poor_s,
         unassessed_s=times.unassessed_s,
+        offline_s=times.offline_s,
+        stopped_s=times.stopped_s,
         dark_s=times.dark_s,
     )
 
@@ -57,8 +62,21 @@ def poor_stretch_public(stretch: PoorStretch) -> PoorStretchPublic:
     return PoorStretchPublic(start=stretch.start, end=stretch.end, issues=list(stretch.issues))
 
 
+def outage_public(outage: Outage) -> OutagePublic:
+    return OutagePublic(
+        start=outage.start,
+        end=outage.end,
+        reasons=list(outage.reasons),
+        open_ended=outage.open_ended,
+    )
+
+
+def status_change_public(change: StatusChange) -> StatusChangePublic:
+    return StatusChangePublic(at=change.at, status=change.status, reason=change.reason)
+
+
 def camera_health_public(
-    site: SitePublic, health: CameraHealth, hold_s: float
+    site: SitePublic, health: CameraHealth, outages: OutageSummary, hold_s: float
 ) -> CameraHealthPublic:
     latest = site.latest
     quality = None if latest is None else latest.image_quality
@@ -75,6 +93,9 @@ def camera_health_public(
         stretch_count=health.stretch_count,
         longest=None if health.longest is None else poor_stretch_public(health.longest),
         latest=[poor_stretch_public(stretch) for stretch in health.latest],
+        outage_count=outages.count,
+        longest_outage=None if outages.longest is None else outage_public(outages.longest),
+        outages=[outage_public(outage) for outage in outages.latest],
         bins=[
             HealthBinPublic(start=b.start, end=b.end, times=state_times_public(b.times))
             for b in health.bins

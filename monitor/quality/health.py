@@ -1,19 +1,22 @@
 """How a camera's picture has been over a span of time, folded from its stored readings.
 
 Each reading vouches for the picture from its capture until the next reading, but for no
-longer than a hold time: past that nothing was analysed (the camera was offline, or the
-monitor was not running), and the time counts as dark. The readings arrive oldest first,
-any number of them, so a week of a busy site is folded without holding it in memory.
+longer than a hold time: past that nothing was analysed. The site's recorded status says
+why: its camera was offline, or the monitor was not running; otherwise (starting up, a
+stalled stream, or before statuses were recorded) the time counts as dark. The readings
+arrive oldest first, any number of them, so a week of a busy site is folded without
+holding it in memory.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from monitor.quality.outages import StatusSpan
 from monitor.quality.verdict import QualityIssue
 
 # A reading stands for at least this long: a loaded machine analyses late, which is not a
@@ -34,7 +37,9 @@ class PictureState(StrEnum):
     GOOD = "good"
     POOR = "poor"  # at least one quality issue
     UNASSESSED = "unassessed"  # analysed, but the site's picture check was off
-    DARK = "dark"  # nothing analysed
+    OFFLINE = "offline"  # nothing analysed: the camera was reported offline
+    STOPPED = "stopped"  # nothing analysed: the monitor was not running
+    DARK = "dark"  # nothing analysed, for no recorded reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,8 @@ class StateTimes:
     good_s: float
     poor_s: float
     unassessed_s: float
+    offline_s: float
+    stopped_s: float
     dark_s: float
 
 
@@ -97,7 +104,9 @@ class HealthTally:
     """Folds one site's picture marks, oldest first, into its `CameraHealth` over a span.
 
     Marks before `since` may be added (up to `hold_s` earlier, they cover the span's start);
-    time is clipped to [since, until]. `finish` ends it. Not thread-safe: one per report.
+    time is clipped to [since, until]. `status` (the site's recorded status spans, in order)
+    tells why time without a picture had none. `finish` ends it. Not thread-safe: one per
+    report.
     """
 
     def __init__(
@@ -108,6 +117,7 @@ class HealthTally:
         hold_s: float,
         bins: int = 1,
         keep_latest: int = 10,
+        status: Sequence[StatusSpan] = (),
     ) -> None:
         if not until > since:
             raise ValueError(f"until ({until:g}) must be after since ({since:g})")
@@ -130,6 +140,9 @@ class HealthTally:
         self._stretch_count = 0
         self._longest: PoorStretch | None = None
         self._latest: deque[PoorStretch] = deque(maxlen=keep_latest)
+        self._status = status
+        self._status_index = 0  # the first span that may still overlap a gap
+        self._covered_to = since  # pictures cover nothing later than this yet
         self._finished = False
 
     def add_all(self, marks: Iterable[PictureMark]) -> HealthTally:
@@ -159,6 +172,7 @@ class HealthTally:
         self._finished = True
         if self._last is not None:
             self._cover(self._run_start, self._last, self._last.at + self._hold_s)
+        self._explain_gap(self._until)
         self._close_stretch()
         bins = tuple(
             HealthBin(start=self._bin_start(i), end=self._bin_start(i + 1), times=self._times(i))
@@ -185,6 +199,8 @@ class HealthTally:
         end = min(end, self._until)
         if end <= start:
             return
+        self._explain_gap(start)
+        self._covered_to = max(self._covered_to, end)
         state = mark.state
         self._add_to_bins(state, start, end)
         if state is PictureState.POOR:
@@ -194,6 +210,23 @@ class HealthTally:
             self._extend_stretch(start, end, issues)
         else:
             self._close_stretch()
+
+    def _explain_gap(self, until: float) -> None:
+        """Time from the last picture's cover to `until` had none: the status says why."""
+        start = self._covered_to
+        if until <= start:
+            return
+        spans = self._status
+        # Gaps come in time order, so spans wholly before this one never matter again.
+        while self._status_index < len(spans) and spans[self._status_index].end <= start:
+            self._status_index += 1
+        for span in spans[self._status_index :]:
+            if span.start >= until:
+                break
+            state = _GAP_STATES.get(span.status)
+            if state is not None:
+                self._add_to_bins(state, max(start, span.start), min(until, span.end))
+        self._covered_to = until
 
     def _add_to_bins(self, state: PictureState, start: float, end: float) -> None:
         last_bin = len(self._seen) - 1
@@ -219,6 +252,8 @@ class HealthTally:
             good_s=seen[PictureState.GOOD],
             poor_s=seen[PictureState.POOR],
             unassessed_s=seen[PictureState.UNASSESSED],
+            offline_s=seen[PictureState.OFFLINE],
+            stopped_s=seen[PictureState.STOPPED],
             dark_s=max(0.0, span - covered),
         )
 
@@ -246,14 +281,32 @@ class HealthTally:
             self._longest = stretch
 
 
-_SEEN_STATES = (PictureState.GOOD, PictureState.POOR, PictureState.UNASSESSED)
+_SEEN_STATES = (
+    PictureState.GOOD,
+    PictureState.POOR,
+    PictureState.UNASSESSED,
+    PictureState.OFFLINE,
+    PictureState.STOPPED,
+)
+
+# What a recorded status makes of time without a picture; the rest stays dark.
+_GAP_STATES = {"offline": PictureState.OFFLINE, "stopped": PictureState.STOPPED}
 
 
 def _total(parts: Iterable[StateTimes]) -> StateTimes:
-    good = poor = unassessed = dark = 0.0
+    good = poor = unassessed = offline = stopped = dark = 0.0
     for part in parts:
         good += part.good_s
         poor += part.poor_s
         unassessed += part.unassessed_s
+        offline += part.offline_s
+        stopped += part.stopped_s
         dark += part.dark_s
-    return StateTimes(good_s=good, poor_s=poor, unassessed_s=unassessed, dark_s=dark)
+    return StateTimes(
+        good_s=good,
+        poor_s=poor,
+        unassessed_s=unassessed,
+        offline_s=offline,
+        stopped_s=stopped,
+        dark_s=dark,
+    )

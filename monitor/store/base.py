@@ -14,6 +14,7 @@ from typing import Protocol
 from monitor.alerts.model import Alert, AlertEvent, AlertUpdate
 from monitor.config.thresholds import ThresholdsConfig
 from monitor.quality.health import PictureMark
+from monitor.quality.outages import RecordedStatus, StatusChange
 from monitor.quality.verdict import QualityVerdict
 
 
@@ -53,6 +54,23 @@ class Store(Protocol):
 
     def picture_marks(self, site_id: str, since: float, until: float) -> Iterator[PictureMark]:
         """Each reading's picture within [since, until], oldest first, fetched a part at a time."""
+        ...
+
+    def record_status(
+        self, site_ids: list[str], at: float, status: RecordedStatus, reason: str
+    ) -> None:
+        """Appends one status change for each of the sites, in one transaction."""
+        ...
+
+    def status_changes(self, site_id: str, since: float, until: float) -> list[StatusChange]:
+        """Oldest first: the latest change at or before `since` (the status then), and every
+        change after it up to `until`."""
+        ...
+
+    def status_history(
+        self, site_id: str, since: float | None, until: float | None, limit: int
+    ) -> list[StatusChange]:
+        """Newest first within [since, until]."""
         ...
 
     def save_alert_update(self, update: AlertUpdate) -> None:

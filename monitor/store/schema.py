@@ -111,6 +111,20 @@ threshold_changes = sa.Table(
     sa.Index("ix_threshold_changes_site_at", "site_id", "at"),
 )
 
+# Every change of a site's status, and `stopped` for every site when the monitor shuts
+# down cleanly: why a camera had no picture, for the health report and after-action
+# review. A table added without a schema version: create_all adds it to older databases.
+site_status = sa.Table(
+    "site_status",
+    metadata,
+    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.String, nullable=False),
+    sa.Column("at", sa.Double, nullable=False),
+    sa.Column("status", sa.String, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Index("ix_site_status_site_at", "site_id", "at"),
+)
+
 current_thresholds = sa.Table(
     "current_thresholds",
     metadata,

@@ -10,6 +10,7 @@ from sqlalchemy.engine import URL, Engine
 from monitor.alerts.model import Alert, AlertEvent, AlertState, AlertUpdate
 from monitor.config.thresholds import ThresholdsConfig
 from monitor.quality.health import PictureMark
+from monitor.quality.outages import RecordedStatus, StatusChange
 from monitor.store import codec, schema
 from monitor.store.base import StoredReading, ThresholdChange
 from monitor.store.engine import create_store_engine
@@ -113,6 +114,54 @@ class SqlStore:
             if last:
                 return
             start = end
+
+    # Site status
+
+    def record_status(
+        self, site_ids: list[str], at: float, status: RecordedStatus, reason: str
+    ) -> None:
+        if not site_ids:
+            return
+        rows = [
+            {"site_id": site_id, "at": at, "status": status, "reason": reason}
+            for site_id in site_ids
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(schema.site_status.insert(), rows)
+
+    def status_changes(self, site_id: str, since: float, until: float) -> list[StatusChange]:
+        t = schema.site_status
+        columns = (t.c.at, t.c.status, t.c.reason)
+        before = (
+            sa.select(*columns)
+            .where(t.c.site_id == site_id, t.c.at <= since)
+            .order_by(t.c.at.desc(), t.c.id.desc())
+            .limit(1)
+        )
+        within = (
+            sa.select(*columns)
+            .where(t.c.site_id == site_id, t.c.at > since, t.c.at <= until)
+            .order_by(t.c.at, t.c.id)
+        )
+        with self.engine.connect() as conn:
+            first = conn.execute(before).all()
+            rest = conn.execute(within).all()
+        return [StatusChange(at, status, reason) for at, status, reason in [*first, *rest]]
+
+    def status_history(
+        self, site_id: str, since: float | None, until: float | None, limit: int
+    ) -> list[StatusChange]:
+        _check_limit(limit)
+        t = schema.site_status
+        query = sa.select(t.c.at, t.c.status, t.c.reason).where(t.c.site_id == site_id)
+        if since is not None:
+            query = query.where(t.c.at >= since)
+        if until is not None:
+            query = query.where(t.c.at <= until)
+        query = query.order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [StatusChange(at, status, reason) for at, status, reason in rows]
 
     # Alerts
 

@@ -71,6 +71,7 @@ EXPECTED_OPERATIONS = {
     ("put", "/api/sites/{site_id}/source"),
     ("put", "/api/sites/{site_id}/picture-limits"),
     ("get", "/api/sites/{site_id}/setup/history"),
+    ("get", "/api/sites/{site_id}/status-history"),
     ("post", "/api/sites/{site_id}/thresholds/preview"),
     ("get", "/api/config.yaml"),
 }

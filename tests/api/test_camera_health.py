@@ -9,6 +9,12 @@ from tests.support.api_harness import Api
 from tests.support.fake_monitor import picture_verdict as verdict
 
 T0 = 1_700_000_000.0
+STATES = ("good_s", "poor_s", "unassessed_s", "offline_s", "stopped_s", "dark_s")
+
+
+def times(**seconds: float) -> dict[str, float]:
+    """A site's or bin's state times: zero in every state not named."""
+    return {state: seconds.get(state, 0) for state in STATES}
 
 
 @pytest.fixture
@@ -38,17 +44,17 @@ def test_a_report_per_site(health_api: Api) -> None:
     assert gate_a["site_id"] == "gate-a"
     assert gate_a["hold_s"] == 5
     # Reading 39 (poor) vouches until 44, then nothing until 70.
-    assert gate_a["times"] == {"good_s": 50, "poor_s": 24, "unassessed_s": 0, "dark_s": 26}
+    assert gate_a["times"] == times(good_s=50, poor_s=24, dark_s=26)
     assert gate_a["issue_s"] == {"blank": 0, "noise": 24, "detail_loss": 0, "blocking": 0}
     stretch = {"start": T0 + 20, "end": T0 + 44, "issues": ["noise"]}
     assert gate_a["longest"] == stretch
     assert gate_a["latest"] == [stretch]
     assert gate_a["stretch_count"] == 1
     assert [b["times"] for b in gate_a["bins"]] == [
-        {"good_s": 20, "poor_s": 5, "unassessed_s": 0, "dark_s": 0},
-        {"good_s": 0, "poor_s": 19, "unassessed_s": 0, "dark_s": 6},
-        {"good_s": 5, "poor_s": 0, "unassessed_s": 0, "dark_s": 20},
-        {"good_s": 25, "poor_s": 0, "unassessed_s": 0, "dark_s": 0},
+        times(good_s=20, poor_s=5),
+        times(poor_s=19, dark_s=6),
+        times(good_s=5, dark_s=20),
+        times(good_s=25),
     ]
     assert gate_a["status"] == "online"
     assert gate_a["picture_now"] == []
@@ -57,6 +63,97 @@ def test_a_report_per_site(health_api: Api) -> None:
     assert gate_b["picture_now"] is None
     assert gate_b["picture_at"] is None
     assert gate_b["status"] == "starting"
+    assert (gate_a["outage_count"], gate_a["longest_outage"], gate_a["outages"]) == (0, None, [])
+
+
+def test_the_recorded_status_says_why_there_was_no_picture(health_api: Api) -> None:
+    """gate-a's dark 44-70 was the camera offline from 50 (two reasons), and the monitor
+    stopped from 60 until it started again at 65, with the camera still offline."""
+    store = health_api.store
+    store.record_status(["gate-a", "gate-b"], T0 - 50, "starting", "")
+    store.record_status(["gate-a"], T0 - 49, "online", "")
+    store.record_status(["gate-a"], T0 + 50, "offline", "no frames for 10 s")
+    store.record_status(["gate-a"], T0 + 55, "offline", "cannot open rtsp://cam/1")
+    store.record_status(["gate-a", "gate-b"], T0 + 60, "stopped", "")
+    store.record_status(["gate-a", "gate-b"], T0 + 65, "starting", "")
+    store.record_status(["gate-a"], T0 + 66, "offline", "cannot open rtsp://cam/1")
+    store.record_status(["gate-a"], T0 + 69, "online", "")
+
+    response = health_api.http.get(
+        "/api/camera-health", params={"since": T0, "until": T0 + 100, "bins": 4}
+    )
+
+    assert response.status_code == 200, response.text
+    gate_a, gate_b = response.json()["sites"]
+    # Dark 44-50 (online, no readings), 65-66 (starting); offline 50-60 and 66-69; stopped 60-65.
+    assert gate_a["times"] == times(good_s=50, poor_s=24, offline_s=13, stopped_s=5, dark_s=8)
+    assert [b["times"] for b in gate_a["bins"]] == [
+        times(good_s=20, poor_s=5),
+        times(poor_s=19, dark_s=6),
+        times(good_s=5, offline_s=13, stopped_s=5, dark_s=2),
+        times(good_s=25),
+    ]
+    first = {
+        "start": T0 + 50,
+        "end": T0 + 60,
+        "reasons": ["no frames for 10 s", "cannot open rtsp://cam/1"],
+        "open_ended": True,
+    }
+    second = {
+        "start": T0 + 66,
+        "end": T0 + 69,
+        "reasons": ["cannot open rtsp://cam/1"],
+        "open_ended": False,
+    }
+    assert gate_a["outage_count"] == 2
+    assert gate_a["outages"] == [first, second]
+    assert gate_a["longest_outage"] == first
+    # Never analysed: starting from before the span, stopped 60-65.
+    assert gate_b["times"] == times(stopped_s=5, dark_s=95)
+    assert gate_b["outage_count"] == 0
+
+
+def test_the_status_history_newest_first(health_api: Api) -> None:
+    store = health_api.store
+    store.record_status(["gate-a", "gate-b"], T0, "starting", "")
+    store.record_status(["gate-a"], T0 + 1, "online", "")
+    store.record_status(["gate-a"], T0 + 9, "offline", "end of stream")
+
+    everything = health_api.http.get("/api/sites/gate-a/status-history")
+    recent = health_api.http.get(
+        "/api/sites/gate-a/status-history", params={"since": T0 + 1, "limit": 1}
+    )
+
+    assert everything.status_code == 200, everything.text
+    assert everything.json() == [
+        {"at": T0 + 9, "status": "offline", "reason": "end of stream"},
+        {"at": T0 + 1, "status": "online", "reason": ""},
+        {"at": T0, "status": "starting", "reason": ""},
+    ]
+    assert recent.json() == [{"at": T0 + 9, "status": "offline", "reason": "end of stream"}]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        pytest.param("/api/sites/nowhere/status-history", 404, "nowhere", id="unknown-site"),
+        pytest.param(
+            f"/api/sites/gate-a/status-history?since={T0 + 1}&until={T0}",
+            422,
+            "after until",
+            id="since-after-until",
+        ),
+        pytest.param("/api/sites/gate-a/status-history?limit=0", 422, "limit", id="no-limit"),
+        pytest.param("/api/sites/gate-a/status-history?since=inf", 422, "since", id="since-inf"),
+    ],
+)
+def test_a_bad_status_history_query_is_a_4xx(
+    health_api: Api, path: str, status: int, words: str
+) -> None:
+    response = health_api.http.get(path)
+
+    assert response.status_code == status
+    assert words in str(response.json()["detail"])
 
 
 def test_the_picture_now_is_the_latest_readings(health_api: Api) -> None:

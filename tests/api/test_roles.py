@@ -66,6 +66,7 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("put", "/api/sites/{site_id}/source"): S,
     ("put", "/api/sites/{site_id}/picture-limits"): S,
     ("get", "/api/sites/{site_id}/setup/history"): V,
+    ("get", "/api/sites/{site_id}/status-history"): V,
     ("post", "/api/sites/{site_id}/thresholds/preview"): S,
     ("get", "/api/config.yaml"): S,
 }

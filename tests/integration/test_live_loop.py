@@ -17,6 +17,7 @@ from monitor.application import Application, build_application
 from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
+from monitor.store.factory import open_store
 from tests.support.auth import api_token, bearer
 from tests.support.blobs import BlobCountEstimator
 from tests.support.clips import write_clip
@@ -45,13 +46,15 @@ def site(source: Path, site_id: str) -> dict[str, Any]:
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[tuple[Application, RunningServer]]:
     clip = write_clip(tmp_path / "crowd.avi", CROWD_TIMELINE)
+    # A lens covered all along: black frames, which the picture check reads as blank. (Not
+    # the crowd clip: its frames with people are no blank picture, and would alert.)
+    covered = write_clip(tmp_path / "covered.avi", [0] * len(CROWD_TIMELINE))
     config = AppConfig.model_validate(
         {
             "sites": [
                 site(clip, "wuyi-square"),
                 site(tmp_path / "vanished.avi", "pozi-street"),
-                # The same clip with the picture check on: its black board reads as blank.
-                site(clip, "covered-lens") | {"image_quality": {"enabled": True}},
+                site(covered, "covered-lens") | {"image_quality": {"enabled": True}},
             ]
         }
     )
@@ -120,8 +123,13 @@ def test_alert_fires_and_clears_over_the_websocket(live: tuple[Application, Runn
             "payload"
         ].keys()
         raised = until_raised[-1]
-        # covered-lens sees the same crowd, but its blank picture never reaches its alerts.
         assert raised["site_id"] == "wuyi-square"
+        covered = [m for m in until_raised if m["site_id"] == "covered-lens"]
+        # Its readings flowed alongside, every one blank, and raised nothing.
+        covered_readings = [m["payload"] for m in covered if m["type"] == "reading"]
+        assert covered_readings
+        assert {m["type"] for m in covered} <= {"reading", "site_status"}
+        assert all(r["image_quality"]["issues"] == ["blank"] for r in covered_readings)
         # The alert is published before the reading of the frame that raised it, and is
         # stamped with that frame's capture time (delay is measured in bench/).
         causing = receive_until(
@@ -216,4 +224,44 @@ def test_camera_health_from_the_stored_readings(live: tuple[Application, Running
     assert unchecked["picture_now"] is None
     vanished = sites["pozi-street"]
     assert vanished["status"] == "offline"
-    assert vanished["times"]["dark_s"] == pytest.approx(span)
+    # Its file was missing from the start: the recorded status says why it was dark.
+    assert vanished["times"]["offline_s"] == pytest.approx(span)
+    assert vanished["times"]["dark_s"] == 0
+    (outage,) = vanished["outages"]
+    assert outage["open_ended"] is True
+    assert "vanished.avi" in " ".join(outage["reasons"])
+
+
+@pytest.mark.slow
+def test_the_status_history_survives_the_monitor(tmp_path: Path) -> None:
+    """Each site's changes, and `stopped` for all of them when the monitor shuts down."""
+    clip = write_clip(tmp_path / "crowd.avi", CROWD_TIMELINE)
+    config = AppConfig.model_validate(
+        {"sites": [site(clip, "wuyi-square"), site(tmp_path / "vanished.avi", "pozi-street")]}
+    )
+    settings = Settings(data_dir=tmp_path / "data", sample_cache=tmp_path / "cache")
+    application = build_application(config, settings, estimator=BlobCountEstimator())
+    application.start()
+    try:
+        assert application.runtime is not None
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            statuses = {s.id: s.status for s in application.runtime.sites()}
+            if statuses == {"wuyi-square": "online", "pozi-street": "offline"}:
+                break
+            time.sleep(0.05)
+    finally:
+        application.stop()
+
+    store = open_store(settings.database_url, settings.data_dir)
+    try:
+        history = {
+            site_id: [c.status for c in reversed(store.status_history(site_id, None, None, 10))]
+            for site_id in ("wuyi-square", "pozi-street")
+        }
+    finally:
+        store.close()
+    assert history == {
+        "wuyi-square": ["starting", "online", "stopped"],
+        "pozi-street": ["starting", "offline", "stopped"],
+    }

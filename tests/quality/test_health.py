@@ -14,6 +14,7 @@ from monitor.quality.health import (
     StateTimes,
     reading_hold_s,
 )
+from monitor.quality.outages import RecordedStatus, StatusSpan
 from monitor.quality.verdict import QualityIssue
 
 NOISE = QualityIssue.NOISE
@@ -42,13 +43,21 @@ def tally(
     hold_s: float = 5.0,
     bins: int = 1,
     keep_latest: int = 10,
+    status: list[StatusSpan] | None = None,
 ) -> CameraHealth:
-    health = HealthTally(since, until, hold_s=hold_s, bins=bins, keep_latest=keep_latest)
+    health = HealthTally(
+        since, until, hold_s=hold_s, bins=bins, keep_latest=keep_latest, status=status or ()
+    )
     return health.add_all(marks).finish()
 
 
 def seconds(times: StateTimes) -> tuple[float, float, float, float]:
+    """The states a tally without status knows."""
     return (times.good_s, times.poor_s, times.unassessed_s, times.dark_s)
+
+
+def every_state(times: StateTimes) -> list[float]:
+    return [getattr(times, name) for name in StateTimes.__slots__]
 
 
 @pytest.mark.parametrize(
@@ -102,6 +111,71 @@ def test_time_per_state(
     marks: list[PictureMark], expected: tuple[float, float, float, float]
 ) -> None:
     assert seconds(tally(marks).times) == pytest.approx(expected)
+
+
+def span(start: float, end: float, status: RecordedStatus, reason: str = "") -> StatusSpan:
+    return StatusSpan(start, end, status, reason)
+
+
+@pytest.mark.parametrize(
+    ("marks", "status", "expected"),
+    [
+        pytest.param([], [span(0, 100, "offline", "gone")], (0, 100, 0, 0), id="offline-all-along"),
+        pytest.param(
+            [good(t) for t in range(10)] + [good(t) for t in range(60, 100)],
+            [span(0, 20, "online"), span(20, 50, "offline"), span(50, 100, "online")],
+            (54, 30, 0, 16),
+            id="no-picture-while-online-stays-dark",
+        ),
+        pytest.param(
+            [good(t) for t in range(30)],
+            [span(0, 25, "online"), span(25, 100, "offline")],
+            (34, 66, 0, 0),
+            id="the-last-readings-hold-covers-the-outages-start",
+        ),
+        pytest.param(
+            [good(0)],
+            [span(0, 10, "online"), span(10, 40, "stopped"), span(40, 100, "starting")],
+            (5, 0, 30, 65),
+            id="stopped-then-starting",
+        ),
+        pytest.param(
+            [],
+            [span(50, 100, "stopped")],
+            (0, 0, 50, 50),
+            id="before-any-status-is-dark",
+        ),
+        pytest.param(
+            [good(10), good(80)],
+            [span(0, 100, "offline")],
+            (10, 90, 0, 0),
+            id="a-reading-outranks-the-status",
+        ),
+    ],
+)
+def test_the_status_explains_time_without_a_picture(
+    marks: list[PictureMark],
+    status: list[StatusSpan],
+    expected: tuple[float, float, float, float],
+) -> None:
+    """`expected`: good, offline, stopped and dark seconds of [0, 100)."""
+    times = tally(marks, status=status).times
+    got = (times.good_s, times.offline_s, times.stopped_s, times.dark_s)
+    assert got == pytest.approx(expected)
+
+
+def test_the_status_splits_across_bins() -> None:
+    health = tally(
+        [good(t) for t in range(0, 20)],
+        status=[span(0, 30, "online"), span(30, 70, "offline"), span(70, 100, "stopped")],
+        bins=4,
+    )
+    assert [(b.times.offline_s, b.times.stopped_s, b.times.dark_s) for b in health.bins] == [
+        (0, 0, 1),
+        (20, 0, 5),
+        (20, 5, 0),
+        (0, 25, 0),
+    ]
 
 
 def test_time_per_issue_counts_a_reading_for_each_of_its_issues() -> None:
@@ -177,13 +251,22 @@ def test_bins_and_totals_add_up_to_the_span() -> None:
     times = np.sort(rng.uniform(-10, 1010, size=400))
     choices = [(), (NOISE,), (DETAIL, BLOCKING), None]
     marks = [PictureMark(float(t), choices[rng.integers(4)]) for t in times]
-    health = tally(marks, since=0.0, until=1000.0, hold_s=7.0, bins=7)
-    assert sum(seconds(health.times)) == pytest.approx(1000.0)
+    edges = np.sort(rng.uniform(-10, 1010, size=30))
+    statuses: list[RecordedStatus] = ["online", "offline", "stopped", "starting"]
+    status = [
+        span(float(a), float(b), statuses[rng.integers(4)])
+        for a, b in itertools.pairwise([0.0, *np.clip(edges, 0, 1000), 1000.0])
+        if b > a
+    ]
+    health = tally(marks, since=0.0, until=1000.0, hold_s=7.0, bins=7, status=status)
+    assert health.times.offline_s > 0
+    assert health.times.stopped_s > 0
+    assert sum(every_state(health.times)) == pytest.approx(1000.0)
     for bin_ in health.bins:
-        assert sum(seconds(bin_.times)) == pytest.approx(bin_.end - bin_.start)
-        assert min(seconds(bin_.times)) >= 0.0
+        assert sum(every_state(bin_.times)) == pytest.approx(bin_.end - bin_.start)
+        assert min(every_state(bin_.times)) >= 0.0
     total_per_bin = [sum(getattr(b.times, f) for b in health.bins) for f in StateTimes.__slots__]
-    assert total_per_bin == pytest.approx(list(seconds(health.times)))
+    assert total_per_bin == pytest.approx(every_state(health.times))
     assert health.bins[-1].end == 1000.0
     assert all(math.isclose(a.end, b.start) for a, b in itertools.pairwise(health.bins))
 

@@ -19,6 +19,7 @@ import pytest
 
 from monitor.application import WEB_DIR
 from monitor.auth.roles import Role
+from monitor.quality.outages import RecordedStatus
 from monitor.quality.verdict import QualityIssue
 from monitor.store.base import StoredReading
 from tests.support.api_harness import Api, ApiFactory
@@ -75,13 +76,27 @@ STORED = [
     Stretch(-3 * DAY, 30 * 60, (DETAIL,)),  # only in a span of more than 3 days
     Stretch(-5 * HOUR, HOUR, ()),
     Stretch(-4 * HOUR, HOUR, (NOISE,)),  # the longest poor stretch
-    # Nothing from -3 h to -2 h: dark.
+    # Nothing from -3 h to -2 h: see STATUS.
     Stretch(-2 * HOUR, 30 * 60, ()),
     Stretch(-1.5 * HOUR, 20 * 60, (BLOCKING,)),
     Stretch(-70 * 60, 10 * 60, None),
 ]
 # The latest reading, through the monitor: the picture now. It vouches for STEP_S.
 LATEST = Stretch(-HOUR, STEP_S, (BLANK,))
+
+# The recorded status of both sites (seconds from now, status, reason, sites). In gate-a's
+# hour without readings: 20 min offline (its reason changed on the way), 15 min with the
+# monitor stopped, then 25 min of nothing reported (dark).
+OFFLINE_SINCE = -3 * HOUR + STEP_S
+STATUS: list[tuple[float, RecordedStatus, str, tuple[str, ...]]] = [
+    (-6 * HOUR, "starting", "", (POOR, DARK)),
+    (-6 * HOUR + 1, "online", "", (POOR,)),
+    (OFFLINE_SINCE, "offline", "no frames for 10 s", (POOR,)),
+    (OFFLINE_SINCE + 600, "offline", "cannot open rtsp://gate-a", (POOR,)),
+    (OFFLINE_SINCE + 1200, "stopped", "", (POOR, DARK)),
+    (OFFLINE_SINCE + 2100, "starting", "", (POOR, DARK)),
+    (OFFLINE_SINCE + 2101, "online", "", (POOR,)),
+]
 
 
 @dataclass
@@ -90,13 +105,18 @@ class Health:
     now: float  # what the stretches' times are from
 
     def times(self, since: float, until: float) -> dict[str, float]:
-        """Seconds of gate-a's picture in each state over [since, until), from STORED."""
-        times = dict.fromkeys(("good", "poor", "unassessed"), 0.0)
+        """Seconds of gate-a's picture in each state over [since, until), from STORED and
+        STATUS (its offline and stopped spans all fall where it has no readings)."""
+        times = dict.fromkeys(("good", "poor", "unassessed", "offline", "stopped"), 0.0)
         for stretch in [*STORED, LATEST]:
             start = max(since, self.now + stretch.start)
             end = min(until, self.now + stretch.start + stretch.length)
             if end > start:
                 times[stretch.state] += end - start
+        for state, (start, end) in (("offline", (0, 1200)), ("stopped", (1200, 2100))):
+            start = max(since, self.now + OFFLINE_SINCE + start)
+            end = min(until, self.now + OFFLINE_SINCE + end)
+            times[state] += max(0.0, end - start)
         times["dark"] = until - since - sum(times.values())
         return times
 
@@ -123,6 +143,8 @@ def health(make_api: ApiFactory) -> Health:
             at = now + stretch.start + k * STEP_S
             readings.append(stored_reading(POOR, len(readings), at, 0.5, quality=quality))
     api.store.add_readings(readings)
+    for at, status, reason, sites in STATUS:
+        api.store.record_status(list(sites), now + at, status, reason)
     assert LATEST.issues
     api.monitor.observe(
         POOR, len(readings), now + LATEST.start, 0.5, quality=verdict(*LATEST.issues)
@@ -162,7 +184,7 @@ def issue_words(codes: dict[str, str]) -> list[str]:
 
 @pytest.mark.parametrize(
     ("hours", "dark_time"),
-    [pytest.param(6, "3 h", id="6h"), pytest.param(24, "21 h", id="24h")],
+    [pytest.param(6, "2 h 25 min", id="6h"), pytest.param(24, "20 h 25 min", id="24h")],
 )
 def test_sites_are_ranked_worst_first_with_their_shares(
     page: Any, health: Health, hours: int, dark_time: str
@@ -194,7 +216,8 @@ def test_sites_are_ranked_worst_first_with_their_shares(
     )
     expect(by_test_id(page, f"health-stretches-{POOR}")).to_have_text("3")
 
-    expect(by_test_id(page, f"health-dark-share-{DARK}")).to_have_text("100.0%")
+    # Never analysed: dark but for the 15 min the monitor was stopped.
+    expect_share(page, f"health-dark-share-{DARK}", span - 900, span)
     expect(by_test_id(page, f"health-poor-share-{DARK}")).to_have_text("0.0%")
     expect(by_test_id(page, f"health-poor-{DARK}").locator("li")).to_have_count(0)
     expect(by_test_id(page, f"health-stretches-{DARK}")).to_have_text("0")
@@ -203,6 +226,37 @@ def test_sites_are_ranked_worst_first_with_their_shares(
     site = by_test_id(page, f"health-site-{POOR}")
     expect(site).to_have_text("Gate A")
     expect(site).to_have_attribute("href", f"/setup.html?site={POOR}")
+
+
+def test_outages_and_the_monitors_downtime_are_told_apart(page: Any, health: Health) -> None:
+    table = open_health(page, health, "?hours=6")
+
+    since, until = span_of(table)
+    span = until - since
+    times = health.times(since, until)
+    assert (times["offline"], times["stopped"]) == (1200, 900)
+    expect_share(page, f"health-offline-share-{POOR}", times["offline"], span)
+    expect(by_test_id(page, f"health-offline-time-{POOR}")).to_have_text("20 min")
+    outages = by_test_id(page, f"health-outages-{POOR}")
+    # One outage, though its reason changed; the latest reason is the one shown.
+    expect(outages).to_have_text("1 outage, longest 20 min; latest: cannot open rtsp://gate-a")
+    started = page.evaluate(
+        "async (t) => (await import('/js/util.js')).fmtTime(t)", health.now + OFFLINE_SINCE
+    )
+    expect(outages).to_have_attribute(
+        "title",
+        f"Latest outages:\n{started} for 20 min (still offline): "
+        "no frames for 10 s; cannot open rtsp://gate-a",
+    )
+    # The monitor's downtime is shown beside the unexplained dark time, for both sites.
+    expect_share(page, f"health-dark-share-{POOR}", times["dark"], span)
+    for site in (POOR, DARK):
+        stopped = by_test_id(page, f"health-stopped-{site}")
+        expect(stopped).to_have_text("+ monitor stopped 15 min")
+        expect(stopped).to_have_attribute("data-seconds", "900")
+    # gate-b never reported an outage.
+    expect(by_test_id(page, f"health-offline-share-{DARK}")).to_have_text("0.0%")
+    expect(by_test_id(page, f"health-outages-{DARK}")).to_have_count(0)
 
 
 def test_the_longest_poor_stretch_links_to_its_replay(page: Any, health: Health) -> None:
@@ -234,14 +288,17 @@ def test_the_strip_has_a_column_per_bin_and_sums_up_the_span(page: Any, health: 
     label = strip.get_attribute("aria-label") or ""
     found = re.fullmatch(
         r"Last 6 h: good ([\d.]+)%, poor ([\d.]+)%, picture check off ([\d.]+)%, "
-        r"no picture ([\d.]+)%",
+        r"camera offline ([\d.]+)%, monitor stopped ([\d.]+)%, no picture ([\d.]+)%",
         label,
     )
     assert found, label
-    for shown, state in zip(found.groups(), ("good", "poor", "unassessed", "dark"), strict=True):
+    states = ("good", "poor", "unassessed", "offline", "stopped", "dark")
+    for shown, state in zip(found.groups(), states, strict=True):
         assert float(shown) == pytest.approx(100 * times[state] / span, abs=0.051), state
     expect(by_test_id(page, f"health-strip-{DARK}")).to_have_attribute(
-        "aria-label", "Last 6 h: good 0.0%, poor 0.0%, picture check off 0.0%, no picture 100.0%"
+        "aria-label",
+        "Last 6 h: good 0.0%, poor 0.0%, picture check off 0.0%, camera offline 0.0%, "
+        "monitor stopped 4.2%, no picture 95.8%",
     )
 
     columns = strip.locator('[data-testid="health-bin"]')
@@ -249,7 +306,8 @@ def test_the_strip_has_a_column_per_bin_and_sums_up_the_span(page: Any, health: 
     shown_bins = columns.evaluate_all(
         """columns => columns.map((c) => ({
             times: {good: +c.dataset.good, poor: +c.dataset.poor,
-                    unassessed: +c.dataset.unassessed, dark: +c.dataset.dark},
+                    unassessed: +c.dataset.unassessed, offline: +c.dataset.offline,
+                    stopped: +c.dataset.stopped, dark: +c.dataset.dark},
             heights: Object.fromEntries([...c.children].map(
                 (s) => [s.dataset.state, parseFloat(s.style.height)])),
             title: c.title,

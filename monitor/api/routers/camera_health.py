@@ -17,6 +17,7 @@ from monitor.api.mappers import camera_health_public
 from monitor.api.routing import DocRoute
 from monitor.auth.deps import Role, require_role
 from monitor.quality.health import HealthTally, reading_hold_s
+from monitor.quality.outages import status_spans, summarise_outages
 
 router = APIRouter(
     prefix="/api/camera-health",
@@ -45,7 +46,7 @@ def get_camera_health(
         Query(max_length=64, description="Only these sites (repeatable); default: all."),
     ] = None,
 ) -> CameraHealthReport:
-    """Per site: time with a good, poor, unassessed or no picture, and its poor stretches."""
+    """Per site: time with a good, poor or unassessed picture, or none and why; outages."""
     # A plain def: folding a day of readings per site runs in the thread pool.
     end = time.time() if until is None else until
     start = end - DEFAULT_HEALTH_SPAN_S if since is None else since
@@ -65,8 +66,12 @@ def get_camera_health(
     report = []
     for public in sites:
         hold_s = reading_hold_s(public.analysis_fps)
-        tally = HealthTally(start, end, hold_s=hold_s, bins=bins, keep_latest=KEEP_LATEST_STRETCHES)
+        status = status_spans(store.status_changes(public.id, start, end), start, end)
+        tally = HealthTally(
+            start, end, hold_s=hold_s, bins=bins, keep_latest=KEEP_LATEST_STRETCHES, status=status
+        )
         # From one hold earlier: a reading just before the span vouches for its start.
         tally.add_all(store.picture_marks(public.id, start - hold_s, end))
-        report.append(camera_health_public(public, tally.finish(), hold_s))
+        outages = summarise_outages(status, keep_latest=KEEP_LATEST_STRETCHES)
+        report.append(camera_health_public(public, tally.finish(), outages, hold_s))
     return CameraHealthReport(since=start, until=end, bin_s=(end - start) / bins, sites=report)

@@ -1,4 +1,4 @@
-"""Sites: their live state, reading history, latest frame and alert thresholds."""
+"""Sites: their live state, reading and status history, latest frame and alert thresholds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from monitor.api.deps import MonitorDep, SiteDep, StoreDep
-from monitor.api.mappers import reading_payload, threshold_change_public, thresholds_public
+from monitor.api.health_schemas import StatusChangePublic
+from monitor.api.mappers import (
+    reading_payload,
+    status_change_public,
+    threshold_change_public,
+    thresholds_public,
+)
 from monitor.api.routing import DocRoute
 from monitor.api.schemas import ThresholdChangePublic
 from monitor.auth.deps import AuditDep, Role, SupervisorUser, require_role
@@ -102,3 +108,17 @@ def list_threshold_changes(
 ) -> list[ThresholdChangePublic]:
     """Who changed a site's thresholds, when and how, newest first."""
     return [threshold_change_public(c) for c in store.threshold_changes(site.id, limit)]
+
+
+@router.get("/{site_id}/status-history", response_model=list[StatusChangePublic])
+def list_status_changes(
+    site: SiteDep,
+    store: StoreDep,
+    since: Annotated[float | None, Query(allow_inf_nan=False, description="Epoch seconds.")] = None,
+    until: Annotated[float | None, Query(allow_inf_nan=False, description="Epoch seconds.")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+) -> list[StatusChangePublic]:
+    """A site's status changes (offline and why; monitor start, stop), newest first."""
+    if since is not None and until is not None and since > until:
+        raise HTTPException(422, f"since ({since:g}) is after until ({until:g})")
+    return [status_change_public(c) for c in store.status_history(site.id, since, until, limit)]

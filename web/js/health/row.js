@@ -66,6 +66,37 @@ function shareCell(site, kind, seconds, span, extra = null) {
   );
 }
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function outageNote(site) {
+  if (!site.outage_count) return null;
+  const latest = site.outages[site.outages.length - 1];
+  const why = latest.reasons.length ? `; latest: ${latest.reasons[latest.reasons.length - 1]}` : "";
+  const lines = site.outages.map(
+    (o) =>
+      `${fmtTime(o.start)} for ${fmtDuration(o.end - o.start)}${o.open_ended ? " (still offline)" : ""}` +
+      (o.reasons.length ? `: ${o.reasons.join("; ")}` : ""),
+  );
+  return el("span", {
+    class: "outages",
+    "data-testid": `health-outages-${site.site_id}`,
+    "data-count": String(site.outage_count),
+    title: `Latest outages:\n${lines.join("\n")}`,
+    text: `${plural(site.outage_count, "outage")}, longest ${fmtDuration(site.longest_outage.end - site.longest_outage.start)}${why}`,
+  });
+}
+
+function stoppedNote(site) {
+  if (!(site.times.stopped_s > 0)) return null;
+  return el("span", {
+    class: "stopped",
+    "data-testid": `health-stopped-${site.site_id}`,
+    "data-seconds": String(site.times.stopped_s),
+    title: "The monitor itself was not running: no site was analysed",
+    text: `+ monitor stopped ${fmtDuration(site.times.stopped_s)}`,
+  });
+}
+
 function longestCell(site) {
   const cell = el("td", { class: "longest", "data-testid": `health-longest-${site.site_id}` });
   const longest = site.longest;
@@ -109,7 +140,8 @@ export function healthRow(site, span, spanWords) {
     nowCell(site),
     el("td", { class: "strip-cell" }, renderStrip(site, span, spanWords)),
     shareCell(site, "poor", site.times.poor_s, span, issueList(site)),
-    shareCell(site, "dark", site.times.dark_s, span),
+    shareCell(site, "offline", site.times.offline_s, span, outageNote(site)),
+    shareCell(site, "dark", site.times.dark_s, span, stoppedNote(site)),
     longestCell(site),
     el("td", {
       class: "stretches",

@@ -5,13 +5,15 @@ import { fmtShare } from "./format.js";
 
 // Top to bottom in each column; the words are the ones the table and legend use.
 export const STATES = [
+  { key: "offline_s", state: "offline", words: "camera offline" },
   { key: "poor_s", state: "poor", words: "poor" },
   { key: "dark_s", state: "dark", words: "no picture" },
+  { key: "stopped_s", state: "stopped", words: "monitor stopped" },
   { key: "unassessed_s", state: "unassessed", words: "picture check off" },
   { key: "good_s", state: "good", words: "good" },
 ];
 
-const SUMMARY_ORDER = ["good", "poor", "unassessed", "dark"];
+const SUMMARY_ORDER = ["good", "poor", "unassessed", "offline", "stopped", "dark"];
 
 function binTitle(bin) {
   const parts = STATES.filter((s) => bin.times[s.key] > 0).map((s) => `${s.words} ${fmtDuration(bin.times[s.key])}`);

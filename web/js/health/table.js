@@ -2,9 +2,11 @@
 
 import { healthRow } from "./row.js";
 
-/** How much of the span a site had no usable picture (poor or none), 0–1. */
+/** How much of the span a site's camera gave no usable picture (poor, offline or none), 0–1.
+ * The monitor's own downtime is every site's alike, so it does not rank them. */
 export function badShare(site, span) {
-  return span > 0 ? (site.times.poor_s + site.times.dark_s) / span : 0;
+  const t = site.times;
+  return span > 0 ? (t.poor_s + t.offline_s + t.dark_s) / span : 0;
 }
 
 /** The report's sites, worst first; equal ones keep the report's order (sort is stable). */
