@@ -15,6 +15,7 @@ import { SiteChart, WINDOW_S } from "./js/chart.js";
 import { AlertFeed } from "./js/feed.js";
 import { SiteMap, markerTrend, renderLegend } from "./js/map.js";
 import { SitePanel } from "./js/panel.js";
+import { renderFaults } from "./js/faults.js";
 import { liveTrend, showTrend } from "./js/trend.js";
 import { LiveSocket } from "./js/ws.js";
 import { OFFLINE_COLOR, cap, el, fmtNum, levelColor, pictureIssues, pictureWarning } from "./js/util.js";
@@ -198,11 +199,13 @@ function renderSites() {
   for (const site of sites) renderSiteRow(site);
   $("site-count").textContent = String(sites.length);
   renderLegend($("map-legend"), sites);
+  showFaults();
 }
 
 function refreshSite(site) {
   map.updateSite(site);
   renderSiteRow(site);
+  showFaults();
 }
 
 function updateAlerting(siteId) {
@@ -307,6 +310,11 @@ const handlers = {
     const issuesBefore = pictureIssues(site);
     const trendBefore = markerTrend(site);
     site.latest = r;
+    const issuesNow = pictureIssues(site);
+    if (issuesNow !== issuesBefore) {
+      site.picture_since = issuesNow ? r.captured_at : null;
+      showFaults();
+    }
     const levelChanged = site.level !== r.level;
     if (levelChanged) {
       site.level = r.level;
@@ -336,6 +344,8 @@ const handlers = {
     if (!site) return;
     const p = msg.payload;
     const changed = site.status !== p.status || site.status_reason !== (p.reason ?? "");
+    // As the server counts it: a new reason for the same status is not a new one.
+    if (site.status !== p.status) site.status_since = msg.ts;
     site.status = p.status;
     site.status_reason = p.reason ?? "";
     if (changed) {
@@ -405,11 +415,18 @@ function tick() {
   const d = new Date();
   $("clock").textContent = d.toLocaleTimeString("en-GB", { hour12: false });
   panel?.tick();
+  showFaults();
   // A stream can stall without failing: its last trend goes once the reading is stale.
   for (const site of state.sites.values()) {
     const row = document.querySelector(`#site-list [data-site-id="${CSS.escape(site.id)}"]`);
     if (row) renderSiteTrend(site, row);
   }
+}
+
+const faultsView = () => ({ list: $("fault-list"), count: $("fault-count"), empty: $("faults-empty") });
+
+function showFaults() {
+  renderFaults(faultsView(), [...state.sites.values()], (id) => select(id));
 }
 
 async function loadConfig() {

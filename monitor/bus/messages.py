@@ -217,6 +217,16 @@ class SitePublic(Message):
     roi: list[tuple[float, float]]
     status: SiteStatus
     status_reason: str
+    status_since: float | None = Field(
+        default=None,
+        description="When the site's status last changed, epoch seconds; null before its "
+        "first change.",
+    )
+    picture_since: float | None = Field(
+        default=None,
+        description="Capture time of the first reading with the picture's current issues; "
+        "null while the picture is good or not checked.",
+    )
     level: str
     level_color: str
     thresholds: ThresholdsPublic

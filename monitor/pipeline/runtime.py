@@ -301,6 +301,8 @@ class Runtime:
             roi=list(site.roi),
             status=worker.status,
             status_reason=worker.status_reason,
+            status_since=worker.status_since,
+            picture_since=worker.picture_since,
             level=worker.level,
             level_color=worker.level_color,
             thresholds=thresholds_public(worker.thresholds),

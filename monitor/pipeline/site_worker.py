@@ -109,6 +109,9 @@ class SiteWorker:
         self._trend_window: TrendWindow | None = None
         self.status: SiteStatus = "starting"
         self.status_reason = ""
+        self.status_since: float | None = None  # when the status last changed, wall clock
+        # Capture time of the first frame with the picture's current issues; None: good.
+        self.picture_since: float | None = None
         self._source_status: tuple[SiteStatus, str] = ("starting", "")
         self._analysis_error = ""
         self._source_lock = threading.Lock()  # one source replacement at a time
@@ -357,12 +360,15 @@ class SiteWorker:
     def _assess_quality(self, view: SiteView, frame: CapturedFrame) -> QualityVerdict | None:
         config = view.site.image_quality
         if not config.enabled or min(frame.image.shape[:2]) < MIN_SIDE:
+            self.picture_since = None
             return None
         tracker = self._quality
         if tracker is None or tracker.config != config:  # new limits: judge afresh
             tracker = self._quality = QualityTracker(config)
         before = tracker.issues
         verdict = tracker.update(assess_frame(region_box(frame.image, view.site.roi)))
+        if verdict.issues != before or (verdict.issues and self.picture_since is None):
+            self.picture_since = frame.captured_at if verdict.issues else None
         if verdict.issues != before:
             log.warning(
                 "site %s: picture quality %s",
@@ -444,9 +450,14 @@ class SiteWorker:
             status, reason = "offline", self._analysis_error
         if (status, reason) == (self.status, self.status_reason):
             return
+        changed = status != self.status
         self.status, self.status_reason = status, reason
         log.info("site %s: %s %s", self.site.id, status, reason)
         payload = SiteStatusPayload(
             status=status, reason=reason, dropped_frames=self.dropped_frames
         )
-        self._bus.publish(MessageType.SITE_STATUS, self.site.id, payload)
+        published = self._bus.publish(MessageType.SITE_STATUS, self.site.id, payload)
+        # The message's own time, which the status log keeps; a new reason for the same
+        # status (an outage whose cause changed) does not restart it.
+        if changed or self.status_since is None:
+            self.status_since = published.ts

@@ -282,6 +282,46 @@ def test_a_covered_lens_neither_clears_nor_raises_an_alert(store: SqlStore) -> N
     )
 
 
+def test_the_site_says_since_when_its_picture_has_had_its_issues(store: SqlStore) -> None:
+    harness = Harness(
+        store, BlobCountEstimator(), image_quality={"enabled": True, "window_frames": 1}
+    )
+    covered = np.full((120, 160, 3), 40, np.uint8)
+    harness.start()
+    try:
+        harness.image(street(), at=700.0)
+        assert harness.runtime.site("wuyi-square").picture_since is None
+        for at in (701.0, 702.0):
+            harness.image(covered, at=at)
+            assert harness.runtime.site("wuyi-square").picture_since == 701.0
+        harness.image(street(noise_sigma=15.0), at=703.0)  # another issue: a new since
+        assert harness.runtime.site("wuyi-square").picture_since == 703.0
+        harness.image(street(), at=704.0)
+        assert harness.runtime.site("wuyi-square").picture_since is None
+    finally:
+        harness.stop()
+
+
+def test_the_site_says_since_when_it_has_had_its_status(harness: Harness) -> None:
+    source = harness.sources.by_site["wuyi-square"]
+    assert harness.runtime.site("wuyi-square").status_since is None
+
+    source.report("offline", "no frames for 10 s")
+    went_offline = harness.next_event(MessageType.SITE_STATUS).ts
+    source.report("offline", "cannot open rtsp://cam-7/stream")
+    harness.next_event(MessageType.SITE_STATUS)
+    offline = harness.runtime.site("wuyi-square")
+    source.report("online")
+    back = harness.next_event(MessageType.SITE_STATUS).ts
+
+    # A new reason is the same outage: it is offline since it went offline.
+    assert (offline.status_reason, offline.status_since) == (
+        "cannot open rtsp://cam-7/stream",
+        went_offline,
+    )
+    assert harness.runtime.site("wuyi-square").status_since == back > went_offline
+
+
 def test_a_site_with_quality_assessment_off_reads_none(store: SqlStore) -> None:
     harness = Harness(store, BlobCountEstimator(), image_quality={"enabled": False})
     harness.start()

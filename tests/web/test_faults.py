@@ -1,0 +1,196 @@
+"""The live page's camera faults, in a real Chromium against the real server.
+
+The picture-quality demo (tests/web/test_picture_quality.py) feeds two cameras a textured
+frame whose limits flag exactly the issues a case asks for; the third site is fed by the
+crowd and is fine. Here the question is what the faults card says, and for how long.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.auth.roles import Role
+from tests.support.browser import WAIT_MS, by_test_id, sync_api
+from tests.web.test_picture_quality import (
+    GOOD,
+    OPERATOR,
+    POOR,
+    UNASSESSED,
+    Demo,
+    demos,
+    flagging,
+    open_live_page,
+)
+
+expect = sync_api().expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def make_demo(tmp_path: Path) -> Iterator[Any]:
+    with demos(tmp_path, OPERATOR, Role.OPERATOR) as make:
+        yield make
+
+
+def fault(page: Any, site_id: str) -> Any:
+    return by_test_id(page, f"fault-{site_id}")
+
+
+def test_all_cameras_ok(page: Any, make_demo: Any) -> None:
+    demo: Demo = make_demo(flagging(()))
+    open_live_page(page, demo)
+
+    expect(by_test_id(page, "faults-empty")).to_be_visible(timeout=WAIT_MS)
+    expect(by_test_id(page, "faults-empty")).to_have_text("All cameras OK.")
+    expect(by_test_id(page, "fault-count")).to_have_text("0")
+    expect(by_test_id(page, "fault-list").locator("li")).to_have_count(0)
+
+
+def test_a_poor_picture_and_an_outage_are_listed_with_their_age(page: Any, make_demo: Any) -> None:
+    started = time.time()
+    demo: Demo = make_demo(flagging(("noise",)))
+    open_live_page(page, demo)
+
+    poor = fault(page, POOR)
+    expect(poor).to_be_visible(timeout=WAIT_MS)
+    expect(poor).to_have_attribute("data-kind", "picture")
+    expect(poor).to_have_attribute("data-severity", "warn")
+    expect(poor).to_contain_text("Pozi Street")
+    expect(poor).to_contain_text("Picture: grainy (night or high gain): counts may be off")
+    since = float(poor.get_attribute("data-since") or "nan")
+    assert started <= since <= time.time()
+    expect(by_test_id(page, f"fault-since-{POOR}")).to_have_text(re_age())
+    for fine in (GOOD, UNASSESSED):
+        expect(fault(page, fine)).to_have_count(0)
+    expect(by_test_id(page, "fault-count")).to_have_text("1")
+    expect(by_test_id(page, "faults-empty")).to_be_hidden()
+
+    # The other camera fails: an outage outranks a grainy picture, so it comes first.
+    before = time.time()
+    demo.live.sources.by_site[GOOD].report("offline", "cannot open rtsp://cam-9/stream")
+    down = fault(page, GOOD)
+    expect(down).to_have_attribute("data-kind", "offline", timeout=WAIT_MS)
+    expect(down).to_have_attribute("data-severity", "bad")
+    expect(down).to_contain_text("Huangxing Road")
+    expect(down).to_contain_text("camera offline")
+    expect(down).to_have_attribute("title", re_title("cannot open rtsp://cam-9/stream"))
+    down_since = float(down.get_attribute("data-since") or "nan")
+    assert before <= down_since <= time.time()
+    items = by_test_id(page, "fault-list").locator("li")
+    expect(items).to_have_count(2)
+    assert [i.get_attribute("data-site-id") for i in items.all()] == [GOOD, POOR]
+    expect(by_test_id(page, "fault-count")).to_have_text("2")
+
+    # Its age counts on; the name selects the site.
+    expect(by_test_id(page, f"fault-since-{GOOD}")).to_have_text(" · 2 s", timeout=WAIT_MS)
+    down.locator("button").click()
+    expect(by_test_id(page, "site-panel")).to_have_attribute("data-site-id", GOOD)
+
+    # Back online, its picture is fine: it leaves the list.
+    demo.live.sources.by_site[GOOD].report("online", "test camera")
+    expect(fault(page, GOOD)).to_have_count(0, timeout=WAIT_MS)
+    expect(by_test_id(page, "fault-count")).to_have_text("1")
+
+
+def test_a_fresh_page_knows_since_when(page: Any, make_demo: Any) -> None:
+    """The snapshot carries each site's status_since and picture_since."""
+    demo: Demo = make_demo(flagging(("noise",)))
+    demo.live.sources.by_site[GOOD].report("offline", "no frames for 10 s")
+    time.sleep(2.5)
+    open_live_page(page, demo)
+
+    down = fault(page, GOOD)
+    expect(down).to_have_attribute("data-kind", "offline", timeout=WAIT_MS)
+    assert time.time() - float(down.get_attribute("data-since") or "nan") >= 2.5
+    poor = fault(page, POOR)
+    expect(poor).to_have_attribute("data-kind", "picture")
+    assert time.time() - float(poor.get_attribute("data-since") or "nan") >= 2.5
+
+
+SITE = {"id": "s", "name_en": "S", "status": "online", "status_reason": "", "latest": None}
+NOW = 1_000_000.0
+
+
+@pytest.mark.parametrize(
+    ("site", "expected"),
+    [
+        pytest.param({}, None, id="online-without-a-reading"),
+        pytest.param(
+            {"latest": {"analysed_at": NOW - 3, "captured_at": NOW - 3, "image_quality": None}},
+            None,
+            id="fresh-unassessed",
+        ),
+        pytest.param(
+            {"latest": {"analysed_at": NOW - 20, "captured_at": NOW - 20}},
+            {"kind": "stalled", "severity": "bad", "since": NOW - 20, "text": "no new picture"},
+            id="stalled",
+        ),
+        pytest.param(
+            {"status": "offline", "status_since": NOW - 60, "status_reason": "gone"},
+            {"kind": "offline", "severity": "bad", "since": NOW - 60, "text": "camera offline"},
+            id="offline",
+        ),
+        pytest.param(
+            {"status": "starting", "status_since": NOW - 10},
+            None,
+            id="starting-a-while",
+        ),
+        pytest.param(
+            {"status": "starting", "status_since": NOW - 45},
+            {
+                "kind": "starting",
+                "severity": "warn",
+                "since": NOW - 45,
+                "text": "not connected yet",
+            },
+            id="starting-too-long",
+        ),
+        pytest.param(
+            {
+                "picture_since": NOW - 90,
+                "latest": {
+                    "analysed_at": NOW - 1,
+                    "captured_at": NOW - 1,
+                    "image_quality": {"issues": ["blank"]},
+                },
+            },
+            {
+                "kind": "picture",
+                "severity": "bad",
+                "since": NOW - 90,
+                "text": "Picture blank (lens covered?): count meaningless",
+            },
+            id="blank-picture",
+        ),
+    ],
+)
+def test_each_kind_of_fault(
+    page: Any, make_demo: Any, site: dict[str, Any], expected: dict[str, Any] | None
+) -> None:
+    demo: Demo = make_demo(flagging(()))
+    open_live_page(page, demo)
+    found = page.evaluate(
+        """async ([site, now]) => {
+            const fault = (await import('/js/faults.js')).cameraFault(site, now);
+            return fault && {kind: fault.kind, severity: fault.severity, since: fault.since,
+                             text: fault.text};
+        }""",
+        [SITE | site, NOW],
+    )
+    assert found == expected
+
+
+def re_age() -> re.Pattern[str]:
+    return re.compile(r"^ · \d+ s$")
+
+
+def re_title(reason: str) -> re.Pattern[str]:
+    """A fault's tooltip: the reason, then since when."""
+    return re.compile(rf"^{re.escape(reason)}\nSince ")

@@ -1,0 +1,107 @@
+// Camera faults on the live page: which sites' counts cannot be trusted right now, and
+// since when. The map and the panel show a site's state; this list makes sure a camera that
+// went dark at 3 a.m. is not noticed only when someone clicks on it.
+
+import { STALE_READING_S, el, fmtDuration, fmtTime, pictureWarning } from "./util.js";
+
+const SEVERITY_ORDER = { bad: 0, warn: 1 };
+// Opening a stream takes a few seconds; one still opening after this is a fault.
+export const STARTING_FAULT_S = 30;
+
+/** The fault of one site now, or null: {kind, severity, since, text, title}.
+ * kind: "offline" (the camera or stream failed), "starting" (still opening it after
+ * STARTING_FAULT_S), "stalled" (online, but no new reading: a stream that stopped without
+ * failing) or "picture" (analysed, with a poor picture). */
+export function cameraFault(site, now = Date.now() / 1000) {
+  if (site.status === "offline") {
+    return {
+      kind: "offline",
+      severity: "bad",
+      since: site.status_since ?? null,
+      text: "camera offline",
+      title: site.status_reason || "The camera or its stream failed",
+    };
+  }
+  if (site.status === "starting" && site.status_since != null && now - site.status_since > STARTING_FAULT_S) {
+    return {
+      kind: "starting",
+      severity: "warn",
+      since: site.status_since,
+      text: "not connected yet",
+      title: site.status_reason || "The camera has not answered since the site started",
+    };
+  }
+  const reading = site.latest;
+  if (site.status === "online" && reading && now - reading.analysed_at > STALE_READING_S) {
+    return {
+      kind: "stalled",
+      severity: "bad",
+      since: reading.analysed_at,
+      text: "no new picture",
+      title: "The stream is up but nothing has been analysed since; the numbers shown are old",
+    };
+  }
+  const warning = pictureWarning(reading?.image_quality);
+  if (!warning) return null;
+  return {
+    kind: "picture",
+    severity: warning.severity,
+    since: site.picture_since ?? reading.captured_at,
+    text: warning.text,
+    title: warning.title,
+  };
+}
+
+/** Every site's fault now, the bad ones first, then the oldest first. */
+export function cameraFaults(sites, now = Date.now() / 1000) {
+  return sites
+    .map((site) => ({ site, fault: cameraFault(site, now) }))
+    .filter((entry) => entry.fault)
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.fault.severity] - SEVERITY_ORDER[b.fault.severity] ||
+        (a.fault.since ?? Infinity) - (b.fault.since ?? Infinity),
+    );
+}
+
+function faultItem({ site, fault }, now, onSelect) {
+  const lasting = fault.since == null ? "" : ` · ${fmtDuration(now - fault.since)}`;
+  const item = el(
+    "li",
+    {
+      class: "fault",
+      "data-testid": `fault-${site.id}`,
+      "data-site-id": site.id,
+      "data-kind": fault.kind,
+      "data-severity": fault.severity,
+      "data-since": fault.since == null ? "" : String(fault.since),
+      title: fault.since == null ? fault.title : `${fault.title}\nSince ${fmtTime(fault.since)}`,
+    },
+    el("button", { type: "button", class: "fault-site link-button", text: site.name_en }),
+    el("span", { class: "fault-text", text: fault.text }),
+    el("span", { class: "fault-since", "data-testid": `fault-since-${site.id}`, text: lasting }),
+  );
+  item.querySelector("button").addEventListener("click", () => onSelect(site.id));
+  return item;
+}
+
+/** Fills the faults card: `list` gets one item per fault, `count` the number, `empty` shows
+ * when there are none. */
+export function renderFaults({ list, count, empty }, sites, onSelect, now = Date.now() / 1000) {
+  const faults = cameraFaults(sites, now);
+  // Called every second: the items are rebuilt only when the faults change (a button
+  // replaced under the pointer would swallow a click); otherwise only their ages move on.
+  const signature = JSON.stringify(faults.map(({ site, fault }) => [site.id, site.name_en, fault]));
+  if (list.dataset.signature !== signature) {
+    list.dataset.signature = signature;
+    list.replaceChildren(...faults.map((entry) => faultItem(entry, now, onSelect)));
+  } else {
+    for (const { site, fault } of faults) {
+      const since = list.querySelector(`[data-testid="fault-since-${CSS.escape(site.id)}"]`);
+      if (since && fault.since != null) since.textContent = ` · ${fmtDuration(now - fault.since)}`;
+    }
+  }
+  count.textContent = String(faults.length);
+  count.classList.toggle("zero", faults.length === 0);
+  empty.hidden = faults.length > 0;
+}
