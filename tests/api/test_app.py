@@ -72,6 +72,7 @@ EXPECTED_OPERATIONS = {
     ("put", "/api/sites/{site_id}/picture-limits"),
     ("get", "/api/sites/{site_id}/setup/history"),
     ("get", "/api/sites/{site_id}/status-history"),
+    ("get", "/api/sites/{site_id}/outages"),
     ("post", "/api/sites/{site_id}/thresholds/preview"),
     ("get", "/api/config.yaml"),
 }

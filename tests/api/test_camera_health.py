@@ -226,3 +226,57 @@ def test_a_bad_query_is_422(health_api: Api, query: str, names: tuple[str, ...])
     detail = str(response.json()["detail"])
     for name in names:
         assert name in detail
+
+
+def test_the_outages_of_a_span_clipped_to_it(health_api: Api) -> None:
+    store = health_api.store
+    store.record_status(["gate-a"], T0 - 30, "offline", "no frames for 10 s")
+    store.record_status(["gate-a"], T0 + 10, "online", "")
+    store.record_status(["gate-a"], T0 + 40, "offline", "cannot open rtsp://cam/1")
+    store.record_status(["gate-a"], T0 + 45, "offline", "end of stream")
+    store.record_status(["gate-a"], T0 + 50, "stopped", "")
+    store.record_status(["gate-a"], T0 + 90, "offline", "end of stream")
+
+    response = health_api.http.get(
+        "/api/sites/gate-a/outages", params={"since": T0, "until": T0 + 100}
+    )
+    quiet = health_api.http.get(
+        "/api/sites/gate-b/outages", params={"since": T0, "until": T0 + 100}
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json() == [
+        # In force when the span began: it starts there.
+        {"start": T0, "end": T0 + 10, "reasons": ["no frames for 10 s"], "open_ended": False},
+        {
+            "start": T0 + 40,
+            "end": T0 + 50,
+            "reasons": ["cannot open rtsp://cam/1", "end of stream"],
+            "open_ended": True,
+        },
+        {"start": T0 + 90, "end": T0 + 100, "reasons": ["end of stream"], "open_ended": True},
+    ]
+    assert quiet.json() == []
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "words"),
+    [
+        pytest.param(f"?since={T0}", 422, "until", id="no-until"),
+        pytest.param(f"?since={T0}&until={T0}", 422, "before until", id="empty-span"),
+        pytest.param(f"?since={T0}&until={T0 + 32 * 86_400}", 422, "31 days", id="too-long"),
+        pytest.param(f"?since={T0}&until=nan", 422, "until", id="until-nan"),
+    ],
+)
+def test_a_bad_outages_query_is_a_4xx(health_api: Api, query: str, status: int, words: str) -> None:
+    response = health_api.http.get(f"/api/sites/gate-a/outages{query}")
+
+    assert response.status_code == status
+    assert words in str(response.json()["detail"])
+
+
+def test_the_outages_of_an_unknown_site_are_404(health_api: Api) -> None:
+    response = health_api.http.get(
+        "/api/sites/nowhere/outages", params={"since": T0, "until": T0 + 1}
+    )
+    assert response.status_code == 404

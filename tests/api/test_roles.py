@@ -67,6 +67,7 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("put", "/api/sites/{site_id}/picture-limits"): S,
     ("get", "/api/sites/{site_id}/setup/history"): V,
     ("get", "/api/sites/{site_id}/status-history"): V,
+    ("get", "/api/sites/{site_id}/outages"): V,
     ("post", "/api/sites/{site_id}/thresholds/preview"): S,
     ("get", "/api/config.yaml"): S,
 }

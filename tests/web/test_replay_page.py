@@ -187,6 +187,44 @@ def test_replay_opens_from_the_alert_in_the_live_feed(page: Any, recorded: Recor
     )
 
 
+def test_an_outage_shows_on_the_timeline_and_says_why_nothing_plays(
+    page: Any, recorded: Recorded
+) -> None:
+    # An hour ahead, where nothing is recorded: the camera offline for 20 s from `down`.
+    down = round(time.time()) + 3600.0
+    store = recorded.application.store
+    assert store is not None
+    store.record_status([OTHER], down, "offline", "cannot open rtsp://cam-3/stream")
+    store.record_status([OTHER], down + 20, "online", "")
+
+    page.goto(recorded.server.url(f"/replay.html?site={OTHER}&at={down + 10}&window=60"))
+    sign_in(page, OPERATOR, wait_ms=WAIT_MS)
+
+    lane = by_test_id(page, f"replay-lane-{OTHER}")
+    expect(lane).to_have_attribute("data-state", "camera-offline", timeout=WAIT_MS)
+    expect(by_test_id(page, f"replay-no-video-{OTHER}")).to_have_text(
+        "Camera offline at this time (cannot open rtsp://cam-3/stream)."
+    )
+    band = by_test_id(page, f"replay-outage-{OTHER}")
+    expect(band).to_have_count(1)
+    expect(band).to_have_attribute("data-start", str(int(down)))
+    expect(band).to_have_attribute("title", re.compile(r": cannot open rtsp://cam-3/stream$"))
+    # The two minutes shown (a minute either side) run from 50 s before it began.
+    timeline = by_test_id(page, f"replay-timeline-{OTHER}").bounding_box()
+    box = band.bounding_box()
+    assert box["width"] == pytest.approx(timeline["width"] * 20 / 120, abs=2)
+    assert box["x"] - timeline["x"] == pytest.approx(timeline["width"] * 50 / 120, abs=2)
+
+    # Past it (a click three quarters along: 40 s after it began), nothing was reported.
+    by_test_id(page, f"replay-timeline-{OTHER}").click(
+        position={"x": 0.75 * timeline["width"], "y": timeline["height"] / 2}
+    )
+    expect(lane).to_have_attribute("data-state", "no-recording", timeout=WAIT_MS)
+    expect(by_test_id(page, f"replay-no-video-{OTHER}")).to_have_text(
+        "Nothing recorded at this time."
+    )
+
+
 def test_whatif_panel_compares_with_the_thresholds_in_force(page: Any, recorded: Recorded) -> None:
     at = recorded.alert["raised_at"]
     page.goto(recorded.server.url(f"/replay.html?site={SITE}&at={at}&window=60"))

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from monitor.api.deps import MonitorDep, SiteDep, StoreDep
-from monitor.api.health_schemas import StatusChangePublic
+from monitor.api.health_schemas import MAX_HEALTH_SPAN_S, OutagePublic, StatusChangePublic
 from monitor.api.mappers import (
+    outage_public,
     reading_payload,
     status_change_public,
     threshold_change_public,
@@ -19,6 +20,7 @@ from monitor.api.schemas import ThresholdChangePublic
 from monitor.auth.deps import AuditDep, Role, SupervisorUser, require_role
 from monitor.bus.messages import ReadingPayload, SitePublic, ThresholdsPublic
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.quality.outages import status_spans, summarise_outages
 
 router = APIRouter(
     prefix="/api/sites",
@@ -27,6 +29,9 @@ router = APIRouter(
     # Every route needs a login; changes ask for more below.
     dependencies=[Depends(require_role(Role.VIEWER))],
 )
+
+# A month of a camera failing every few minutes; past this, the latest ones.
+MAX_OUTAGES = 10_000
 
 EpochSeconds = Annotated[
     float | None, Query(allow_inf_nan=False, description="Epoch seconds, on captured_at.")
@@ -122,3 +127,22 @@ def list_status_changes(
     if since is not None and until is not None and since > until:
         raise HTTPException(422, f"since ({since:g}) is after until ({until:g})")
     return [status_change_public(c) for c in store.status_history(site.id, since, until, limit)]
+
+
+@router.get("/{site_id}/outages", response_model=list[OutagePublic])
+def list_outages(
+    site: SiteDep,
+    store: StoreDep,
+    since: Annotated[float, Query(allow_inf_nan=False, description="Epoch seconds.")],
+    until: Annotated[float, Query(allow_inf_nan=False, description="Epoch seconds.")],
+) -> list[OutagePublic]:
+    """When the site's camera was offline within [since, until], and why, oldest first."""
+    if since >= until:
+        raise HTTPException(422, f"since ({since:g}) must be before until ({until:g})")
+    if until - since > MAX_HEALTH_SPAN_S:
+        raise HTTPException(
+            422, f"the span is at most {MAX_HEALTH_SPAN_S // 86_400} days; ask for less"
+        )
+    spans = status_spans(store.status_changes(site.id, since, until), since, until)
+    summary = summarise_outages(spans, keep_latest=MAX_OUTAGES)
+    return [outage_public(outage) for outage in summary.latest]

@@ -5,7 +5,7 @@
 import { request } from "../api.js";
 import { el, pictureWarning } from "../util.js";
 import { drawOverlay } from "./overlay.js";
-import { damagedAt, fmtClock, nextSegment, readingNear, segmentAt } from "./timeline.js";
+import { damagedAt, fmtClock, nextSegment, outageAt, readingNear, segmentAt } from "./timeline.js";
 
 const AXIS = { stroke: "#9aa7b8", grid: { stroke: "#263345", width: 1 }, ticks: { stroke: "#263345" } };
 const MARK_COLORS = { raised: "#ef4444", escalated: "#f08c00", cleared: "#2e9e5b", resolved: "#2e9e5b" };
@@ -21,6 +21,7 @@ export class Lane {
     this.segments = [];
     this.readings = [];
     this.marks = [];
+    this.outages = []; // when the camera was offline, and why
     this.current = null; // the segment loaded in the video
     this.window = null; // [since, until]
     this.plot = null;
@@ -103,14 +104,20 @@ export class Lane {
     this.window = [since, until];
     const id = q(this.site.id);
     const range = `since=${since.toFixed(3)}&until=${until.toFixed(3)}`;
-    const [segments, readings, marks] = await Promise.all([
+    const [segments, readings, marks, outages] = await Promise.all([
       request("GET", `/api/sites/${id}/recordings?${range}`),
       request("GET", `/api/sites/${id}/readings?${range}&limit=10000`),
       request("GET", `/api/sites/${id}/alerts?${range}`),
+      // Why there is no footage is a help, not the footage: the replay goes on without it.
+      request("GET", `/api/sites/${id}/outages?${range}`).catch((err) => {
+        console.warn("outages:", err.message);
+        return [];
+      }),
     ]);
     this.segments = segments;
     this.readings = readings;
     this.marks = marks;
+    this.outages = outages;
     this.renderTimeline();
     this.renderChart();
     this.sync(true);
@@ -135,7 +142,16 @@ export class Lane {
         style: `left:${pct(m.at)}`,
       }),
     );
-    this.timeline.replaceChildren(...blocks, ...marks, this.timelineCursor);
+    const outages = this.outages.map((o) =>
+      el("div", {
+        class: "outage",
+        "data-testid": `replay-outage-${this.site.id}`,
+        "data-start": String(o.start),
+        title: `Camera offline ${fmtClock(o.start)} – ${fmtClock(o.end)}` + (o.reasons.length ? `: ${o.reasons.join("; ")}` : ""),
+        style: `left:${pct(o.start)};width:${pct(since + o.end - o.start)}`,
+      }),
+    );
+    this.timeline.replaceChildren(...blocks, ...outages, ...marks, this.timelineCursor);
   }
 
   renderChart() {
@@ -194,14 +210,16 @@ export class Lane {
       v.pause();
       v.hidden = true;
       const damaged = damagedAt(this.segments, t);
+      const outage = damaged ? null : outageAt(this.outages, t);
       const next = nextSegment(this.segments, t);
-      this.noVideo.textContent = damaged
-        ? `Recording unavailable (${damaged.health}): ${damaged.problem}`
-        : next
-          ? `Nothing recorded at this time; next recording at ${fmtClock(next.start)}`
-          : "Nothing recorded at this time.";
+      const then = next ? `; next recording at ${fmtClock(next.start)}` : ".";
+      if (damaged) this.noVideo.textContent = `Recording unavailable (${damaged.health}): ${damaged.problem}`;
+      else if (outage) {
+        const why = outage.reasons.length ? ` (${outage.reasons.join("; ")})` : "";
+        this.noVideo.textContent = `Camera offline at this time${why}${then}`;
+      } else this.noVideo.textContent = `Nothing recorded at this time${then}`;
       this.noVideo.hidden = false;
-      this.root.dataset.state = damaged ? "damaged" : "no-recording";
+      this.root.dataset.state = damaged ? "damaged" : outage ? "camera-offline" : "no-recording";
       this.drawOverlay();
       return;
     }

@@ -19,6 +19,11 @@ export function damagedAt(segments, t) {
   return segments.find((s) => s.health !== "ok" && s.start <= t && t <= s.end) ?? null;
 }
 
+/** The outage (the camera reported offline) holding `t`, or null; `outages` oldest first. */
+export function outageAt(outages, t) {
+  return outages.find((o) => o.start <= t && t < o.end) ?? null;
+}
+
 /** The next playable segment starting after `t`, or null. */
 export function nextSegment(segments, t) {
   return segments.find((s) => s.health === "ok" && s.start > t) ?? null;
