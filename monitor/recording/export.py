@@ -1,5 +1,6 @@
-"""Review packs: a zip of a time range's clips, readings (CSV), alert events (JSON) and a
-manifest with the sha256 of every file, so the pack can later be shown to be unaltered.
+"""Review packs: a zip of a time range's clips, readings and status changes (CSV), alert
+events (JSON) and a manifest with the sha256 of every file, so the pack can later be shown
+to be unaltered.
 
 Blurring for sharing outside the command center works from the stored coarse density
 grid, not a re-run of the model: every grid cell holding people is blurred. That hides
@@ -24,6 +25,7 @@ import cv2
 import numpy as np
 
 from monitor.ingest.frames import BgrImage
+from monitor.quality.outages import StatusChange
 from monitor.recording.encoder import SegmentWriter
 from monitor.recording.index import Segment
 from monitor.recording.replay import SegmentUnreadable, health
@@ -33,6 +35,7 @@ MANIFEST = "manifest.json"
 BLUR_MIN_DENSITY = 0.01
 """persons/m² above which a grid cell counts as holding people."""
 
+STATUS_COLUMNS = ("site_id", "at", "status", "reason")
 READING_COLUMNS = (
     "site_id",
     "seq",
@@ -65,6 +68,8 @@ class ExportRequestData:
     readings: dict[str, list[StoredReading]]
     alerts: list[dict[str, Any]]
     skipped: list[str] = field(default_factory=list)
+    # Each site's status changes (the one in force at `since` first): why footage is missing.
+    status: dict[str, list[StatusChange]] = field(default_factory=dict)
 
 
 # -- pure stages -------------------------------------------------------------------------
@@ -114,6 +119,17 @@ def readings_csv(readings: Iterable[StoredReading]) -> bytes:
     return out.getvalue().encode()
 
 
+def status_csv(site_id: str, changes: Iterable[StatusChange]) -> bytes:
+    """A site's status changes as CSV: when it went online or offline and why, and when the
+    monitor started and stopped. The first row may predate the pack: the status then."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(STATUS_COLUMNS)
+    for change in changes:
+        writer.writerow([site_id, repr(change.at), change.status, change.reason])
+    return out.getvalue().encode()
+
+
 def _picture(reading: StoredReading) -> str:
     if reading.quality is None:
         return ""
@@ -160,6 +176,7 @@ def build_export(data: ExportRequestData, target: Path, scratch: Path) -> dict[s
             add(name, content, compress=False)
         for site_id in data.sites:
             add(f"readings/{site_id}.csv", readings_csv(data.readings.get(site_id, [])))
+            add(f"status/{site_id}.csv", status_csv(site_id, data.status.get(site_id, [])))
         add("alerts.json", json.dumps(data.alerts, indent=1, ensure_ascii=False).encode())
         manifest = {
             "format": "crowd-monitor-export/1",

@@ -253,11 +253,19 @@ def test_export_manifest_verifies_and_tampering_shows(recorded: Recorded, tmp_pa
         names = set(opened.namelist())
         manifest = json.loads(opened.read("manifest.json"))
         csv_lines = opened.read(f"readings/{SITE}.csv").decode().splitlines()
+        status_lines = opened.read(f"status/{SITE}.csv").decode().splitlines()
         alerts = json.loads(opened.read("alerts.json"))
     assert {f"clips/{SITE}/{round(s['start'] * 1000)}.mp4" for s in found} <= names
     assert {"alerts.json", f"readings/{SITE}.csv", "manifest.json"} <= names
     assert csv_lines[0].startswith("site_id,seq,captured_at")
     assert len(csv_lines) > 5
+    # From the status in force when the pack starts (the first frame may come before the
+    # camera is reported online) to the camera online.
+    assert status_lines[0] == "site_id,at,status,reason"
+    statuses = [line.split(",")[2] for line in status_lines[1:]]
+    assert statuses[-1] == "online"
+    assert set(statuses) <= {"starting", "online"}
+    assert all(line.startswith(f"{SITE},") for line in status_lines[1:])
     assert all(entry["alert"]["site_id"] == SITE for entry in alerts)
     assert manifest["skipped"] == []
     import hashlib
@@ -274,7 +282,7 @@ def test_export_manifest_verifies_and_tampering_shows(recorded: Recorded, tmp_pa
     with zipfile.ZipFile(pack) as src, zipfile.ZipFile(tampered, "w") as dst:
         for name in src.namelist():
             data = src.read(name)
-            if name.endswith(".csv"):
+            if name == f"readings/{SITE}.csv":
                 data = data.replace(b"elevated", b"normal", 1) + b"\n"
             dst.writestr(name, data)
     problems = verify_export(tampered)

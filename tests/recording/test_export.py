@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -9,6 +11,7 @@ import numpy as np
 import pytest
 
 from monitor.quality.assess import FrameQuality
+from monitor.quality.outages import StatusChange
 from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.recording.export import (
     ExportRequestData,
@@ -16,6 +19,7 @@ from monitor.recording.export import (
     build_export,
     nearest_reading,
     readings_csv,
+    status_csv,
     verify_export,
 )
 from monitor.store.base import StoredReading
@@ -85,6 +89,19 @@ def test_readings_csv_says_how_good_each_picture_was(
     assert row.split(",")[-1] == picture
 
 
+def test_status_csv_rows_round_trip() -> None:
+    changes = [
+        StatusChange(1_700_000_000.123456789, "offline", 'cannot open "rtsp://cam/1", refused'),
+        StatusChange(1_700_000_060.5, "online", ""),
+        StatusChange(1_700_000_090.0, "stopped", ""),
+    ]
+    rows = list(csv.reader(io.StringIO(status_csv("gate-a", changes).decode())))
+    assert rows[0] == ["site_id", "at", "status", "reason"]
+    assert [(r[0], float(r[1]), r[2], r[3]) for r in rows[1:]] == [
+        ("gate-a", c.at, c.status, c.reason) for c in changes
+    ]
+
+
 def test_manifest_verifies_and_catches_added_and_missing_files(tmp_path: Path) -> None:
     data = ExportRequestData(
         since=0.0,
@@ -96,10 +113,15 @@ def test_manifest_verifies_and_catches_added_and_missing_files(tmp_path: Path) -
         clips=[],
         readings={"a": [reading(1.0)]},
         alerts=[{"alert": {"id": "x"}, "events": []}],
+        status={"a": [StatusChange(-5.0, "offline", "no frames, for 10 s")]},
     )
     pack = tmp_path / "pack.zip"
     manifest = build_export(data, pack, tmp_path)
-    assert {f["path"] for f in manifest["files"]} == {"readings/a.csv", "alerts.json"}
+    assert {f["path"] for f in manifest["files"]} == {
+        "readings/a.csv",
+        "status/a.csv",
+        "alerts.json",
+    }
     assert verify_export(pack) == []
 
     altered = tmp_path / "altered.zip"

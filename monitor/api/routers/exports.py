@@ -76,7 +76,7 @@ def create_export(
     user: OperatorUser,
     audit: AuditDep,
 ) -> FileResponse:
-    """A zip of a time range: clips, readings CSV, alert events JSON and a sha256 manifest."""
+    """A zip of a time range: clips, readings and status CSV, alerts JSON, sha256 manifest."""
     for site_id in body.site_ids:
         _site(recordings, site_id)
     clips = [
@@ -98,6 +98,10 @@ def create_export(
         clips=clips,
         readings=readings,
         alerts=_alerts_json(store, body.site_ids, body.since, body.until),
+        status={
+            site_id: store.status_changes(site_id, body.since, body.until)
+            for site_id in body.site_ids
+        },
     )
     # Built in a temporary file, streamed, then removed: never held in memory whole.
     descriptor, name = tempfile.mkstemp(prefix="crowd-monitor-export-", suffix=".zip")
