@@ -114,6 +114,13 @@ def test_a_fresh_page_knows_since_when(page: Any, make_demo: Any) -> None:
     assert time.time() - float(poor.get_attribute("data-since") or "nan") >= 2.5
 
 
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One running product for the cases that only need the page's modules served."""
+    with demos(tmp_path_factory.mktemp("faults"), OPERATOR, Role.OPERATOR) as make:
+        yield make(flagging(()))
+
+
 SITE = {"id": "s", "name_en": "S", "status": "online", "status_reason": "", "latest": None}
 NOW = 1_000_000.0
 
@@ -172,10 +179,9 @@ NOW = 1_000_000.0
     ],
 )
 def test_each_kind_of_fault(
-    page: Any, make_demo: Any, site: dict[str, Any], expected: dict[str, Any] | None
+    page: Any, served: Demo, site: dict[str, Any], expected: dict[str, Any] | None
 ) -> None:
-    demo: Demo = make_demo(flagging(()))
-    open_live_page(page, demo)
+    open_live_page(page, served)
     found = page.evaluate(
         """async ([site, now]) => {
             const fault = (await import('/js/faults.js')).cameraFault(site, now);
