@@ -239,7 +239,13 @@ def test_outages_and_the_monitors_downtime_are_told_apart(page: Any, health: Hea
     expect(by_test_id(page, f"health-offline-time-{POOR}")).to_have_text("20 min")
     outages = by_test_id(page, f"health-outages-{POOR}")
     # One outage, though its reason changed; the latest reason is the one shown.
-    expect(outages).to_have_text("1 outage, longest 20 min; latest: cannot open rtsp://gate-a")
+    expect(outages).to_have_text(
+        "1 outage, longest 20 min; latest: cannot open rtsp://gate-a Replay"
+    )
+    # Its replay starts on the last 10 s before it.
+    expect(by_test_id(page, f"health-outage-replay-{POOR}")).to_have_attribute(
+        "href", f"/replay.html?site={POOR}&at={int(health.now + OFFLINE_SINCE - 10)}"
+    )
     started = page.evaluate(
         "async (t) => (await import('/js/util.js')).fmtTime(t)", health.now + OFFLINE_SINCE
     )

@@ -66,6 +66,9 @@ function shareCell(site, kind, seconds, span, extra = null) {
   );
 }
 
+// The replay of an outage starts this long before it, on the camera's last pictures.
+const OUTAGE_LEAD_S = 10;
+
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function outageNote(site) {
@@ -77,13 +80,23 @@ function outageNote(site) {
       `${fmtTime(o.start)} for ${fmtDuration(o.end - o.start)}${o.open_ended ? " (still offline)" : ""}` +
       (o.reasons.length ? `: ${o.reasons.join("; ")}` : ""),
   );
-  return el("span", {
-    class: "outages",
-    "data-testid": `health-outages-${site.site_id}`,
-    "data-count": String(site.outage_count),
-    title: `Latest outages:\n${lines.join("\n")}`,
-    text: `${plural(site.outage_count, "outage")}, longest ${fmtDuration(site.longest_outage.end - site.longest_outage.start)}${why}`,
-  });
+  return el(
+    "span",
+    {
+      class: "outages",
+      "data-testid": `health-outages-${site.site_id}`,
+      "data-count": String(site.outage_count),
+      title: `Latest outages:\n${lines.join("\n")}`,
+    },
+    `${plural(site.outage_count, "outage")}, longest ${fmtDuration(site.longest_outage.end - site.longest_outage.start)}${why} `,
+    // The last footage before the latest one: what the camera saw as it went.
+    el("a", {
+      class: "link-button",
+      href: replayUrl(site.site_id, Math.floor(latest.start - OUTAGE_LEAD_S)),
+      "data-testid": `health-outage-replay-${site.site_id}`,
+      text: "Replay",
+    }),
+  );
 }
 
 function stoppedNote(site) {
