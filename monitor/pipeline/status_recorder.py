@@ -3,7 +3,9 @@
 Operators reviewing a night ask why a camera showed nothing: was it offline, and for what
 reason, or was the monitor itself not running? The live loop only publishes the status;
 this records it. `starting` for every site when the monitor starts, each change the sites
-publish (at the time they published it), and `stopped` for every site when it stops.
+publish (at the time they published it), and `stopped` for every site when it stops. A run
+that ended without its `stopped` (a crash, a power cut) gets one when the next run starts,
+at its last sign of life, so that time reads as the monitor down rather than unexplained.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from monitor.bus.bus import InMemoryBus, ThreadSubscription
 from monitor.bus.messages import MessageType, SiteStatusPayload
-from monitor.quality.outages import RecordedStatus
+from monitor.quality.outages import RecordedStatus, StatusChange
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +27,27 @@ MAX_PENDING = 10_000
 POLL_S = 0.2
 
 
+# The reason given for a stop the monitor did not record itself.
+UNCLEAN_STOP = "no clean stop: the monitor crashed, was killed or lost power"
+
+
 class StatusSink(Protocol):
     def record_status(
         self, site_ids: list[str], at: float, status: RecordedStatus, reason: str
     ) -> None: ...
+
+    def status_history(
+        self, site_id: str, since: float | None, until: float | None, limit: int
+    ) -> list[StatusChange]: ...
+
+    def readings(
+        self, site_id: str, since: float | None, until: float | None, limit: int
+    ) -> Sequence[HasCaptureTime]: ...
+
+
+class HasCaptureTime(Protocol):
+    @property
+    def captured_at(self) -> float: ...
 
 
 class StatusRecorder:
@@ -60,7 +79,9 @@ class StatusRecorder:
         self._subscription = self._bus.subscribe(
             maxsize=MAX_PENDING, types=frozenset({MessageType.SITE_STATUS})
         )
-        self._write(self._site_ids, self._clock(), "starting", "")
+        now = self._clock()
+        self._close_unclean_stops(now)
+        self._write(self._site_ids, now, "starting", "")
         self._thread = threading.Thread(target=self._run, name="status-recorder", daemon=True)
         self._thread.start()
 
@@ -77,6 +98,32 @@ class StatusRecorder:
             self._subscription = None
             sites = [*self._site_ids, *(s for s in self._last if s not in self._site_ids)]
             self._write(sites, self._clock(), "stopped", "")
+
+    def _close_unclean_stops(self, now: float) -> None:
+        """A last run that ended without `stopped` crashed (or lost power). It stopped after
+        its last sign of life: the latest status change or stored reading of any site (one
+        camera may have been offline for hours while the others ran on)."""
+        unclosed: dict[str, float] = {}
+        last_seen = 0.0
+        try:
+            for site_id in self._site_ids:
+                last = self._sink.status_history(site_id, None, None, 1)
+                readings = self._sink.readings(site_id, None, None, 1)
+                last_seen = max(
+                    [last_seen, *(c.at for c in last), *(r.captured_at for r in readings)]
+                )
+                if last and last[0].status != "stopped":
+                    unclosed[site_id] = last[0].at
+        except Exception:
+            log.exception("reading the last run's statuses failed; its end stays unknown")
+            return
+        for site_id, changed_at in unclosed.items():
+            # Not after now: a source's own clock (replayed footage) may run ahead.
+            ended = min(now, max(last_seen, changed_at))
+            log.warning(
+                "site %s: the last run ended without a clean stop, at about %.3f", site_id, ended
+            )
+            self._write([site_id], ended, "stopped", UNCLEAN_STOP)
 
     def _run(self) -> None:
         subscription = self._subscription

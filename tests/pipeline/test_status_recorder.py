@@ -12,9 +12,11 @@ from sqlalchemy.engine import URL
 
 from monitor.bus.bus import InMemoryBus
 from monitor.bus.messages import MessageType, SiteStatus, SiteStatusPayload
-from monitor.pipeline.status_recorder import StatusRecorder
+from monitor.pipeline.status_recorder import UNCLEAN_STOP, StatusRecorder
 from monitor.quality.outages import RecordedStatus, StatusChange
+from monitor.store.base import StoredReading
 from monitor.store.sql import SqlStore
+from tests.support.fake_monitor import stored_reading
 
 SITES = ["gate-a", "gate-b"]
 WAIT_S = 5.0
@@ -149,6 +151,16 @@ class FailingOnce:
             raise OSError("database is locked")
         self.store.record_status(site_ids, at, status, reason)
 
+    def status_history(
+        self, site_id: str, since: float | None, until: float | None, limit: int
+    ) -> list[StatusChange]:
+        return self.store.status_history(site_id, since, until, limit)
+
+    def readings(
+        self, site_id: str, since: float | None, until: float | None, limit: int
+    ) -> list[StoredReading]:
+        return self.store.readings(site_id, since, until, limit)
+
 
 def test_a_failed_write_is_logged_and_the_next_goes_on(
     store: SqlStore, caplog: pytest.LogCaptureFixture
@@ -162,3 +174,65 @@ def test_a_failed_write_is_logged_and_the_next_goes_on(
 
     assert "recording starting for gate-a, gate-b failed" in caplog.text
     assert history(store, "gate-a") == [("online", ""), ("stopped", "")]
+
+
+def test_a_run_that_crashed_is_stopped_at_its_last_sign_of_life(store: SqlStore) -> None:
+    """The last run: gate-a online with readings up to +50, gate-b's camera down from +5
+    (with a new reason at +60, the last sign of life of all). Then the process died: both
+    sites stopped at +60, gate-a too though its own last sign was earlier."""
+    t0 = time.time() - 3600
+    store.record_status(SITES, t0, "starting", "")
+    store.record_status(["gate-a"], t0 + 1, "online", "")
+    store.record_status(["gate-b"], t0 + 5, "offline", "no frames for 10 s")
+    store.record_status(["gate-b"], t0 + 60, "offline", "cannot open rtsp://cam/2")
+    store.add_readings([stored_reading("gate-a", seq, t0 + seq, 1.0) for seq in range(2, 51)])
+    clock = Clock()
+    recorder = StatusRecorder(store, InMemoryBus(), SITES, clock=clock)
+
+    recorder.start()
+    recorder.stop()
+
+    started_at, stopped_at = clock.told
+    for site_id in SITES:
+        newest_first = store.status_history(site_id, None, None, 3)
+        assert newest_first == [
+            StatusChange(stopped_at, "stopped", ""),
+            StatusChange(started_at, "starting", ""),
+            StatusChange(t0 + 60, "stopped", UNCLEAN_STOP),
+        ]
+
+
+def test_a_reading_after_the_last_change_dates_the_crash(store: SqlStore) -> None:
+    t0 = time.time() - 3600
+    store.record_status(["gate-a"], t0, "online", "")
+    store.add_readings([stored_reading("gate-a", 1, t0 + 42.5, 1.0)])
+    recorder = StatusRecorder(store, InMemoryBus(), ["gate-a"], clock=Clock())
+
+    recorder.start()
+    recorder.stop()
+
+    assert store.status_changes("gate-a", t0 + 1, t0 + 43) == [
+        StatusChange(t0, "online", ""),
+        StatusChange(t0 + 42.5, "stopped", UNCLEAN_STOP),
+    ]
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        pytest.param([], id="a-new-store"),
+        pytest.param([("starting", ""), ("online", ""), ("stopped", "")], id="a-clean-stop"),
+    ],
+)
+def test_nothing_to_close_after_a_clean_stop(
+    store: SqlStore, before: list[tuple[RecordedStatus, str]]
+) -> None:
+    t0 = time.time() - 3600
+    for offset, (status, reason) in enumerate(before):
+        store.record_status(SITES, t0 + offset, status, reason)
+    recorder = StatusRecorder(store, InMemoryBus(), SITES, clock=Clock())
+
+    recorder.start()
+    recorder.stop()
+
+    assert history(store, "gate-a") == [*before, ("starting", ""), ("stopped", "")]
