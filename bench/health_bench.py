@@ -4,10 +4,11 @@
 
 Fills a store (a temporary SQLite file, and PostgreSQL with `--pg`) with readings as a site
 analysed at 2 frames/s writes them: a 16x12 density grid each, the picture good but for a
-poor stretch of ten minutes every two hours and an hour offline each day (01:00-02:00).
-Then times the report's work for that one site (`GET /api/camera-health` does it once per
-site): reading the marks page by page and folding them into 48 bins, and the fold alone on
-marks in memory. The resident memory the report adds is measured too: it must not grow
+poor stretch of ten minutes every two hours and an hour offline each day (01:00-02:00),
+recorded in the status log as the live loop records it. Then times the report's work for
+that one site (`GET /api/camera-health` does it once per site): reading its status changes
+and its marks page by page and folding them into 48 bins, and the fold alone on marks in
+memory. The resident memory the report adds is measured too: it must not grow
 with the span, since marks are folded as they are fetched.
 """
 
@@ -30,6 +31,7 @@ from sqlalchemy.engine import URL
 
 from monitor.quality.assess import FrameQuality
 from monitor.quality.health import HealthTally, PictureMark, reading_hold_s
+from monitor.quality.outages import RecordedStatus, status_spans, summarise_outages
 from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.store.base import StoredReading
 from monitor.store.sql import SqlStore
@@ -54,7 +56,7 @@ def picture_at(t: float) -> QualityVerdict | None:
     return POOR if (t - T0) % 7200 < 600 else GOOD
 
 
-def expected_dark_s(days: float, hold_s: float) -> float:
+def expected_offline_s(days: float, hold_s: float) -> float:
     """The offline hours the span holds, less what the reading before each vouches for."""
     span = days * DAY_S
     whole, rest = divmod(span, DAY_S)
@@ -90,7 +92,20 @@ def readings(days: float) -> Iterator[StoredReading]:
             )
 
 
+def status_changes(days: float) -> Iterator[tuple[float, RecordedStatus, str]]:
+    """The site's status log: online from the start, offline for the hour each day."""
+    yield T0 - 1.0, "starting", ""
+    yield T0, "online", "receiving rtsp://bench"
+    day = 0
+    while day * DAY_S < days * DAY_S:
+        yield T0 + day * DAY_S + OFFLINE_S[0], "offline", "no frames for 10 s"
+        yield T0 + day * DAY_S + OFFLINE_S[1], "online", "receiving rtsp://bench"
+        day += 1
+
+
 def fill(store: SqlStore, days: float) -> int:
+    for at, status, reason in status_changes(days):
+        store.record_status(["bench"], at, status, reason)
     batch: list[StoredReading] = []
     stored = 0
     for reading in readings(days):
@@ -140,7 +155,9 @@ def report(store: SqlStore, days: float) -> tuple[float, float, float, int]:
     hold = reading_hold_s(FPS)
     until = T0 + days * DAY_S
     start = time.perf_counter()
-    tally = HealthTally(T0, until, hold_s=hold, bins=48)
+    status = status_spans(store.status_changes("bench", T0, until), T0, until)
+    tally = HealthTally(T0, until, hold_s=hold, bins=48, status=status)
+    summarise_outages(status)
     marks = 0
     for mark in store.picture_marks("bench", T0 - hold, until):
         tally.add(mark)
@@ -148,9 +165,13 @@ def report(store: SqlStore, days: float) -> tuple[float, float, float, int]:
     health = tally.finish()
     with_store = time.perf_counter() - start
     rss_added = max_rss_mb() - rss_before
-    expected_dark = expected_dark_s(days, hold)
-    if abs(health.times.dark_s - expected_dark) > 1.0:
-        raise RuntimeError(f"dark {health.times.dark_s:.0f} s, expected {expected_dark:.0f} s")
+    # Every second without a picture was the camera offline, as the status log says.
+    expected = expected_offline_s(days, hold)
+    if abs(health.times.offline_s - expected) > 1.0 or health.times.dark_s > 1.0:
+        raise RuntimeError(
+            f"offline {health.times.offline_s:.0f} s and dark {health.times.dark_s:.0f} s, "
+            f"expected {expected:.0f} s and none"
+        )
     in_memory = [PictureMark(r.captured_at, r.quality.issues) for r in readings(days) if r.quality]
     start = time.perf_counter()
     HealthTally(T0, until, hold_s=hold, bins=48).add_all(in_memory).finish()
