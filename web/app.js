@@ -18,7 +18,17 @@ import { SitePanel } from "./js/panel.js";
 import { renderFaults } from "./js/faults.js";
 import { liveTrend, showTrend } from "./js/trend.js";
 import { LiveSocket } from "./js/ws.js";
-import { OFFLINE_COLOR, cap, el, fmtNum, levelColor, pictureIssues, pictureWarning } from "./js/util.js";
+import {
+  OFFLINE_COLOR,
+  STALE_READING_S,
+  cap,
+  el,
+  fmtNum,
+  fmtTime,
+  levelColor,
+  pictureIssues,
+  pictureWarning,
+} from "./js/util.js";
 import { OverdueAlarm } from "./js/response/alarm.js";
 import { ResponseControls } from "./js/response/controls.js";
 import { addPlatformLayer, getPlatforms } from "./js/response/platforms.js";
@@ -139,7 +149,7 @@ function siteRow(site) {
             hidden: true,
             text: "⚠",
           }),
-          el("span", { class: "count" }),
+          el("span", { class: "count", "data-testid": `site-count-${site.id}`, "data-stale": "false" }),
         ),
         el("span", { class: "trend", "data-testid": `site-trend-${site.id}`, "data-direction": "", "data-urgency": "" }),
       ),
@@ -188,9 +198,16 @@ function renderSiteCount(site, row) {
   renderSiteTrend(site, row);
 }
 
-/** The row's trend badge: empty without a trend, and for an offline site. */
+/** The row's trend badge: empty without a trend, and for an offline site. An offline site's
+ * count, or one whose reading is stale, is the last one seen: dimmed, and its title says when. */
 function renderSiteTrend(site, row) {
   showTrend(row.querySelector(".trend"), liveTrend(site, site.latest), site.thresholds?.metric, "short");
+  const r = site.latest;
+  const count = row.querySelector(".count");
+  const stale = Boolean(r) && (site.status === "offline" || Date.now() / 1000 - r.analysed_at > STALE_READING_S);
+  if (count.dataset.stale !== String(stale)) count.dataset.stale = String(stale);
+  const title = stale ? `Last reading at ${fmtTime(r.captured_at)}` : "";
+  if (count.title !== title) count.title = title;
 }
 
 function renderSites() {

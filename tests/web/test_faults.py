@@ -83,6 +83,11 @@ def test_a_poor_picture_and_an_outage_are_listed_with_their_age(page: Any, make_
     expect(down).to_have_attribute("title", re_title("cannot open rtsp://cam-9/stream"))
     down_since = float(down.get_attribute("data-since") or "nan")
     assert before <= down_since <= time.time()
+    # The site list's count is its last one: dimmed, saying when it was read.
+    count = by_test_id(page, f"site-count-{GOOD}")
+    expect(count).to_have_attribute("data-stale", "true")
+    expect(count).to_have_attribute("title", re.compile(r"^Last reading at \d\d:\d\d:\d\d$"))
+    expect(by_test_id(page, f"site-count-{POOR}")).to_have_attribute("data-stale", "false")
     items = by_test_id(page, "fault-list").locator("li")
     expect(items).to_have_count(2)
     assert [i.get_attribute("data-site-id") for i in items.all()] == [GOOD, POOR]
@@ -96,6 +101,7 @@ def test_a_poor_picture_and_an_outage_are_listed_with_their_age(page: Any, make_
     # Back online, its picture is fine: it leaves the list.
     demo.live.sources.by_site[GOOD].report("online", "test camera")
     expect(fault(page, GOOD)).to_have_count(0, timeout=WAIT_MS)
+    expect(by_test_id(page, f"site-count-{GOOD}")).to_have_attribute("data-stale", "false")
     expect(by_test_id(page, "fault-count")).to_have_text("1")
 
 
