@@ -73,6 +73,7 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/sites/{site_id}/setup/history"),
     ("get", "/api/sites/{site_id}/status-history"),
     ("get", "/api/sites/{site_id}/outages"),
+    ("get", "/api/camera-health/outages.csv"),
     ("post", "/api/sites/{site_id}/thresholds/preview"),
     ("get", "/api/config.yaml"),
 }

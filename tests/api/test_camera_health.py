@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import time
 
 import pytest
@@ -280,3 +282,70 @@ def test_the_outages_of_an_unknown_site_are_404(health_api: Api) -> None:
         "/api/sites/nowhere/outages", params={"since": T0, "until": T0 + 1}
     )
     assert response.status_code == 404
+
+
+def test_the_outages_of_every_site_as_csv(health_api: Api) -> None:
+    store = health_api.store
+    store.record_status(["gate-a", "gate-b"], T0, "online", "")
+    store.record_status(["gate-a"], T0 + 10, "offline", "no frames for 10 s")
+    store.record_status(["gate-a"], T0 + 12, "offline", 'cannot open "rtsp://cam/1"; refused')
+    store.record_status(["gate-a"], T0 + 30.5, "online", "")
+    store.record_status(["gate-b"], T0 + 90, "offline", "end of stream")
+
+    response = health_api.http.get(
+        "/api/camera-health/outages.csv", params={"since": T0, "until": T0 + 100}
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert (
+        response.headers["content-disposition"]
+        == f'attachment; filename="outages-{int(T0)}-{int(T0 + 100)}.csv"'
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows == [
+        {
+            "site_id": "gate-a",
+            "site_name": "Gate A",
+            "start_utc": "2023-11-14T22:13:30+00:00",
+            "end_utc": "2023-11-14T22:13:50+00:00",
+            "start": repr(T0 + 10),
+            "end": repr(T0 + 30.5),
+            "duration_s": "20.5",
+            "still_offline": "no",
+            "reasons": 'no frames for 10 s; cannot open "rtsp://cam/1"; refused',
+        },
+        {
+            "site_id": "gate-b",
+            "site_name": "Gate B",
+            "start_utc": "2023-11-14T22:14:50+00:00",
+            "end_utc": "2023-11-14T22:15:00+00:00",
+            "start": repr(T0 + 90),
+            "end": repr(T0 + 100),
+            "duration_s": "10.0",
+            "still_offline": "yes",
+            "reasons": "end of stream",
+        },
+    ]
+    only_b = health_api.http.get(
+        "/api/camera-health/outages.csv",
+        params={"since": T0, "until": T0 + 100, "site": "gate-b"},
+    )
+    assert [r["site_id"] for r in csv.DictReader(io.StringIO(only_b.text))] == ["gate-b"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "words"),
+    [
+        pytest.param(f"?since={T0}&until={T0}", 422, "before until", id="empty-span"),
+        pytest.param(f"?since={T0}&until={T0 + 32 * 86_400}", 422, "31 days", id="too-long"),
+        pytest.param("?site=nowhere", 404, "no site 'nowhere'", id="unknown-site"),
+    ],
+)
+def test_a_bad_outages_csv_query_is_a_4xx(
+    health_api: Api, query: str, status: int, words: str
+) -> None:
+    response = health_api.http.get(f"/api/camera-health/outages.csv{query}")
+
+    assert response.status_code == status
+    assert words in str(response.json()["detail"])

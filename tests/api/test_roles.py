@@ -68,6 +68,7 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("get", "/api/sites/{site_id}/setup/history"): V,
     ("get", "/api/sites/{site_id}/status-history"): V,
     ("get", "/api/sites/{site_id}/outages"): V,
+    ("get", "/api/camera-health/outages.csv"): V,
     ("post", "/api/sites/{site_id}/thresholds/preview"): S,
     ("get", "/api/config.yaml"): S,
 }

@@ -9,9 +9,12 @@ from those readings, not against the API's own answer.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -260,6 +263,16 @@ def test_outages_and_the_monitors_downtime_are_told_apart(page: Any, health: Hea
         stopped = by_test_id(page, f"health-stopped-{site}")
         expect(stopped).to_have_text("+ monitor stopped 15 min")
         expect(stopped).to_have_attribute("data-seconds", "900")
+    # The span's outages download as CSV: the one above.
+    csv_link = by_test_id(page, "health-outages-csv")
+    expect(csv_link).to_be_visible()
+    with page.expect_download() as download:
+        csv_link.click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    assert [(r["site_id"], r["duration_s"], r["reasons"]) for r in rows] == [
+        (POOR, "1200.0", "no frames for 10 s; cannot open rtsp://gate-a")
+    ]
+    assert float(rows[0]["start"]) == health.now + OFFLINE_SINCE
     # gate-b never reported an outage.
     expect(by_test_id(page, f"health-offline-share-{DARK}")).to_have_text("0.0%")
     expect(by_test_id(page, f"health-outages-{DARK}")).to_have_count(0)

@@ -1,13 +1,15 @@
-"""Camera health: how each site's picture has been over a span, from its stored readings."""
+"""Camera health: how each site's picture has been over a span, from its stored readings
+and status log; its outages as CSV."""
 
 from __future__ import annotations
 
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from monitor.api.deps import MonitorDep, StoreDep
+from monitor.api.health_csv import outages_csv
 from monitor.api.health_schemas import (
     DEFAULT_HEALTH_SPAN_S,
     MAX_HEALTH_SPAN_S,
@@ -16,8 +18,10 @@ from monitor.api.health_schemas import (
 from monitor.api.mappers import camera_health_public
 from monitor.api.routing import DocRoute
 from monitor.auth.deps import Role, require_role
+from monitor.bus.messages import SitePublic
+from monitor.pipeline.service import MonitorService
 from monitor.quality.health import HealthTally, reading_hold_s
-from monitor.quality.outages import status_spans, summarise_outages
+from monitor.quality.outages import Outage, status_spans, summarise_outages
 
 router = APIRouter(
     prefix="/api/camera-health",
@@ -29,42 +33,36 @@ router = APIRouter(
 KEEP_LATEST_STRETCHES = 10
 
 
+# A month of a camera failing every few minutes, per site; past this, the latest ones.
+MAX_CSV_OUTAGES = 10_000
+
+SinceQuery = Annotated[
+    float | None,
+    Query(allow_inf_nan=False, description="Epoch seconds; default: a day before until."),
+]
+UntilQuery = Annotated[
+    float | None, Query(allow_inf_nan=False, description="Epoch seconds; default: now.")
+]
+SitesQuery = Annotated[
+    list[str] | None,
+    Query(max_length=64, description="Only these sites (repeatable); default: all."),
+]
+
+
 @router.get("", response_model=CameraHealthReport)
 def get_camera_health(
     monitor: MonitorDep,
     store: StoreDep,
-    since: Annotated[
-        float | None,
-        Query(allow_inf_nan=False, description="Epoch seconds; default: a day before until."),
-    ] = None,
-    until: Annotated[
-        float | None, Query(allow_inf_nan=False, description="Epoch seconds; default: now.")
-    ] = None,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
     bins: Annotated[int, Query(ge=1, le=500, description="Equal slices of the span.")] = 48,
-    site: Annotated[
-        list[str] | None,
-        Query(max_length=64, description="Only these sites (repeatable); default: all."),
-    ] = None,
+    site: SitesQuery = None,
 ) -> CameraHealthReport:
     """Per site: time with a good, poor or unassessed picture, or none and why; outages."""
     # A plain def: folding a day of readings per site runs in the thread pool.
-    end = time.time() if until is None else until
-    start = end - DEFAULT_HEALTH_SPAN_S if since is None else since
-    if start >= end:
-        raise HTTPException(422, f"since ({start:g}) must be before until ({end:g})")
-    if end - start > MAX_HEALTH_SPAN_S:
-        raise HTTPException(
-            422, f"the span is at most {MAX_HEALTH_SPAN_S // 86_400} days; ask for less"
-        )
-    sites = monitor.sites()
-    if site is not None:
-        known = {s.id for s in sites}
-        unknown = [name for name in site if name not in known]
-        if unknown:
-            raise HTTPException(404, f"no site {', '.join(repr(n) for n in unknown)}")
-        sites = [s for s in sites if s.id in site]
+    start, end = _span(since, until)
     report = []
-    for public in sites:
+    for public in _sites(monitor, site):
         hold_s = reading_hold_s(public.analysis_fps)
         status = status_spans(store.status_changes(public.id, start, end), start, end)
         tally = HealthTally(
@@ -75,3 +73,53 @@ def get_camera_health(
         outages = summarise_outages(status, keep_latest=KEEP_LATEST_STRETCHES)
         report.append(camera_health_public(public, tally.finish(), outages, hold_s))
     return CameraHealthReport(since=start, until=end, bin_s=(end - start) / bins, sites=report)
+
+
+@router.get(
+    "/outages.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per outage."}},
+)
+def export_outages(
+    monitor: MonitorDep,
+    store: StoreDep,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+    site: SitesQuery = None,
+) -> Response:
+    """Every site's camera outages in a span as CSV, for maintenance and SLA reports."""
+    start, end = _span(since, until)
+    rows: list[tuple[str, str, Outage]] = []
+    for public in _sites(monitor, site):
+        spans = status_spans(store.status_changes(public.id, start, end), start, end)
+        summary = summarise_outages(spans, keep_latest=MAX_CSV_OUTAGES)
+        rows.extend((public.id, public.name_en, outage) for outage in summary.latest)
+    name = f"outages-{int(start)}-{int(end)}.csv"
+    return Response(
+        outages_csv(rows),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _span(since: float | None, until: float | None) -> tuple[float, float]:
+    end = time.time() if until is None else until
+    start = end - DEFAULT_HEALTH_SPAN_S if since is None else since
+    if start >= end:
+        raise HTTPException(422, f"since ({start:g}) must be before until ({end:g})")
+    if end - start > MAX_HEALTH_SPAN_S:
+        raise HTTPException(
+            422, f"the span is at most {MAX_HEALTH_SPAN_S // 86_400} days; ask for less"
+        )
+    return start, end
+
+
+def _sites(monitor: MonitorService, wanted: list[str] | None) -> list[SitePublic]:
+    sites = monitor.sites()
+    if wanted is None:
+        return sites
+    known = {s.id for s in sites}
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise HTTPException(404, f"no site {', '.join(repr(n) for n in unknown)}")
+    return [s for s in sites if s.id in wanted]

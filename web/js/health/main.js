@@ -52,6 +52,9 @@ async function load() {
     renderTable(table, report, hours, spanLabel(hours));
     $("strip-head").textContent = spanLabel(hours);
     $("health-range").textContent = `${fmtTime(report.since)} – ${fmtTime(report.until)}`;
+    // The outages of the very span on screen, for a maintenance or SLA report.
+    $("outages-csv").href = `/api/camera-health/outages.csv?since=${report.since}&until=${report.until}`;
+    $("outages-csv").hidden = false;
     $("health-status").textContent = `Updated ${fmtTime(until)}`;
     $("health-error").hidden = true;
   } catch (err) {
