@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
@@ -76,11 +77,7 @@ class SqlStore:
         """Oldest first within [since, until]; past `limit` rows, the latest `limit` of them."""
         _check_limit(limit)
         t = schema.readings
-        query = sa.select(t).where(t.c.site_id == site_id)
-        if since is not None:
-            query = query.where(t.c.captured_at >= since)
-        if until is not None:
-            query = query.where(t.c.captured_at <= until)
+        query = _within(sa.select(t).where(t.c.site_id == site_id), t.c.captured_at, since, until)
         # Newest first so LIMIT keeps the latest window; reversed below.
         query = query.order_by(t.c.captured_at.desc(), t.c.id.desc()).limit(limit)
         with self.engine.connect() as conn:
@@ -154,10 +151,7 @@ class SqlStore:
         _check_limit(limit)
         t = schema.site_status
         query = sa.select(t.c.at, t.c.status, t.c.reason).where(t.c.site_id == site_id)
-        if since is not None:
-            query = query.where(t.c.at >= since)
-        if until is not None:
-            query = query.where(t.c.at <= until)
+        query = _within(query, t.c.at, since, until)
         query = query.order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
@@ -250,6 +244,20 @@ class SqlStore:
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [codec.threshold_change_from_row(row) for row in rows]
+
+
+_Query = TypeVar("_Query", bound=sa.Select[Any])
+
+
+def _within(
+    query: _Query, column: sa.ColumnElement[float], since: float | None, until: float | None
+) -> _Query:
+    """`query` limited to rows whose `column` lies in [since, until]; None leaves a side open."""
+    if since is not None:
+        query = query.where(column >= since)
+    if until is not None:
+        query = query.where(column <= until)
+    return query
 
 
 def _check_limit(limit: int) -> None:
