@@ -12,6 +12,9 @@ Epoch = float
 
 MAX_HEALTH_SPAN_S = 31 * 24 * 3600
 DEFAULT_HEALTH_SPAN_S = 24 * 3600
+# Outages listed per site and span at most (a month of a camera failing every few minutes);
+# past this, the latest ones.
+MAX_OUTAGES_LISTED = 10_000
 
 
 class StateTimesPublic(Body):

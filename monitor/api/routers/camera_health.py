@@ -3,7 +3,6 @@ and status log; its outages as CSV."""
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
@@ -11,12 +10,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from monitor.api.deps import MonitorDep, StoreDep
 from monitor.api.health_csv import outages_csv
 from monitor.api.health_schemas import (
-    DEFAULT_HEALTH_SPAN_S,
-    MAX_HEALTH_SPAN_S,
+    MAX_OUTAGES_LISTED,
     CameraHealthReport,
 )
 from monitor.api.mappers import camera_health_public
 from monitor.api.routing import DocRoute
+from monitor.api.spans import checked_span
 from monitor.auth.deps import Role, require_role
 from monitor.bus.messages import SitePublic
 from monitor.pipeline.service import MonitorService
@@ -32,9 +31,6 @@ router = APIRouter(
 
 KEEP_LATEST_STRETCHES = 10
 
-
-# A month of a camera failing every few minutes, per site; past this, the latest ones.
-MAX_CSV_OUTAGES = 10_000
 
 SinceQuery = Annotated[
     float | None,
@@ -60,7 +56,7 @@ def get_camera_health(
 ) -> CameraHealthReport:
     """Per site: time with a good, poor or unassessed picture, or none and why; outages."""
     # A plain def: folding a day of readings per site runs in the thread pool.
-    start, end = _span(since, until)
+    start, end = checked_span(since, until)
     report = []
     for public in _sites(monitor, site):
         hold_s = reading_hold_s(public.analysis_fps)
@@ -88,11 +84,11 @@ def export_outages(
     site: SitesQuery = None,
 ) -> Response:
     """Every site's camera outages in a span as CSV, for maintenance and SLA reports."""
-    start, end = _span(since, until)
+    start, end = checked_span(since, until)
     rows: list[tuple[str, str, Outage]] = []
     for public in _sites(monitor, site):
         spans = status_spans(store.status_changes(public.id, start, end), start, end)
-        summary = summarise_outages(spans, keep_latest=MAX_CSV_OUTAGES)
+        summary = summarise_outages(spans, keep_latest=MAX_OUTAGES_LISTED)
         rows.extend((public.id, public.name_en, outage) for outage in summary.latest)
     name = f"outages-{int(start)}-{int(end)}.csv"
     return Response(
@@ -100,18 +96,6 @@ def export_outages(
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def _span(since: float | None, until: float | None) -> tuple[float, float]:
-    end = time.time() if until is None else until
-    start = end - DEFAULT_HEALTH_SPAN_S if since is None else since
-    if start >= end:
-        raise HTTPException(422, f"since ({start:g}) must be before until ({end:g})")
-    if end - start > MAX_HEALTH_SPAN_S:
-        raise HTTPException(
-            422, f"the span is at most {MAX_HEALTH_SPAN_S // 86_400} days; ask for less"
-        )
-    return start, end
 
 
 def _sites(monitor: MonitorService, wanted: list[str] | None) -> list[SitePublic]:

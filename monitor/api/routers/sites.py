@@ -7,7 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from monitor.api.deps import MonitorDep, SiteDep, StoreDep
-from monitor.api.health_schemas import MAX_HEALTH_SPAN_S, OutagePublic, StatusChangePublic
+from monitor.api.health_schemas import (
+    MAX_OUTAGES_LISTED,
+    OutagePublic,
+    StatusChangePublic,
+)
 from monitor.api.mappers import (
     outage_public,
     reading_payload,
@@ -17,6 +21,7 @@ from monitor.api.mappers import (
 )
 from monitor.api.routing import DocRoute
 from monitor.api.schemas import ThresholdChangePublic
+from monitor.api.spans import checked_span
 from monitor.auth.deps import AuditDep, Role, SupervisorUser, require_role
 from monitor.bus.messages import ReadingPayload, SitePublic, ThresholdsPublic
 from monitor.config.thresholds import ThresholdsConfig
@@ -29,9 +34,6 @@ router = APIRouter(
     # Every route needs a login; changes ask for more below.
     dependencies=[Depends(require_role(Role.VIEWER))],
 )
-
-# A month of a camera failing every few minutes; past this, the latest ones.
-MAX_OUTAGES = 10_000
 
 EpochSeconds = Annotated[
     float | None, Query(allow_inf_nan=False, description="Epoch seconds, on captured_at.")
@@ -137,12 +139,7 @@ def list_outages(
     until: Annotated[float, Query(allow_inf_nan=False, description="Epoch seconds.")],
 ) -> list[OutagePublic]:
     """When the site's camera was offline within [since, until], and why, oldest first."""
-    if since >= until:
-        raise HTTPException(422, f"since ({since:g}) must be before until ({until:g})")
-    if until - since > MAX_HEALTH_SPAN_S:
-        raise HTTPException(
-            422, f"the span is at most {MAX_HEALTH_SPAN_S // 86_400} days; ask for less"
-        )
+    since, until = checked_span(since, until)
     spans = status_spans(store.status_changes(site.id, since, until), since, until)
-    summary = summarise_outages(spans, keep_latest=MAX_OUTAGES)
+    summary = summarise_outages(spans, keep_latest=MAX_OUTAGES_LISTED)
     return [outage_public(outage) for outage in summary.latest]
