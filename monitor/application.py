@@ -32,6 +32,7 @@ from monitor.pipeline.status_recorder import StatusRecorder
 from monitor.recording.encoder import Opener, open_file
 from monitor.recording.service import FrameTaps, RecordingService
 from monitor.store.factory import open_store
+from monitor.store.history_sweeper import HistorySweeper
 from monitor.store.site_overrides import SiteOverrides
 from monitor.store.sql import SqlStore
 from monitor.store.writer import ReadingWriter
@@ -63,6 +64,7 @@ class Application:
     writer: ReadingWriter | None = None
     runtime: Runtime | None = None
     status_recorder: StatusRecorder | None = None
+    history: HistorySweeper | None = None
     auth: AuthService | None = None
     audit: AuditLog | None = None
     # Every captured frame reaches the site's recorder through its tap (see frame_source_factory).
@@ -97,6 +99,14 @@ class Application:
             recording=self.recording.status,
             site_overrides=SiteOverrides(self.store.engine),
         )
+        recording = self.recording
+        self.history = HistorySweeper(
+            self.store,
+            self.config.history,
+            [site.id for site in self.config.sites],
+            lambda: [(pin.site_id, pin.start, pin.end) for pin in recording.index.pins()],
+        )
+        self.history.start()
         # Before the runtime starts: the sites' first changes must find it subscribed.
         self.status_recorder = StatusRecorder(
             self.store, self.bus, [site.id for site in self.config.sites]
@@ -132,6 +142,8 @@ class Application:
             self.runtime.stop(timeout)
         if self.status_recorder is not None:
             self.status_recorder.stop(timeout)
+        if self.history is not None:
+            self.history.stop(timeout)
         if self.recording is not None:
             self.recording.stop(timeout)
         if self.writer is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from monitor.config.base import Section
+from monitor.config.history import HistoryConfig
 from monitor.config.recording import RetentionConfig
 from monitor.config.response import AlertsConfig, PlatformConfig
 from monitor.config.site import SiteConfig
@@ -58,6 +59,9 @@ class AppConfig(Section):
     sites: list[SiteConfig] = Field(min_length=1, max_length=256, description="Monitored sites.")
     retention: RetentionConfig = Field(
         default_factory=RetentionConfig, description="How long recordings are kept."
+    )
+    history: HistoryConfig = Field(
+        default_factory=HistoryConfig, description="How long stored readings are kept."
     )
 
     platforms: list[PlatformConfig] = Field(

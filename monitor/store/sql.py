@@ -84,6 +84,29 @@ class SqlStore:
             rows = conn.execute(query).mappings().all()
         return [codec.reading_from_row(row) for row in reversed(rows)]
 
+    def delete_readings(
+        self, site_id: str, start: float | None, end: float, *, batch: int = 5000
+    ) -> int:
+        """Deletes the site's readings captured in [start, end) (`start` None: from the first),
+        `batch` rows per transaction, so the readings writer never waits long on the lock.
+        Returns how many went."""
+        if batch < 1:
+            raise ValueError(f"batch must be positive, got {batch}")
+        t = schema.readings
+        chosen = sa.select(t.c.id).where(t.c.site_id == site_id, t.c.captured_at < end)
+        if start is not None:
+            chosen = chosen.where(t.c.captured_at >= start)
+        chosen = chosen.order_by(t.c.captured_at).limit(batch)
+        deleted = 0
+        while True:
+            with self.engine.begin() as conn:
+                # The ids first, then the delete: MySQL-style LIMIT in DELETE is not portable.
+                ids = conn.execute(chosen).scalars().all()
+                if not ids:
+                    return deleted
+                conn.execute(t.delete().where(t.c.id.in_(ids)))
+            deleted += len(ids)
+
     def picture_marks(
         self, site_id: str, since: float, until: float, *, chunk_s: float = 3600.0
     ) -> Iterator[PictureMark]:
