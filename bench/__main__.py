@@ -7,6 +7,7 @@ import sys
 from bench import (
     density_bench,
     health_bench,
+    history_bench,
     live_bench,
     quality_bench,
     record_bench,
@@ -24,6 +25,7 @@ def main() -> int:
         quality_bench,
         record_bench,
         health_bench,
+        history_bench,
         trend_bench,
     ):
         print(f"\n== {bench.__name__} ==", flush=True)
