@@ -13,7 +13,7 @@ from tests.support.config import minimal_site
 
 def test_defaults_keep_the_readings_of_alerts_longer() -> None:
     history = AppConfig.model_validate({"sites": [minimal_site()]}).history
-    assert history.readings_max_age_h == 24 * 90
+    assert history.readings_max_age_h == 24 * 30
     assert history.alert_readings_max_age_h >= history.readings_max_age_h
 
 
