@@ -1,9 +1,10 @@
 """How long the stored readings are kept: the top-level `history` section.
 
 A site analysed at 2 frames/s stores 170,000 readings a day, each with its density grid:
-233 MB a day (bench/history_bench.py), so five sites grow the store by 1.2 GB a day. Ordinary readings go after
-`readings_max_age_h`; the readings around an alert are the numbers behind it, and stay
-for `alert_readings_max_age_h`; readings in a pinned range are never deleted.
+233 MB a day (bench/history_bench.py), so five sites grow the store by 1.2 GB a day.
+Ordinary readings go after `readings_max_age_h`; the readings around an alert are the
+numbers behind it, and stay for `alert_readings_max_age_h`; readings in a pinned range are
+never deleted.
 """
 
 from __future__ import annotations
