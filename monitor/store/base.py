@@ -73,6 +73,10 @@ class Store(Protocol):
         change after it up to `until`."""
         ...
 
+    def status_site_ids(self) -> list[str]:
+        """Every site with a status change on record, in no particular order."""
+        ...
+
     def status_history(
         self, site_id: str, since: float | None, until: float | None, limit: int
     ) -> list[StatusChange]:

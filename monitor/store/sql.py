@@ -168,6 +168,12 @@ class SqlStore:
             rest = conn.execute(within).all()
         return [StatusChange(at, status, reason) for at, status, reason in [*first, *rest]]
 
+    def status_site_ids(self) -> list[str]:
+        """Every site the monitor ever ran, whether or not it is still configured."""
+        t = schema.site_status
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(t.c.site_id).distinct()).scalars())
+
     def status_history(
         self, site_id: str, since: float | None, until: float | None, limit: int
     ) -> list[StatusChange]:

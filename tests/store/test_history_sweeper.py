@@ -106,6 +106,17 @@ def test_pinned_readings_are_never_deleted(
     assert ages_h(store, "gate-a") == kept_on_a + [float(h) for h in range(24, -1, -1)]
 
 
+def test_a_site_no_longer_configured_is_swept_too(store: SqlStore) -> None:
+    hourly(store, "gate-old", days=2)
+    store.record_status(["gate-old"], NOW - 40 * DAY, "starting", "")
+    hourly(store, "never-ran", days=2)  # unknown to the status log: left alone
+
+    sweeper(store).sweep()
+
+    assert ages_h(store, "gate-old") == [float(h) for h in range(24, -1, -1)]
+    assert len(ages_h(store, "never-ran")) == 49
+
+
 def test_it_sweeps_at_start_and_stops_cleanly(
     store: SqlStore, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -114,7 +125,8 @@ def test_it_sweeps_at_start_and_stops_cleanly(
     with caplog.at_level(logging.INFO, logger="monitor.store.history_sweeper"):
         running.start()
         deadline = time.monotonic() + 5
-        while len(ages_h(store, "gate-a")) > 25 and time.monotonic() < deadline:
+        # Its log line: the whole first sweep is done, not only gate-a's delete.
+        while "history: deleted" not in caplog.text and time.monotonic() < deadline:
             time.sleep(0.02)
         stopped = running.stop(timeout=5)
 

@@ -82,6 +82,11 @@ def test_changes_at_one_instant_keep_their_order(store: SqlStore) -> None:
     ]
 
 
+def test_the_sites_ever_recorded(logged: SqlStore) -> None:
+    logged.record_status(["gate-c"], T0 + 40, "starting", "")
+    assert sorted(logged.status_site_ids()) == ["gate-a", "gate-b", "gate-c"]
+
+
 def test_recording_no_sites_writes_nothing(store: SqlStore) -> None:
     store.record_status([], T0, "stopped", "")
     assert store.status_history("gate-a", None, None, 10) == []
