@@ -20,7 +20,6 @@ import { liveTrend, showTrend } from "./js/trend.js";
 import { LiveSocket } from "./js/ws.js";
 import {
   OFFLINE_COLOR,
-  STALE_READING_S,
   cap,
   el,
   fmtNum,
@@ -28,6 +27,7 @@ import {
   levelColor,
   pictureIssues,
   pictureWarning,
+  readingStale,
 } from "./js/util.js";
 import { OverdueAlarm } from "./js/response/alarm.js";
 import { ResponseControls } from "./js/response/controls.js";
@@ -204,7 +204,7 @@ function renderSiteTrend(site, row) {
   showTrend(row.querySelector(".trend"), liveTrend(site, site.latest), site.thresholds?.metric, "short");
   const r = site.latest;
   const count = row.querySelector(".count");
-  const stale = Boolean(r) && (site.status === "offline" || Date.now() / 1000 - r.analysed_at > STALE_READING_S);
+  const stale = Boolean(r) && (site.status === "offline" || readingStale(r));
   if (count.dataset.stale !== String(stale)) count.dataset.stale = String(stale);
   const title = stale ? `Last reading at ${fmtTime(r.captured_at)}` : "";
   if (count.title !== title) count.title = title;

@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from monitor.auth.roles import Role
 from tests.support.browser import WAIT_MS, by_test_id, sync_api
 from tests.web.test_picture_quality import (
+    FRAME,
     GOOD,
     OPERATOR,
     POOR,
@@ -103,6 +105,28 @@ def test_a_poor_picture_and_an_outage_are_listed_with_their_age(page: Any, make_
     expect(fault(page, GOOD)).to_have_count(0, timeout=WAIT_MS)
     expect(by_test_id(page, f"site-count-{GOOD}")).to_have_attribute("data-stale", "false")
     expect(by_test_id(page, "fault-count")).to_have_text("1")
+
+
+def test_a_lasting_fault_is_not_rebuilt_while_its_measures_move(page: Any, make_demo: Any) -> None:
+    """A grainy camera's readings change its tooltip's measures every frame; the item must
+    stay the same element (one rebuilt under the pointer swallows the click on its name)."""
+    demo: Demo = make_demo(flagging(("noise",)))
+    open_live_page(page, demo)
+    poor = fault(page, POOR)
+    expect(poor).to_have_attribute("data-kind", "picture", timeout=WAIT_MS)
+    poor.evaluate("(item) => { item.probe = 'the first one'; }")
+    grainier = np.clip(FRAME + np.random.default_rng(3).normal(0, 4, FRAME.shape), 0, 255)
+    titles = set()
+    for step in range(8):
+        demo.cameras.frame = grainier.astype(np.uint8) if step % 2 else FRAME
+        time.sleep(0.4)
+        titles.add(poor.get_attribute("title"))
+
+    assert len(titles) > 1, "the tooltip follows the latest measures"
+    assert poor.evaluate("(item) => item.probe") == "the first one"
+    expect(poor).to_have_attribute("data-kind", "picture")
+    poor.locator("button").click()
+    expect(by_test_id(page, "site-panel")).to_have_attribute("data-site-id", POOR)
 
 
 def test_a_fresh_page_knows_since_when(page: Any, make_demo: Any) -> None:

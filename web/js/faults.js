@@ -2,7 +2,7 @@
 // since when. The map and the panel show a site's state; this list makes sure a camera that
 // went dark at 3 a.m. is not noticed only when someone clicks on it.
 
-import { STALE_READING_S, el, fmtDuration, fmtTime, pictureWarning } from "./util.js";
+import { el, fmtDuration, fmtTime, pictureWarning, readingStale } from "./util.js";
 
 const SEVERITY_ORDER = { bad: 0, warn: 1 };
 // Opening a stream takes a few seconds; one still opening after this is a fault.
@@ -32,7 +32,7 @@ export function cameraFault(site, now = Date.now() / 1000) {
     };
   }
   const reading = site.latest;
-  if (site.status === "online" && reading && now - reading.analysed_at > STALE_READING_S) {
+  if (site.status === "online" && readingStale(reading, now)) {
     return {
       kind: "stalled",
       severity: "bad",
@@ -64,8 +64,14 @@ export function cameraFaults(sites, now = Date.now() / 1000) {
     );
 }
 
+/** A fault's age (" · 3 min") and tooltip (its title, then since when). */
+function faultTimes(fault, now) {
+  if (fault.since == null) return { since: "", title: fault.title };
+  return { since: ` · ${fmtDuration(now - fault.since)}`, title: `${fault.title}\nSince ${fmtTime(fault.since)}` };
+}
+
 function faultItem({ site, fault }, now, onSelect) {
-  const lasting = fault.since == null ? "" : ` · ${fmtDuration(now - fault.since)}`;
+  const { since: lasting, title } = faultTimes(fault, now);
   const item = el(
     "li",
     {
@@ -75,7 +81,7 @@ function faultItem({ site, fault }, now, onSelect) {
       "data-kind": fault.kind,
       "data-severity": fault.severity,
       "data-since": fault.since == null ? "" : String(fault.since),
-      title: fault.since == null ? fault.title : `${fault.title}\nSince ${fmtTime(fault.since)}`,
+      title,
     },
     el("button", { type: "button", class: "fault-site link-button", text: site.name_en }),
     el("span", { class: "fault-text", text: fault.text }),
@@ -91,14 +97,20 @@ export function renderFaults({ list, count, empty }, sites, onSelect, now = Date
   const faults = cameraFaults(sites, now);
   // Called every second: the items are rebuilt only when the faults change (a button
   // replaced under the pointer would swallow a click); otherwise only their ages move on.
-  const signature = JSON.stringify(faults.map(({ site, fault }) => [site.id, site.name_en, fault]));
+  // The tooltip is left out of the signature: a poor picture's carries the measures of the
+  // latest reading, which change with every one.
+  const signature = JSON.stringify(
+    faults.map(({ site, fault }) => [site.id, site.name_en, fault.kind, fault.severity, fault.text, fault.since]),
+  );
   if (list.dataset.signature !== signature) {
     list.dataset.signature = signature;
     list.replaceChildren(...faults.map((entry) => faultItem(entry, now, onSelect)));
   } else {
-    for (const { site, fault } of faults) {
-      const since = list.querySelector(`[data-testid="fault-since-${CSS.escape(site.id)}"]`);
-      if (since && fault.since != null) since.textContent = ` · ${fmtDuration(now - fault.since)}`;
+    for (const entry of faults) {
+      const item = list.querySelector(`[data-site-id="${CSS.escape(entry.site.id)}"]`);
+      const { since, title } = faultTimes(entry.fault, now);
+      if (item.title !== title) item.title = title;
+      item.querySelector(".fault-since").textContent = since;
     }
   }
   count.textContent = String(faults.length);

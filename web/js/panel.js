@@ -3,7 +3,7 @@
 
 import { snapshotUrl } from "./api.js";
 import { liveTrend, showTrend } from "./trend.js";
-import { OFFLINE_COLOR, STALE_READING_S, cap, fmtAge, fmtNum, pictureWarning, textOn } from "./util.js";
+import { OFFLINE_COLOR, cap, fmtAge, fmtNum, pictureWarning, readingStale, textOn } from "./util.js";
 
 const OVERLAY_KEY = "crowd-monitor.overlay";
 
@@ -180,8 +180,7 @@ export class SitePanel {
     const age = this.$("stat-age");
     age.textContent = r ? fmtAge(r.analysed_at) : "–";
     age.title = r ? new Date(r.analysed_at * 1000).toLocaleString() : "";
-    const stale = r && this.site?.status === "online" && Date.now() / 1000 - r.analysed_at > STALE_READING_S;
-    age.classList.toggle("stale", Boolean(stale));
+    age.classList.toggle("stale", this.site?.status === "online" && readingStale(r));
     this.renderTrend();
   }
 

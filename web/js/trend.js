@@ -1,7 +1,7 @@
 // Where a site's alert metric is heading (a live reading's `trend`), in the operator's
 // words: the panel's trend line, the site list's badge and the map marker's tooltip.
 
-import { STALE_READING_S, fmtDuration, fmtMetric, fmtNum } from "./util.js";
+import { fmtDuration, fmtMetric, fmtNum, readingStale } from "./util.js";
 
 // Platforms arrive in 1, 3 or 5 minutes: a level due within the 3-minute tier is "soon".
 export const SOON_S = 180;
@@ -13,7 +13,7 @@ const MINUS = "\u2212";
  * an offline site, nor once the reading is stale (a stream that stalled without failing). */
 export function liveTrend(site, reading, now = Date.now() / 1000) {
   if (!site || site.status === "offline" || !reading) return null;
-  return now - reading.analysed_at > STALE_READING_S ? null : (reading.trend ?? null);
+  return readingStale(reading, now) ? null : (reading.trend ?? null);
 }
 
 

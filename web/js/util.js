@@ -84,6 +84,12 @@ export function cap(s) {
 // and its trend is no longer shown.
 export const STALE_READING_S = 15;
 
+/** True when `reading` (null: none yet) is too old to say how its site is now. Every place
+ * that dims, drops or flags a reading asks this, so they agree on the moment. */
+export function readingStale(reading, now = Date.now() / 1000) {
+  return reading != null && now - reading.analysed_at > STALE_READING_S;
+}
+
 /** document.createElement with attributes, properties and children in one call. */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
