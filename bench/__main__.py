@@ -9,6 +9,7 @@ from bench import (
     health_bench,
     history_bench,
     live_bench,
+    notify_bench,
     quality_bench,
     record_bench,
     robustness_bench,
@@ -27,6 +28,7 @@ def main() -> int:
         health_bench,
         history_bench,
         trend_bench,
+        notify_bench,
     ):
         print(f"\n== {bench.__name__} ==", flush=True)
         status |= bench.main([])

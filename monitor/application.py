@@ -7,6 +7,8 @@ Nothing starts at construction; `start()` brings the parts up in dependency orde
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +28,12 @@ from monitor.density.base import DensityEstimator
 from monitor.density.registry import build_estimator
 from monitor.ingest.samples import resolver
 from monitor.ingest.source import FrameSource
+from monitor.notify.events import SiteRef
+from monitor.notify.outbox import Outbox
+from monitor.notify.service import NotificationService
 from monitor.pipeline.ports import Source, SourceFactory, StatusCallback
 from monitor.pipeline.runtime import Runtime
+from monitor.pipeline.service import UnknownSite
 from monitor.pipeline.status_recorder import StatusRecorder
 from monitor.recording.encoder import Opener, open_file
 from monitor.recording.service import FrameTaps, RecordingService
@@ -71,10 +77,27 @@ class Application:
     frame_taps: FrameTaps = field(default_factory=FrameTaps)
     recording: RecordingService | None = None
     recording_opener: Opener = open_file  # how segment files are opened: a seam for disk faults
+    notifications: NotificationService | None = None
+    # Where webhook secrets are looked up (notify.webhooks[].secret_env).
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
     def start(self) -> FastAPI:
         """Brings everything up and returns the ASGI app that serves it."""
         self.store = open_store(self.settings.database_url, self.settings.data_dir)
+        # First: a webhook secret missing from the environment stops the start here, with
+        # only the store to close.
+        try:
+            self.notifications = NotificationService(
+                self.config.notify,
+                Outbox(self.store.engine),
+                self.bus,
+                self._site_ref,
+                environ=self.environ,
+            )
+        except Exception:
+            self.store.close()
+            self.store = None
+            raise
         self.writer = ReadingWriter(self.store)
         self.writer.start()
         # Before the runtime: it must see every alert the runtime raises or restores.
@@ -99,6 +122,8 @@ class Application:
             recording=self.recording.status,
             site_overrides=SiteOverrides(self.store.engine),
         )
+        # Before the runtime starts: restored alerts and first outages must find it listening.
+        self.notifications.start()
         recording = self.recording
         self.history = HistorySweeper(
             self.store,
@@ -134,7 +159,19 @@ class Application:
                 auth=auth,
                 audit=audit,
                 recordings=self.recording,
+                notifications=self.notifications,
             )
+        )
+
+    def _site_ref(self, site_id: str) -> SiteRef | None:
+        if self.runtime is None:
+            return None
+        try:
+            site = self.runtime.site(site_id)
+        except UnknownSite:
+            return None  # retired since: the event still goes, named by its id
+        return SiteRef(
+            id=site.id, name_en=site.name_en, name_zh=site.name_zh, lat=site.lat, lon=site.lon
         )
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -142,6 +179,8 @@ class Application:
             self.runtime.stop(timeout)
         if self.status_recorder is not None:
             self.status_recorder.stop(timeout)
+        if self.notifications is not None:
+            self.notifications.stop(timeout)
         if self.history is not None:
             self.history.stop(timeout)
         if self.recording is not None:

@@ -59,6 +59,7 @@ function setUser(user) {
   $("user-name").textContent = user?.name ?? "";
   $("user-role").textContent = user?.role ?? "";
   $("admin-links").hidden = !(user && roleAtLeast(user.role, "admin"));
+  $("webhooks-link").hidden = !(user && roleAtLeast(user.role, "supervisor"));
   feed?.refreshAll();
 }
 

@@ -9,6 +9,7 @@ from monitor.audit.log import AuditLog
 from monitor.auth.service import AuthService
 from monitor.bus.bus import InMemoryBus
 from monitor.config.app import MapConfig
+from monitor.notify.service import NotificationService
 from monitor.pipeline.service import MonitorService
 from monitor.recording.service import RecordingService
 from monitor.store.base import Store
@@ -24,3 +25,4 @@ class Services:
     auth: AuthService  # accounts, sessions, API tokens (monitor.auth.deps reads it)
     audit: AuditLog  # the append-only audit log
     recordings: RecordingService | None = None  # None: recording and replay are unavailable
+    notifications: NotificationService | None = None  # None: no webhooks API

@@ -49,6 +49,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from monitor.application import build_application
     from monitor.cli.malloc_tuning import tune_malloc
+    from monitor.notify.service import MissingSecret
 
     tune_malloc()
     logging.basicConfig(
@@ -66,7 +67,11 @@ def serve(args: argparse.Namespace) -> int:
     # segments and flushes the last readings.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
-        app = application.start()
+        try:
+            app = application.start()
+        except MissingSecret as error:
+            print(f"{args.config}: {error}", file=sys.stderr)
+            return 1
         print(f"crowd-monitor: http://{settings.host}:{settings.port}/", flush=True)
         server = uvicorn.Server(
             uvicorn.Config(

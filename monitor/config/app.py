@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 
 from monitor.config.base import Section
 from monitor.config.history import HistoryConfig
+from monitor.config.notify import NotifyConfig
 from monitor.config.recording import RetentionConfig
 from monitor.config.response import AlertsConfig, PlatformConfig
 from monitor.config.site import SiteConfig
@@ -72,6 +73,10 @@ class AppConfig(Section):
     alerts: AlertsConfig = Field(
         default_factory=AlertsConfig, description="Alert handling shared by all sites."
     )
+    notify: NotifyConfig = Field(
+        default_factory=NotifyConfig,
+        description="Webhooks told of alerts and camera outages.",
+    )
 
     @model_validator(mode="after")
     def _unique_platform_ids(self) -> AppConfig:
@@ -88,6 +93,37 @@ class AppConfig(Section):
             if site.id in seen:
                 raise ValueError(f"site id '{site.id}' is used more than once")
             seen.add(site.id)
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_filters_exist(self) -> AppConfig:
+        # A misspelt site or level would silently filter everything out: the desk it was
+        # meant for would never hear of anything.
+        site_ids = [site.id for site in self.sites]
+        level_names = sorted(
+            {
+                level.name
+                for site in self.sites
+                for levels in (
+                    site.thresholds.levels,
+                    *(s.levels for s in site.thresholds.schedules if s.levels is not None),
+                )
+                for level in levels
+            }
+        )
+        for i, webhook in enumerate(self.notify.webhooks):
+            for site_id in webhook.sites:
+                if site_id not in site_ids:
+                    raise ValueError(
+                        f"notify.webhooks[{i}].sites: no site '{site_id}' "
+                        f"(sites: {', '.join(site_ids)})"
+                    )
+            for name in webhook.levels:
+                if name not in level_names:
+                    raise ValueError(
+                        f"notify.webhooks[{i}].levels: no site has a level '{name}' "
+                        f"(levels: {', '.join(level_names)})"
+                    )
         return self
 
     def site(self, site_id: str) -> SiteConfig:

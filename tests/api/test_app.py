@@ -16,6 +16,7 @@ from monitor.api.routers import (
     config_export,
     exports,
     meta,
+    notifications,
     platforms,
     recordings,
     site_setup,
@@ -76,6 +77,11 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/camera-health/outages.csv"),
     ("post", "/api/sites/{site_id}/thresholds/preview"),
     ("get", "/api/config.yaml"),
+    ("get", "/api/notifications/webhooks"),
+    ("get", "/api/notifications/deliveries"),
+    ("get", "/api/notifications/deliveries/{delivery_id}"),
+    ("post", "/api/notifications/deliveries/{delivery_id}/retry"),
+    ("post", "/api/notifications/webhooks/{name}/test"),
 }
 
 
@@ -110,6 +116,7 @@ def test_every_route_has_a_one_line_docstring_and_a_response_model() -> None:
         config_export.router,
         recordings.router,
         exports.router,
+        notifications.router,
     )
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     assert len(routes) == len(EXPECTED_OPERATIONS)

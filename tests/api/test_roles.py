@@ -71,6 +71,12 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("get", "/api/camera-health/outages.csv"): V,
     ("post", "/api/sites/{site_id}/thresholds/preview"): S,
     ("get", "/api/config.yaml"): S,
+    # Webhooks: what the command center tells others is a supervisor's business.
+    ("get", "/api/notifications/webhooks"): S,
+    ("get", "/api/notifications/deliveries"): S,
+    ("get", "/api/notifications/deliveries/{delivery_id}"): S,
+    ("post", "/api/notifications/deliveries/{delivery_id}/retry"): S,
+    ("post", "/api/notifications/webhooks/{name}/test"): S,
 }
 
 PATH_VALUES = {
@@ -79,6 +85,7 @@ PATH_VALUES = {
     "name": "nobody",
     "recording_id": "1",
     "pin_id": "1",
+    "delivery_id": "1",
 }
 
 

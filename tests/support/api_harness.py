@@ -28,6 +28,9 @@ from monitor.auth.service import AuthService
 from monitor.bus.bus import AsyncSubscription, InMemoryBus, Published
 from monitor.bus.messages import MessageType
 from monitor.config.app import AppConfig, MapConfig
+from monitor.config.notify import NotifyConfig
+from monitor.notify.outbox import Outbox
+from monitor.notify.service import NotificationService
 from monitor.recording.service import FrameTaps, RecordingService
 from monitor.store.sql import SqlStore
 from tests.support.auth import api_token, bearer
@@ -112,6 +115,10 @@ def api_factory(tmp_path: Path) -> Iterator[ApiFactory]:
             if recording is not None:
                 root = tmp_path / f"recordings-{next(numbers)}"
                 recordings = RecordingService(recording, root, store.engine, bus, FrameTaps())
+            # No webhooks: the routes answer from a real (empty) delivery log.
+            notifications = NotificationService(
+                NotifyConfig(), Outbox(store.engine), bus, lambda _site: None, environ={}
+            )
             services = Services(
                 monitor,
                 store,
@@ -121,6 +128,7 @@ def api_factory(tmp_path: Path) -> Iterator[ApiFactory]:
                 auth=auth,
                 audit=audit,
                 recordings=recordings,
+                notifications=notifications,
             )
             server = stack.enter_context(running_server(create_app(services, stream=limits)))
             token = api_token(auth, "admin", Role.ADMIN)

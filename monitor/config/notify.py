@@ -1,0 +1,134 @@
+"""Who else hears of alerts and camera outages: the top-level `notify` section.
+
+The live page only helps an operator who is looking at it. A dispatch desk, a pager
+gateway or a maintenance ticket system gets each event as a signed JSON POST (a webhook,
+https://www.standardwebhooks.com), retried until it is taken or too old to matter.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import AnyHttpUrl, Field, field_validator, model_validator
+
+from monitor.config.base import Section
+from monitor.config.response import SLUG
+
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
+
+
+class NotificationKind(StrEnum):
+    """What a webhook can be told: each step of an alert, and a camera going or coming back."""
+
+    RAISED = "raised"
+    ESCALATED = "escalated"
+    DEESCALATED = "deescalated"
+    CLEARED = "cleared"
+    OVERDUE = "overdue"
+    ACKNOWLEDGED = "acknowledged"
+    DISPATCHED = "dispatched"
+    ARRIVED = "arrived"
+    RESOLVED = "resolved"
+    CAMERA_OFFLINE = "camera_offline"
+    CAMERA_ONLINE = "camera_online"
+
+
+DEFAULT_KINDS = (
+    NotificationKind.RAISED,
+    NotificationKind.ESCALATED,
+    NotificationKind.OVERDUE,
+    NotificationKind.CLEARED,
+    NotificationKind.RESOLVED,
+    NotificationKind.CAMERA_OFFLINE,
+    NotificationKind.CAMERA_ONLINE,
+)
+
+
+class WebhookConfig(Section):
+    name: str = Field(pattern=SLUG, description="[a-z0-9_-]: names the endpoint in the log.")
+    url: AnyHttpUrl = Field(description="Where each event is POSTed as JSON (http or https).")
+    secret_env: str | None = Field(
+        default=None,
+        pattern=ENV_NAME,
+        description="Environment variable holding the signing secret ('whsec_' and base64, as "
+        "Standard Webhooks tools make them); each request then carries webhook-id, "
+        "webhook-timestamp and webhook-signature headers. null: unsigned.",
+    )
+    authorization_env: str | None = Field(
+        default=None,
+        pattern=ENV_NAME,
+        description="Environment variable whose value is sent as the Authorization header "
+        "(e.g. 'Bearer ...'), for receivers that want a key rather than a signature.",
+    )
+    events: list[NotificationKind] = Field(
+        default_factory=lambda: list(DEFAULT_KINDS),
+        min_length=1,
+        max_length=len(NotificationKind),
+        description="What this endpoint is told: alert steps (raised, escalated, deescalated, "
+        "cleared, overdue, acknowledged, dispatched, arrived, resolved) and camera_offline, "
+        "camera_online.",
+    )
+    levels: list[str] = Field(
+        default_factory=list,
+        max_length=32,
+        description="Alert steps only for alerts that reached one of these levels (their peak "
+        "level). Empty: every alert.",
+    )
+    sites: list[str] = Field(
+        default_factory=list,
+        max_length=256,
+        description="Only these sites' events. Empty: every site.",
+    )
+    timeout_s: float = Field(
+        default=5.0, gt=0, le=60, description="How long one delivery attempt may take."
+    )
+
+    @field_validator("events", "levels", "sites")
+    @classmethod
+    def _no_repeats(cls, values: list[str]) -> list[str]:
+        repeated = sorted({str(v) for v in values if values.count(v) > 1})
+        if repeated:
+            raise ValueError(f"'{repeated[0]}' is listed more than once")
+        return values
+
+
+class NotifyConfig(Section):
+    webhooks: list[WebhookConfig] = Field(
+        default_factory=list, max_length=32, description="Endpoints told of events."
+    )
+    camera_offline_after_s: float = Field(
+        default=60.0,
+        ge=0,
+        le=86_400,
+        description="A camera must be offline this long before camera_offline is sent (and so "
+        "camera_online after it): a stream that drops for a few seconds pages nobody.",
+    )
+    give_up_after_s: float = Field(
+        default=3600.0,
+        ge=10,
+        le=7 * 86_400,
+        description="A delivery still failing this long after its event is marked failed: "
+        "an alert an hour old is no longer news to page anyone with.",
+    )
+    keep_days: float = Field(
+        default=30.0, gt=0, le=3650, description="How long the delivery log is kept."
+    )
+    public_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="The page's address as the receivers reach it (e.g. "
+        "'https://crowd.example'); each event then links to its alert or site. null: no link.",
+    )
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> NotifyConfig:
+        names = [w.name for w in self.webhooks]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"webhook name '{repeated[0]}' is used more than once")
+        return self
+
+    def webhook(self, name: str) -> WebhookConfig:
+        for webhook in self.webhooks:
+            if webhook.name == name:
+                return webhook
+        raise KeyError(name)

@@ -1,0 +1,1 @@
+"""Webhooks told of alerts and camera outages: events, outbox, delivery."""

@@ -1,0 +1,159 @@
+"""What a webhook is sent, and which webhooks want it: pure, no I/O.
+
+The body is a typed model serialised once per event, the same for every endpoint. Its `id`
+names the event, not the delivery: a receiver that gets it twice (a retry after a lost
+response) can drop the second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from monitor.bus.messages import AlertEventPublic, AlertPayload, AlertPublic
+from monitor.config.notify import NotificationKind, WebhookConfig
+
+TEST_KIND = "test"
+
+_UNITS = {"peak_density": " persons/m² (peak)", "mean_density": " persons/m² (mean)"}
+
+
+class SiteRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name_en: str
+    name_zh: str
+    lat: float
+    lon: float
+
+
+class CameraChange(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    status: Literal["offline", "online"]
+    reason: str = Field(description="Why the camera is offline (its last reason when back).")
+    offline_since: float = Field(description="When the outage began, epoch seconds.")
+    offline_s: float = Field(description="How long it has been (or was) offline, seconds.")
+
+
+class WebhookBody(BaseModel):
+    """The JSON every endpoint receives."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="The event's id: the same on every retry, so receivers dedupe.")
+    type: str = Field(description="An alert step, camera_offline, camera_online or test.")
+    at: float = Field(description="When it happened, epoch seconds.")
+    summary: str = Field(description="One line for a pager or a chat room.")
+    site: SiteRef | None = None
+    alert: AlertPublic | None = Field(default=None, description="The alert after this step.")
+    event: AlertEventPublic | None = Field(default=None, description="The step itself.")
+    camera: CameraChange | None = None
+    url: str | None = Field(default=None, description="The alert or site on the page.")
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One event, ready for whichever endpoints want it."""
+
+    key: str  # unique per event; the outbox keeps one delivery per (endpoint, key)
+    kind: str
+    site_id: str | None
+    peak_level: str | None  # alerts only: what `levels` filters on
+    at: float
+    body: str  # the WebhookBody as JSON, serialised once
+
+
+def _site_name(site: SiteRef | None, site_id: str) -> str:
+    return site.name_en if site is not None else site_id
+
+
+def _link(public_url: str | None, fragment: str) -> str | None:
+    return None if public_url is None else f"{public_url.rstrip('/')}/#{fragment}"
+
+
+def alert_notification(
+    payload: AlertPayload, site: SiteRef | None, public_url: str | None
+) -> Notification:
+    alert, event = payload.alert, payload.event
+    unit = _UNITS.get(alert.metric, " people")
+    who = "" if event.by == "system" else f" by {event.by}"
+    summary = (
+        f"{_site_name(site, alert.site_id)}: alert {event.kind}{who}, level {event.level} "
+        f"({event.value:.1f}{unit}; peak {alert.peak_level})"
+    )
+    if event.note:
+        summary += f": {event.note}"
+    body = WebhookBody(
+        id=f"alert-event-{event.id}",
+        type=event.kind,
+        at=event.at,
+        summary=summary,
+        site=site,
+        alert=alert,
+        event=event,
+        url=_link(public_url, f"alert={quote(alert.id)}"),
+    )
+    return Notification(
+        key=body.id,
+        kind=event.kind,
+        site_id=alert.site_id,
+        peak_level=alert.peak_level,
+        at=event.at,
+        body=body.model_dump_json(),
+    )
+
+
+def camera_notification(
+    site_id: str,
+    change: CameraChange,
+    at: float,
+    site: SiteRef | None,
+    public_url: str | None,
+) -> Notification:
+    name = _site_name(site, site_id)
+    minutes = change.offline_s / 60
+    if change.status == "offline":
+        kind = NotificationKind.CAMERA_OFFLINE
+        summary = f"{name}: camera offline for {minutes:.1f} min: {change.reason}"
+    else:
+        kind = NotificationKind.CAMERA_ONLINE
+        summary = f"{name}: camera back online after {minutes:.1f} min offline"
+    body = WebhookBody(
+        # One outage is one pair of events, named by the site and when it began.
+        id=f"{kind}-{site_id}-{change.offline_since:.3f}",
+        type=kind,
+        at=at,
+        summary=summary,
+        site=site,
+        camera=change,
+        url=_link(public_url, f"site={quote(site_id)}"),
+    )
+    return Notification(body.id, kind, site_id, None, at, body.model_dump_json())
+
+
+def probe_notification(webhook: str, at: float, actor: str) -> Notification:
+    body = WebhookBody(
+        id=f"test-{webhook}-{at:.6f}",
+        type=TEST_KIND,
+        at=at,
+        summary=f"crowd-monitor test message to '{webhook}', sent by {actor}",
+    )
+    return Notification(body.id, TEST_KIND, None, None, at, body.model_dump_json())
+
+
+def wanted(webhook: WebhookConfig, notification: Notification) -> bool:
+    """Whether `webhook` is to be told of `notification` (a test goes to whoever it names)."""
+    if notification.kind == TEST_KIND:
+        return True
+    if notification.kind not in webhook.events:
+        return False
+    if webhook.sites and notification.site_id not in webhook.sites:
+        return False
+    if webhook.levels and notification.peak_level is not None:
+        return notification.peak_level in webhook.levels
+    return True

@@ -1,0 +1,349 @@
+"""Tells the configured webhooks of alerts and camera outages, off the pipeline threads.
+
+One intake thread turns bus messages into rows of the outbox (`Outbox`); one sender thread
+per endpoint delivers that endpoint's rows oldest first. A receiver that does not answer
+pauses its own endpoint with backoff and holds up nobody else; its events wait in the
+outbox, in order, until it answers or they are `give_up_after_s` old.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from monitor.bus.bus import InMemoryBus, ThreadSubscription
+from monitor.bus.messages import AlertPayload, MessageType, SiteStatusPayload
+from monitor.config.notify import NotifyConfig, WebhookConfig
+from monitor.notify.camera_watch import CameraWatch
+from monitor.notify.events import (
+    CameraChange,
+    Notification,
+    SiteRef,
+    alert_notification,
+    camera_notification,
+    probe_notification,
+    wanted,
+)
+from monitor.notify.outbox import Delivery, DeliveryState, Outbox
+from monitor.notify.sender import WebhookSender
+from monitor.notify.verdict import AttemptResult, RetryPolicy, Verdict, describe, judge
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING = 10_000  # bus messages waiting for the intake thread
+POLL_S = 0.5
+IDLE_WAIT_S = 5.0  # a sender re-reads its queue this often even when nobody wakes it
+ERROR_WAIT_S = 2.0  # after the store itself failed
+SWEEP_INTERVAL_S = 3600.0
+
+
+class MissingSecret(ValueError):
+    """A webhook names an environment variable that is not set."""
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointStatus:
+    name: str
+    url: str  # without user info or query string: those may hold keys
+    events: list[str]
+    levels: list[str]
+    sites: list[str]
+    signed: bool
+    failures_in_row: int
+    paused_until: float | None
+    last_error: str
+
+
+def _shown_url(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def _env_value(webhook: WebhookConfig, key: str | None, environ: Mapping[str, str]) -> str | None:
+    if key is None:
+        return None
+    value = environ.get(key)
+    if not value:
+        raise MissingSecret(
+            f"notify.webhooks '{webhook.name}': environment variable {key} is not set"
+        )
+    return value
+
+
+class _Endpoint:
+    """One webhook's sender thread and its health."""
+
+    def __init__(
+        self,
+        config: WebhookConfig,
+        sender: WebhookSender,
+        outbox: Outbox,
+        policy: RetryPolicy,
+        give_up_after_s: float,
+        clock: Callable[[], float],
+        stopping: threading.Event,
+    ) -> None:
+        self.config = config
+        self.sender = sender
+        self._outbox = outbox
+        self._policy = policy
+        self._give_up_after_s = give_up_after_s
+        self._clock = clock
+        self._stopping = stopping
+        self.wake = threading.Event()
+        self.failures_in_row = 0
+        self.paused_until: float | None = None
+        self.last_error = ""
+        self.thread = threading.Thread(target=self._run, name=f"webhook-{config.name}", daemon=True)
+
+    def status(self) -> EndpointStatus:
+        return EndpointStatus(
+            name=self.config.name,
+            url=_shown_url(str(self.config.url)),
+            events=[str(e) for e in self.config.events],
+            levels=list(self.config.levels),
+            sites=list(self.config.sites),
+            signed=self.config.secret_env is not None,
+            failures_in_row=self.failures_in_row,
+            paused_until=self.paused_until,
+            last_error=self.last_error,
+        )
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                wait = self._step()
+            except Exception:
+                log.exception("webhook %s: the delivery log failed", self.config.name)
+                wait = ERROR_WAIT_S
+            if wait > 0:
+                self.wake.wait(wait)
+                self.wake.clear()
+
+    def _step(self) -> float:
+        """Delivers at most one event; returns how long to wait before the next."""
+        now = self._clock()
+        if self.paused_until is not None and now < self.paused_until:
+            return self.paused_until - now
+        delivery = self._outbox.next_pending(self.config.name)
+        if delivery is None:
+            return IDLE_WAIT_S
+        if now - delivery.queued_at > self._give_up_after_s:
+            self._give_up(delivery, now)
+            return 0
+        result = self.sender.send(delivery.key, delivery.body, now)
+        self._record(delivery, result)
+        return 0
+
+    def _give_up(self, delivery: Delivery, now: float) -> None:
+        waited = now - delivery.queued_at
+        last = f": last {delivery.error}" if delivery.error else ""
+        reason = f"gave up after {delivery.attempts} attempts over {waited:.0f} s{last}"
+        log.warning("webhook %s: %s (%s)", self.config.name, reason, delivery.key)
+        self._outbox.give_up(delivery.id, reason)
+
+    def _record(self, delivery: Delivery, result: AttemptResult) -> None:
+        verdict = judge(result)
+        text = describe(result) if verdict is not Verdict.DELIVERED else ""
+        state = {
+            Verdict.DELIVERED: DeliveryState.DELIVERED,
+            Verdict.RETRY: DeliveryState.PENDING,
+            Verdict.REJECTED: DeliveryState.FAILED,
+        }[verdict]
+        at = self._clock()
+        self._outbox.record_attempt(delivery.id, at, state, result.status_code, text)
+        if verdict is Verdict.RETRY:
+            self.failures_in_row += 1
+            self.paused_until = at + self._policy.delay(self.failures_in_row, result.retry_after_s)
+            self.last_error = text
+            if self.failures_in_row == 1 or self.failures_in_row % 10 == 0:
+                log.warning(
+                    "webhook %s: %s; %d failures in a row, retrying",
+                    self.config.name,
+                    text,
+                    self.failures_in_row,
+                )
+            return
+        self.failures_in_row = 0
+        self.paused_until = None
+        if verdict is Verdict.REJECTED:
+            self.last_error = text
+            log.warning("webhook %s refused %s: %s", self.config.name, delivery.key, text)
+        else:
+            self.last_error = ""
+
+
+class NotificationService:
+    def __init__(
+        self,
+        config: NotifyConfig,
+        outbox: Outbox,
+        bus: InMemoryBus,
+        site_lookup: Callable[[str], SiteRef | None],
+        *,
+        environ: Mapping[str, str],
+        clock: Callable[[], float] = time.time,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.outbox = outbox
+        self._bus = bus
+        self._site_lookup = site_lookup
+        self._clock = clock
+        self._public_url = str(config.public_url) if config.public_url else None
+        self._watch = CameraWatch(config.camera_offline_after_s)
+        self._stopping = threading.Event()
+        self._subscription: ThreadSubscription | None = None
+        self._intake: threading.Thread | None = None
+        self._next_sweep = 0.0
+        policy = policy or RetryPolicy()
+        # Every secret is looked up now: a missing one stops the start, not a 3 a.m. alert.
+        self._endpoints = {
+            webhook.name: _Endpoint(
+                webhook,
+                WebhookSender(
+                    str(webhook.url),
+                    webhook.timeout_s,
+                    _env_value(webhook, webhook.secret_env, environ),
+                    _env_value(webhook, webhook.authorization_env, environ),
+                ),
+                outbox,
+                policy,
+                config.give_up_after_s,
+                clock,
+                self._stopping,
+            )
+            for webhook in config.webhooks
+        }
+
+    def start(self) -> None:
+        if not self._endpoints:
+            return  # nobody to tell: no threads
+        self._subscription = self._bus.subscribe(
+            maxsize=MAX_PENDING, types=frozenset({MessageType.ALERT, MessageType.SITE_STATUS})
+        )
+        self._intake = threading.Thread(target=self._run, name="notify-intake", daemon=True)
+        self._intake.start()
+        for endpoint in self._endpoints.values():
+            endpoint.thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Queues what the bus still holds, then stops the senders (pending rows stay)."""
+        self._stopping.set()
+        if self._intake is not None:
+            self._intake.join(timeout)
+        if self._subscription is not None:
+            self._bus.unsubscribe(self._subscription)
+            self._drain(self._subscription)
+            self._subscription = None
+        for endpoint in self._endpoints.values():
+            endpoint.wake.set()
+        for endpoint in self._endpoints.values():
+            if endpoint.thread.is_alive():
+                endpoint.thread.join(timeout)
+            endpoint.sender.close()
+
+    # What the API asks
+
+    def endpoints(self) -> list[EndpointStatus]:
+        return [endpoint.status() for endpoint in self._endpoints.values()]
+
+    def has_endpoint(self, name: str) -> bool:
+        return name in self._endpoints
+
+    def send_test(self, name: str, actor: str) -> Delivery:
+        """Sends a test event now, past the queue and any backoff, and logs how it went."""
+        endpoint = self._endpoints[name]
+        now = self._clock()
+        notification = probe_notification(name, now, actor)
+        delivery_id = self.outbox.enqueue(name, notification, now)
+        if delivery_id is None:
+            raise RuntimeError(f"test {notification.key} is already logged")
+        result = endpoint.sender.send(notification.key, notification.body, now)
+        verdict = judge(result)
+        state = DeliveryState.DELIVERED if verdict is Verdict.DELIVERED else DeliveryState.FAILED
+        text = "" if verdict is Verdict.DELIVERED else describe(result)
+        self.outbox.record_attempt(delivery_id, self._clock(), state, result.status_code, text)
+        if verdict is Verdict.DELIVERED and endpoint.paused_until is not None:
+            endpoint.paused_until = None  # it answers again: deliver what waits now
+            endpoint.wake.set()
+        found = self.outbox.delivery(delivery_id)
+        assert found is not None
+        return found
+
+    def retry(self, delivery_id: int) -> Delivery:
+        """Queues a failed delivery again (raises KeyError, NotDeliverable)."""
+        delivery = self.outbox.requeue(delivery_id, self._clock())
+        endpoint = self._endpoints.get(delivery.webhook)
+        if endpoint is not None:
+            endpoint.paused_until = None
+            endpoint.wake.set()
+        return delivery
+
+    # The intake thread
+
+    def _run(self) -> None:
+        subscription = self._subscription
+        assert subscription is not None
+        while not self._stopping.is_set():
+            now = self._clock()
+            due = self._watch.next_due()
+            timeout = POLL_S if due is None else min(POLL_S, max(0.0, due - now))
+            item = subscription.get(timeout=timeout)
+            try:
+                if item is not None:
+                    self._take(item.site_id, item.ts, item.payload)
+                for site_id, change in self._watch.due(self._clock()):
+                    self._queue(self._camera(site_id, change, self._clock()))
+                self._sweep()
+            except Exception:
+                log.exception("queueing a notification failed")
+                self._stopping.wait(ERROR_WAIT_S)
+        if subscription.overflowed:
+            log.warning("notifications fell behind; %d events lost", subscription.dropped)
+
+    def _drain(self, subscription: ThreadSubscription) -> None:
+        while (item := subscription.get(timeout=0)) is not None:
+            try:
+                self._take(item.site_id, item.ts, item.payload)
+            except Exception:
+                log.exception("queueing a notification failed at stop")
+
+    def _take(self, site_id: str | None, at: float, payload: object) -> None:
+        if isinstance(payload, AlertPayload):
+            site = self._site_lookup(payload.alert.site_id)
+            self._queue(alert_notification(payload, site, self._public_url))
+        elif isinstance(payload, SiteStatusPayload) and site_id is not None:
+            for changed_site, change in self._watch.observe(
+                site_id, payload.status, payload.reason, at
+            ):
+                self._queue(self._camera(changed_site, change, at))
+
+    def _camera(self, site_id: str, change: CameraChange, at: float) -> Notification:
+        return camera_notification(
+            site_id, change, at, self._site_lookup(site_id), self._public_url
+        )
+
+    def _queue(self, notification: Notification) -> None:
+        now = self._clock()
+        for name, endpoint in self._endpoints.items():
+            queued = wanted(endpoint.config, notification) and (
+                self.outbox.enqueue(name, notification, now) is not None
+            )
+            if queued:
+                endpoint.wake.set()
+
+    def _sweep(self) -> None:
+        now = self._clock()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + SWEEP_INTERVAL_S
+        deleted = self.outbox.delete_before(now - self.config.keep_days * 86_400)
+        if deleted:
+            log.info("deleted %d old notification log rows", deleted)

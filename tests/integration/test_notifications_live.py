@@ -1,0 +1,45 @@
+"""Alerts and camera outages of the real pipeline reach a real webhook receiver, signed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from tests.support.notify_app import SECRET, NotifyApp, notify_app
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[NotifyApp]:
+    with notify_app(tmp_path, public_url="https://crowd.example") as harness:
+        yield harness
+
+
+def test_a_crowd_alert_and_a_dead_camera_reach_the_desk(live: NotifyApp) -> None:
+    live.crowd.people = 6
+    [raised] = live.receiver.wait_for(1)
+    body = Webhook(SECRET).verify(raised.body, raised.headers)
+    assert body["type"] == "raised"
+    assert body["alert"]["level"] == "elevated"
+    assert body["site"]["name_en"] == "Wuyi Square"
+    assert body["url"] == f"https://crowd.example/#alert={body['alert']['id']}"
+    live.crowd.people = 0
+    cleared = live.receiver.wait_for(2)[1]
+    assert cleared.json["type"] == "cleared"
+    assert cleared.json["alert"]["id"] == body["alert"]["id"]
+
+    live.crowd.stop()
+    live.sources.by_site["wuyi-square"].report("offline", "stream ended")
+    down = live.receiver.wait_for(3)[2]
+    assert down.json["type"] == "camera_offline"
+    assert down.json["camera"]["reason"] == "stream ended"
+    live.sources.by_site["wuyi-square"].report("online", "")
+    back = live.receiver.wait_for(4)[3]
+    assert back.json["type"] == "camera_online"
+
+    # Every one of them is in the delivery log, delivered.
+    log = live.http.get("/api/notifications/deliveries").json()
+    assert [d["kind"] for d in log] == ["camera_online", "camera_offline", "cleared", "raised"]
+    assert {d["state"] for d in log} == {"delivered"}

@@ -1,0 +1,38 @@
+"""Alert messages as the pipeline publishes them, for the notification tests."""
+
+from __future__ import annotations
+
+from monitor.alerts.model import Alert, AlertEvent, AlertEventKind, AlertState
+from monitor.bus.convert import alert_event_public, alert_public
+from monitor.bus.messages import AlertPayload
+from monitor.notify.events import SiteRef
+
+WUYI = SiteRef(id="wuyi-square", name_en="Wuyi Square", name_zh="五一广场", lat=28.196, lon=112.98)
+
+
+def alert_payload(
+    kind: AlertEventKind = AlertEventKind.RAISED,
+    *,
+    site_id: str = "wuyi-square",
+    level: str = "high",
+    peak_level: str | None = None,
+    value: float = 4.6,
+    at: float = 1_000.0,
+    event_id: str = "ev-1",
+    by: str = "system",
+    note: str = "",
+    metric: str = "peak_density",
+) -> AlertPayload:
+    alert = Alert(
+        id="al-1",
+        site_id=site_id,
+        metric=metric,
+        level=level,
+        peak_level=peak_level or level,
+        peak_value=value,
+        state=AlertState.OPEN,
+        raised_at=at,
+        updated_at=at,
+    )
+    event = AlertEvent(event_id, alert.id, site_id, kind, level, value, at, by, note)
+    return AlertPayload(alert=alert_public(alert), event=alert_event_public(event))

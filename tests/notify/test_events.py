@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from monitor.alerts.model import AlertEventKind
+from monitor.config.notify import NotificationKind, WebhookConfig
+from monitor.notify.events import (
+    CameraChange,
+    Notification,
+    alert_notification,
+    camera_notification,
+    probe_notification,
+    wanted,
+)
+from tests.notify.builders import WUYI, alert_payload
+
+
+def test_an_alert_step_carries_the_alert_the_step_and_a_line_for_a_pager() -> None:
+    payload = alert_payload(AlertEventKind.ESCALATED, level="high", value=4.63, at=1234.5)
+    notification = alert_notification(payload, WUYI, "https://crowd.example/")
+    body = json.loads(notification.body)
+    assert body["id"] == notification.key == "alert-event-ev-1"
+    assert body["type"] == notification.kind == "escalated"
+    assert body["at"] == notification.at == 1234.5
+    assert body["site"]["name_zh"] == "五一广场"
+    assert body["alert"]["id"] == "al-1"
+    assert body["event"]["value"] == 4.63
+    assert body["summary"] == (
+        "Wuyi Square: alert escalated, level high (4.6 persons/m² (peak); peak high)"
+    )
+    assert body["url"] == "https://crowd.example/#alert=al-1"
+    assert body["camera"] is None
+
+
+def test_an_operator_step_names_the_operator_and_the_note() -> None:
+    payload = alert_payload(
+        AlertEventKind.ACKNOWLEDGED, by="officer.li", note="on my way", metric="count", value=41
+    )
+    body = json.loads(alert_notification(payload, None, None).body)
+    # An unknown (retired) site is named by its id; without a public URL there is no link.
+    assert body["summary"] == (
+        "wuyi-square: alert acknowledged by officer.li, level high (41.0 people; peak high): "
+        "on my way"
+    )
+    assert body["url"] is None
+    assert body["site"] is None
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "summary"),
+    [
+        pytest.param(
+            "offline",
+            "camera_offline",
+            "Wuyi Square: camera offline for 1.5 min: no frames",
+            id="offline",
+        ),
+        pytest.param(
+            "online",
+            "camera_online",
+            "Wuyi Square: camera back online after 1.5 min offline",
+            id="online",
+        ),
+    ],
+)
+def test_a_camera_change_is_named_by_its_outage(status: str, kind: str, summary: str) -> None:
+    change = CameraChange(status=status, reason="no frames", offline_since=100.0, offline_s=90.0)
+    notification = camera_notification("wuyi-square", change, 190.0, WUYI, "https://c.example")
+    body = json.loads(notification.body)
+    assert body["type"] == kind
+    assert body["summary"] == summary
+    # Both ends of one outage share its start, and differ by kind.
+    assert notification.key == f"{kind}-wuyi-square-100.000"
+    assert body["url"] == "https://c.example/#site=wuyi-square"
+    assert notification.site_id == "wuyi-square"
+    assert notification.peak_level is None
+
+
+def test_tests_are_distinct_messages() -> None:
+    first = probe_notification("desk", 10.0, "admin")
+    second = probe_notification("desk", 10.5, "admin")
+    assert first.key != second.key
+    assert (
+        json.loads(first.body)["summary"] == "crowd-monitor test message to 'desk', sent by admin"
+    )
+
+
+def webhook(**changes: object) -> WebhookConfig:
+    return WebhookConfig.model_validate({"name": "desk", "url": "http://x/hook", **changes})
+
+
+def alert_of(kind: str, site: str = "wuyi-square", peak: str = "high") -> Notification:
+    return Notification("k", kind, site, peak, 0.0, "{}")
+
+
+CAMERA_OFFLINE = Notification("c", "camera_offline", "wuyi-square", None, 0.0, "{}")
+
+
+@pytest.mark.parametrize(
+    ("config", "notification", "expected"),
+    [
+        pytest.param({}, alert_of("raised"), True, id="default-events-raised"),
+        pytest.param({}, alert_of("acknowledged"), False, id="default-events-not-acknowledged"),
+        pytest.param({}, CAMERA_OFFLINE, True, id="default-events-camera"),
+        pytest.param({"events": ["acknowledged"]}, alert_of("acknowledged"), True, id="chosen"),
+        pytest.param({"sites": ["pozi-street"]}, alert_of("raised"), False, id="other-site"),
+        pytest.param({"sites": ["wuyi-square"]}, alert_of("raised"), True, id="its-site"),
+        pytest.param({"levels": ["danger"]}, alert_of("raised", peak="high"), False, id="lower"),
+        pytest.param({"levels": ["danger"]}, alert_of("cleared", peak="danger"), True, id="peak"),
+        # The level filter is about alerts: a dead camera matters whatever the crowd.
+        pytest.param({"levels": ["danger"]}, CAMERA_OFFLINE, True, id="levels-skip-cameras"),
+        pytest.param(
+            {"events": ["raised"]}, probe_notification("desk", 0, "a"), True, id="tests-always"
+        ),
+    ],
+)
+def test_wanted(config: dict[str, object], notification: Notification, expected: bool) -> None:
+    assert wanted(webhook(**config), notification) is expected
+
+
+def test_every_kind_is_a_step_or_a_camera_change() -> None:
+    steps = {str(kind) for kind in AlertEventKind}
+    assert {str(k) for k in NotificationKind} == steps | {"camera_offline", "camera_online"}

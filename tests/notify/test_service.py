@@ -1,0 +1,276 @@
+"""The service against a real HTTP receiver (uvicorn), on a real outbox."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from standardwebhooks.webhooks import Webhook
+
+from monitor.alerts.model import AlertEventKind
+from monitor.bus.bus import InMemoryBus
+from monitor.bus.messages import MessageType, SiteStatusPayload
+from monitor.config.notify import NotifyConfig
+from monitor.notify.events import SiteRef
+from monitor.notify.outbox import DeliveryState, Outbox
+from monitor.notify.service import MissingSecret, NotificationService
+from monitor.notify.verdict import RetryPolicy
+from tests.notify.builders import WUYI, alert_payload
+from tests.support.receiver import Receiver
+from tests.support.server import RunningServer, running_server
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+FAST = RetryPolicy(initial_s=0.05, max_s=0.2)
+
+
+def sites(site_id: str) -> SiteRef | None:
+    return WUYI if site_id == WUYI.id else None
+
+
+def closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"  # nothing listens there once the socket closes
+
+
+def notify_config(url: str, **webhook: Any) -> NotifyConfig:
+    hook = {"name": "desk", "url": url, **webhook}
+    return NotifyConfig.model_validate({"webhooks": [hook], "camera_offline_after_s": 0.2})
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[Receiver, RunningServer]]:
+    hooks = Receiver()
+    with running_server(hooks.app) as server:
+        yield hooks, server
+
+
+@contextmanager
+def running(
+    config: NotifyConfig,
+    engine: Engine,
+    bus: InMemoryBus,
+    environ: dict[str, str] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Iterator[NotificationService]:
+    service = NotificationService(
+        config, Outbox(engine), bus, sites, environ=environ or {}, clock=clock, policy=FAST
+    )
+    service.start()
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_an_alert_reaches_the_receiver_signed_and_authorised(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    bus = InMemoryBus()
+    config = notify_config(
+        server.url("/hook"), secret_env="DESK_SECRET", authorization_env="DESK_KEY"
+    )
+    env = {"DESK_SECRET": SECRET, "DESK_KEY": "Bearer k-123"}
+    with running(config, engine, bus, env) as service:
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload(AlertEventKind.RAISED))
+        [request] = hooks.wait_for(1)
+        # The receiver checks it with the Standard Webhooks reference library.
+        body = Webhook(SECRET).verify(request.body, request.headers)
+        assert body["type"] == "raised"
+        assert body["site"]["name_en"] == "Wuyi Square"
+        assert request.headers["webhook-id"] == body["id"] == "alert-event-ev-1"
+        assert request.headers["authorization"] == "Bearer k-123"
+        assert request.headers["content-type"] == "application/json"
+        wait_until(lambda: service.outbox.deliveries()[0].state is DeliveryState.DELIVERED)
+        [delivery] = service.outbox.deliveries()
+        assert (delivery.attempts, delivery.status_code, delivery.error) == (1, 200, "")
+
+
+def test_a_tampered_body_fails_verification(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    bus = InMemoryBus()
+    config = notify_config(server.url("/hook"), secret_env="S")
+    with running(config, engine, bus, {"S": SECRET}):
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+        [request] = hooks.wait_for(1)
+    with pytest.raises(Exception, match="signature"):
+        Webhook(SECRET).verify(request.body.replace("high", "low"), request.headers)
+
+
+def test_a_failing_receiver_is_retried_and_keeps_the_order(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    hooks.answer(503, 429)
+    bus = InMemoryBus()
+    with running(notify_config(server.url("/hook")), engine, bus) as service:
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload(event_id="e1"))
+        bus.publish(
+            MessageType.ALERT, "wuyi-square", alert_payload(AlertEventKind.CLEARED, event_id="e2")
+        )
+        requests = hooks.wait_for(4)
+        assert [r.json["id"] for r in requests] == [
+            "alert-event-e1",
+            "alert-event-e1",
+            "alert-event-e1",
+            "alert-event-e2",
+        ]
+        assert [r.status for r in requests] == [503, 429, 200, 200]
+        wait_until(
+            lambda: all(d.state is DeliveryState.DELIVERED for d in service.outbox.deliveries())
+        )
+        first = service.outbox.deliveries()[-1]
+        assert (first.attempts, first.error) == (3, "")
+        assert service.endpoints()[0].failures_in_row == 0
+
+
+def test_a_refusal_fails_that_event_only(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    hooks.answer(400)
+    bus = InMemoryBus()
+    with running(notify_config(server.url("/hook")), engine, bus) as service:
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload(event_id="e1"))
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload(event_id="e2"))
+        assert [r.status for r in hooks.wait_for(2)] == [400, 200]
+        wait_until(lambda: service.outbox.deliveries()[0].state is DeliveryState.DELIVERED)
+        refused = service.outbox.deliveries()[1]
+        assert (refused.state, refused.attempts, refused.error) == (
+            DeliveryState.FAILED,
+            1,
+            "HTTP 400: refused with 400",
+        )
+        # Fixed on the receiver's side: an operator retries it.
+        service.retry(refused.id)
+        [*_, again] = hooks.wait_for(3)
+        assert again.json["id"] == "alert-event-e1"
+
+
+def test_only_the_chosen_sites_and_levels_are_sent(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    bus = InMemoryBus()
+    config = notify_config(server.url("/hook"), sites=["wuyi-square"], levels=["danger"])
+    with running(config, engine, bus):
+        bus.publish(
+            MessageType.ALERT, "pozi", alert_payload(site_id="pozi", level="danger", event_id="e1")
+        )
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload(level="high", event_id="e2"))
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload(level="danger", event_id="e3"))
+        [request] = hooks.wait_for(1)
+        assert request.json["id"] == "alert-event-e3"
+        time.sleep(0.3)
+        assert len(hooks.requests) == 1
+
+
+def test_a_camera_down_long_enough_is_announced_and_so_is_its_return(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    bus = InMemoryBus()
+    with running(notify_config(server.url("/hook")), engine, bus):
+        # A blip shorter than camera_offline_after_s (0.2 s) pages nobody.
+        bus.publish(MessageType.SITE_STATUS, "wuyi-square", SiteStatusPayload(status="offline"))
+        bus.publish(MessageType.SITE_STATUS, "wuyi-square", SiteStatusPayload(status="online"))
+        bus.publish(
+            MessageType.SITE_STATUS,
+            "wuyi-square",
+            SiteStatusPayload(status="offline", reason="stream ended"),
+        )
+        [down] = hooks.wait_for(1)
+        assert down.json["type"] == "camera_offline"
+        assert down.json["camera"]["reason"] == "stream ended"
+        assert down.json["camera"]["offline_s"] >= 0.2
+        bus.publish(MessageType.SITE_STATUS, "wuyi-square", SiteStatusPayload(status="online"))
+        [_, back] = hooks.wait_for(2)
+        assert back.json["type"] == "camera_online"
+        assert back.json["camera"]["offline_since"] == down.json["camera"]["offline_since"]
+
+
+def test_an_unreachable_receiver_is_given_up_on_after_the_limit(engine: Engine) -> None:
+    now = [time.time()]
+    bus = InMemoryBus()
+    config = notify_config(closed_port_url())
+    with running(config, engine, bus, clock=lambda: now[0]) as service:
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+        wait_until(
+            lambda: (
+                bool(service.outbox.deliveries()) and service.outbox.deliveries()[0].attempts >= 1
+            )
+        )
+        status = service.endpoints()[0]
+        assert status.failures_in_row >= 1
+        assert "ConnectError" in status.last_error
+        now[0] += config.give_up_after_s + 1
+        wait_until(lambda: service.outbox.deliveries()[0].state is DeliveryState.FAILED)
+        failed = service.outbox.deliveries()[0]
+        assert failed.error.startswith("gave up after ")
+        assert "ConnectError" in failed.error
+
+
+def test_what_was_queued_before_a_restart_is_delivered_after_it(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    bus = InMemoryBus()
+    with running(notify_config(closed_port_url()), engine, bus) as down:
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+        wait_until(lambda: bool(down.outbox.deliveries()))
+    # The receiver has moved to where it answers (same endpoint name, new address).
+    with running(notify_config(server.url("/hook")), engine, InMemoryBus()):
+        [request] = hooks.wait_for(1)
+        assert request.json["id"] == "alert-event-ev-1"
+
+
+def test_a_test_message_answers_how_it_went(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    with running(notify_config(server.url("/hook")), engine, InMemoryBus()) as service:
+        sent = service.send_test("desk", "admin")
+        assert (sent.state, sent.status_code, sent.kind) == (DeliveryState.DELIVERED, 200, "test")
+        hooks.answer(401)
+        refused = service.send_test("desk", "admin")
+        assert (refused.state, refused.error) == (
+            DeliveryState.FAILED,
+            "HTTP 401: refused with 401",
+        )
+        assert [r.json["type"] for r in hooks.requests] == ["test", "test"]
+    with running(notify_config(closed_port_url()), engine, InMemoryBus()) as service:
+        unreachable = service.send_test("desk", "admin")
+        assert unreachable.status_code is None
+        assert "ConnectError" in unreachable.error
+
+
+def test_a_missing_secret_stops_the_service_being_built(engine: Engine) -> None:
+    config = notify_config("http://127.0.0.1:9/hook", secret_env="NOT_SET_ANYWHERE")
+    with pytest.raises(MissingSecret, match="'desk': environment variable NOT_SET_ANYWHERE"):
+        NotificationService(config, Outbox(engine), InMemoryBus(), sites, environ={})
+
+
+def test_without_webhooks_nothing_runs(engine: Engine) -> None:
+    bus = InMemoryBus()
+    service = NotificationService(NotifyConfig(), Outbox(engine), bus, sites, environ={})
+    service.start()
+    bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+    service.stop()
+    assert service.outbox.deliveries() == []
+    assert service.endpoints() == []
