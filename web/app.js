@@ -15,7 +15,7 @@ import { SiteChart, WINDOW_S } from "./js/chart.js";
 import { AlertFeed } from "./js/feed.js";
 import { SiteMap, markerTrend, renderLegend } from "./js/map.js";
 import { SitePanel } from "./js/panel.js";
-import { renderFaults } from "./js/faults.js";
+import { renderFaults, renderWebhookFaults } from "./js/faults.js";
 import { liveTrend, showTrend } from "./js/trend.js";
 import { LiveSocket } from "./js/ws.js";
 import {
@@ -39,6 +39,7 @@ const state = {
   user: null, // {name, role}
   accounts: true, // false when the server has no /api/auth
   sites: new Map(), // id → SitePublic (+ alerting)
+  webhooks: new Map(), // name → WebhookHealthPublic
   selected: null,
   historyToken: 0,
 };
@@ -302,6 +303,7 @@ function onSnapshot(payload, { rebuild }) {
     for (const alert of payload.open_alerts ?? []) feed.upsert(alert, null);
   }
   for (const site of state.sites.values()) normalise(site);
+  state.webhooks = new Map((payload.webhooks ?? []).map((hook) => [hook.name, hook]));
 
   map.setSites([...state.sites.values()]);
   renderSites();
@@ -404,6 +406,12 @@ const handlers = {
   },
 };
 
+handlers.webhook_status = (msg) => {
+  const hook = msg.payload.webhook;
+  state.webhooks.set(hook.name, hook);
+  showFaults();
+};
+
 function onEvent(msg) {
   const handler = handlers[msg.type];
   if (handler) handler(msg);
@@ -445,6 +453,7 @@ const faultsView = () => ({ list: $("fault-list"), count: $("fault-count"), empt
 
 function showFaults() {
   renderFaults(faultsView(), [...state.sites.values()], (id) => select(id));
+  renderWebhookFaults($("webhook-fault-list"), [...state.webhooks.values()]);
 }
 
 async function loadConfig() {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -21,7 +21,7 @@ from starlette import status
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from monitor.bus.bus import AsyncSubscription, InMemoryBus, Published
-from monitor.bus.messages import Envelope, MessageType, SnapshotPayload
+from monitor.bus.messages import Envelope, MessageType, SnapshotPayload, WebhookHealthPublic
 from monitor.pipeline.service import MonitorService
 
 SLOW_CONSUMER_CODE = status.WS_1013_TRY_AGAIN_LATER
@@ -49,6 +49,8 @@ async def serve_events(
     bus: InMemoryBus,
     after_id: int | None,
     limits: StreamLimits,
+    *,
+    webhooks: Callable[[], list[WebhookHealthPublic]] = list,
 ) -> None:
     """Feeds an accepted websocket until the client leaves or falls behind."""
     # Subscribe before the snapshot is built: an event published in between then reaches
@@ -59,7 +61,9 @@ async def serve_events(
     try:
         resync = after_id is not None and backlog is None
         end = await _race(
-            _forward(websocket, subscription, _snapshot_text(monitor, resync), backlog or []),
+            _forward(
+                websocket, subscription, _snapshot_text(monitor, webhooks(), resync), backlog or []
+            ),
             _watch(subscription, limits.overflow_check_s),
             _listen(websocket),
         )
@@ -69,9 +73,11 @@ async def serve_events(
         bus.unsubscribe(subscription)
 
 
-def _snapshot_text(monitor: MonitorService, resync: bool) -> str:
+def _snapshot_text(
+    monitor: MonitorService, webhooks: list[WebhookHealthPublic], resync: bool
+) -> str:
     payload = SnapshotPayload(
-        sites=monitor.sites(), open_alerts=monitor.open_alerts(), resync=resync
+        sites=monitor.sites(), open_alerts=monitor.open_alerts(), webhooks=webhooks, resync=resync
     )
     envelope = Envelope(
         id=0, type=MessageType.SNAPSHOT, ts=time.time(), site_id=None, payload=payload

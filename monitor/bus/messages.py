@@ -24,6 +24,7 @@ class MessageType(StrEnum):
     THRESHOLDS = "thresholds"
     RECORDING = "recording"
     SITE_CONFIG = "site_config"
+    WEBHOOK_STATUS = "webhook_status"
 
 
 SiteStatus = Literal["starting", "online", "offline"]
@@ -301,9 +302,32 @@ class SiteConfigPayload(Message):
     changed_by: str
 
 
+class WebhookHealthPublic(Message):
+    """Whether a webhook (README, "Notifications") is taking the events sent to it."""
+
+    name: str
+    problem: Literal["", "not_answering", "refusing"] = Field(
+        description="Empty: healthy. not_answering: no answer, 408, 429 or 5xx; its events wait "
+        "and are retried. refusing: its last event was refused (another 4xx) and failed."
+    )
+    since: float | None = Field(description="When the problem began; null when healthy.")
+    failures_in_row: int = Field(description="Attempts in a row without an answer.")
+    next_try_at: float | None = Field(
+        description="When the waiting events are tried again; null unless not answering."
+    )
+
+
+class WebhookStatusPayload(Message):
+    webhook: WebhookHealthPublic
+
+
 class SnapshotPayload(Message):
     sites: list[SitePublic]
     open_alerts: list[AlertPublic]
+    webhooks: list[WebhookHealthPublic] = Field(
+        default_factory=list,
+        description="Every configured webhook's health, so a page opened mid-outage knows.",
+    )
     resync: bool = Field(
         description="True when the client asked to resume from an event id that is no "
         "longer buffered: it must rebuild its state from this snapshot."
@@ -318,6 +342,7 @@ Payload = (
     | SnapshotPayload
     | RecordingPayload
     | SiteConfigPayload
+    | WebhookStatusPayload
 )
 
 

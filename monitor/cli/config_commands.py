@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -32,6 +33,15 @@ def check_config(args: argparse.Namespace) -> int:
             check_site(site)
         except SetupError as error:
             unusable.append(f"  {args.path}: sites.{index}.{error.field}: {error.reason}")
+    # `serve` refuses to start without a webhook's secret: say so before it is deployed.
+    for index, webhook in enumerate(config.notify.webhooks):
+        for key in ("secret_env", "authorization_env"):
+            name = getattr(webhook, key)
+            if name is not None and not os.environ.get(name):
+                unusable.append(
+                    f"  {args.path}: notify.webhooks.{index}.{key}: environment variable "
+                    f"{name} is not set here (serve would refuse to start)"
+                )
     if unusable:
         print(f"{len(unusable)} problem(s) in {args.path}:", file=sys.stderr)
         print("\n".join(unusable), file=sys.stderr)

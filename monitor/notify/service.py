@@ -13,10 +13,17 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlsplit
 
 from monitor.bus.bus import InMemoryBus, ThreadSubscription
-from monitor.bus.messages import AlertPayload, MessageType, SiteStatusPayload
+from monitor.bus.messages import (
+    AlertPayload,
+    MessageType,
+    SiteStatusPayload,
+    WebhookHealthPublic,
+    WebhookStatusPayload,
+)
 from monitor.config.notify import NotifyConfig, WebhookConfig
 from monitor.notify.camera_watch import CameraWatch
 from monitor.notify.events import (
@@ -39,6 +46,9 @@ POLL_S = 0.5
 IDLE_WAIT_S = 5.0  # a sender re-reads its queue this often even when nobody wakes it
 ERROR_WAIT_S = 2.0  # after the store itself failed
 SWEEP_INTERVAL_S = 3600.0
+
+
+Problem = Literal["", "not_answering", "refusing"]
 
 
 class MissingSecret(ValueError):
@@ -88,6 +98,7 @@ class _Endpoint:
         give_up_after_s: float,
         clock: Callable[[], float],
         stopping: threading.Event,
+        on_health: Callable[[WebhookHealthPublic], None],
     ) -> None:
         self.config = config
         self.sender = sender
@@ -97,9 +108,14 @@ class _Endpoint:
         self._clock = clock
         self._stopping = stopping
         self.wake = threading.Event()
+        self._on_health = on_health
+        # The sender thread and an API thread (a test message) both report attempts.
+        self._lock = threading.Lock()
         self.failures_in_row = 0
         self.paused_until: float | None = None
         self.last_error = ""
+        self.problem: Problem = ""
+        self.problem_since: float | None = None
         self.thread = threading.Thread(target=self._run, name=f"webhook-{config.name}", daemon=True)
 
     def status(self) -> EndpointStatus:
@@ -115,6 +131,45 @@ class _Endpoint:
             last_error=self.last_error,
         )
 
+    def health(self) -> WebhookHealthPublic:
+        with self._lock:
+            return self._health()
+
+    def _health(self) -> WebhookHealthPublic:
+        return WebhookHealthPublic(
+            name=self.config.name,
+            problem=self.problem,
+            since=self.problem_since,
+            failures_in_row=self.failures_in_row,
+            next_try_at=self.paused_until,
+        )
+
+    def note(self, verdict: Verdict, text: str, at: float, retry_after_s: float | None) -> None:
+        """Takes one attempt's outcome into the endpoint's health; tells `on_health` when
+        the endpoint's problem changes (starts, ends or turns into another)."""
+        with self._lock:
+            before = self.problem
+            if verdict is Verdict.RETRY:
+                self.failures_in_row += 1
+                self.paused_until = at + self._policy.delay(self.failures_in_row, retry_after_s)
+                self.problem = "not_answering"
+            else:
+                self.failures_in_row = 0
+                self.paused_until = None
+                self.problem = "refusing" if verdict is Verdict.REJECTED else ""
+            self.last_error = text
+            if self.problem == before:
+                return
+            self.problem_since = at if self.problem else None
+            health = self._health()
+        self._on_health(health)
+
+    def resume(self) -> None:
+        """Tries again now rather than after the backoff (an operator asked to)."""
+        with self._lock:
+            self.paused_until = None
+        self.wake.set()
+
     def _run(self) -> None:
         while not self._stopping.is_set():
             try:
@@ -129,8 +184,9 @@ class _Endpoint:
     def _step(self) -> float:
         """Delivers at most one event; returns how long to wait before the next."""
         now = self._clock()
-        if self.paused_until is not None and now < self.paused_until:
-            return self.paused_until - now
+        paused_until = self.paused_until
+        if paused_until is not None and now < paused_until:
+            return paused_until - now
         delivery = self._outbox.next_pending(self.config.name)
         if delivery is None:
             return IDLE_WAIT_S
@@ -158,25 +214,18 @@ class _Endpoint:
         }[verdict]
         at = self._clock()
         self._outbox.record_attempt(delivery.id, at, state, result.status_code, text)
-        if verdict is Verdict.RETRY:
-            self.failures_in_row += 1
-            self.paused_until = at + self._policy.delay(self.failures_in_row, result.retry_after_s)
-            self.last_error = text
-            if self.failures_in_row == 1 or self.failures_in_row % 10 == 0:
-                log.warning(
-                    "webhook %s: %s; %d failures in a row, retrying",
-                    self.config.name,
-                    text,
-                    self.failures_in_row,
-                )
-            return
-        self.failures_in_row = 0
-        self.paused_until = None
-        if verdict is Verdict.REJECTED:
-            self.last_error = text
+        self.note(verdict, text, at, result.retry_after_s)
+        if verdict is Verdict.RETRY and (
+            self.failures_in_row == 1 or self.failures_in_row % 10 == 0
+        ):
+            log.warning(
+                "webhook %s: %s; %d failures in a row, retrying",
+                self.config.name,
+                text,
+                self.failures_in_row,
+            )
+        elif verdict is Verdict.REJECTED:
             log.warning("webhook %s refused %s: %s", self.config.name, delivery.key, text)
-        else:
-            self.last_error = ""
 
 
 class NotificationService:
@@ -218,6 +267,7 @@ class NotificationService:
                 config.give_up_after_s,
                 clock,
                 self._stopping,
+                self._publish_health,
             )
             for webhook in config.webhooks
         }
@@ -254,6 +304,13 @@ class NotificationService:
     def endpoints(self) -> list[EndpointStatus]:
         return [endpoint.status() for endpoint in self._endpoints.values()]
 
+    def health(self) -> list[WebhookHealthPublic]:
+        """Every webhook's health, for the live page's snapshot."""
+        return [endpoint.health() for endpoint in self._endpoints.values()]
+
+    def _publish_health(self, health: WebhookHealthPublic) -> None:
+        self._bus.publish(MessageType.WEBHOOK_STATUS, None, WebhookStatusPayload(webhook=health))
+
     def has_endpoint(self, name: str) -> bool:
         return name in self._endpoints
 
@@ -269,10 +326,12 @@ class NotificationService:
         verdict = judge(result)
         state = DeliveryState.DELIVERED if verdict is Verdict.DELIVERED else DeliveryState.FAILED
         text = "" if verdict is Verdict.DELIVERED else describe(result)
-        self.outbox.record_attempt(delivery_id, self._clock(), state, result.status_code, text)
-        if verdict is Verdict.DELIVERED and endpoint.paused_until is not None:
-            endpoint.paused_until = None  # it answers again: deliver what waits now
-            endpoint.wake.set()
+        at = self._clock()
+        self.outbox.record_attempt(delivery_id, at, state, result.status_code, text)
+        # What the test found is the endpoint's health too: one that answers again gets
+        # what waits for it now, not after its backoff.
+        endpoint.note(verdict, text, at, result.retry_after_s)
+        endpoint.wake.set()
         found = self.outbox.delivery(delivery_id)
         assert found is not None
         return found
@@ -282,8 +341,7 @@ class NotificationService:
         delivery = self.outbox.requeue(delivery_id, self._clock())
         endpoint = self._endpoints.get(delivery.webhook)
         if endpoint is not None:
-            endpoint.paused_until = None
-            endpoint.wake.set()
+            endpoint.resume()
         return delivery
 
     # The intake thread

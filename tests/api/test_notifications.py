@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from websockets.sync.client import connect
 
 from monitor.audit.log import AuditQuery
+from monitor.auth.roles import Role
 from monitor.bus.messages import MessageType
 from tests.notify.builders import alert_payload
 from tests.support.notify_app import NotifyApp, notify_app
@@ -102,3 +105,32 @@ def test_bad_requests_say_what_is_wrong(
     response = api.http.get(path)
     assert response.status_code == status
     assert detail in response.text
+
+
+def test_the_live_feed_carries_each_webhooks_health(api: NotifyApp) -> None:
+    url = api.server.ws_url("/ws")
+    with connect(url, additional_headers=api.as_role(Role.VIEWER), open_timeout=15) as client:
+        snapshot = json.loads(client.recv(timeout=15))
+        assert snapshot["type"] == "snapshot"
+        assert snapshot["payload"]["webhooks"] == [
+            {
+                "name": "desk",
+                "problem": "",
+                "since": None,
+                "failures_in_row": 0,
+                "next_try_at": None,
+            }
+        ]
+        api.receiver.answer(*[503] * 50)
+        api.application.bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+        while True:
+            message = json.loads(client.recv(timeout=15))
+            if message["type"] == "webhook_status":
+                break
+        health = message["payload"]["webhook"]
+        assert (health["name"], health["problem"], health["failures_in_row"]) == (
+            "desk",
+            "not_answering",
+            1,
+        )
+        assert message["site_id"] is None

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from monitor.cli.main import main
 from monitor.config.app import AppConfig
 from monitor.config.loader import ConfigError, load_config
 from monitor.config.notify import DEFAULT_KINDS
@@ -114,3 +115,19 @@ def test_a_bad_notify_section_names_file_key_and_reason(
     assert str(file) in rendered
     assert any(".".join(map(str, p.path)) == path for p in caught.value.problems), rendered
     assert reason in rendered
+
+
+def test_check_config_says_when_a_webhook_secret_is_missing_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hook = HOOK | {"secret_env": "DESK_SECRET", "authorization_env": "DESK_KEY"}
+    file = write(tmp_path, {"sites": [minimal_site()], "notify": {"webhooks": [hook]}})
+    monkeypatch.setenv("DESK_SECRET", "whsec_abc")
+    monkeypatch.delenv("DESK_KEY", raising=False)
+    assert main(["check-config", str(file)]) == 1
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        f"  {file}: notify.webhooks.0.authorization_env: environment variable DESK_KEY is not "
+        "set here (serve would refuse to start)"
+    ]
+    monkeypatch.setenv("DESK_KEY", "Bearer k")
+    assert main(["check-config", str(file)]) == 0

@@ -274,3 +274,31 @@ def test_without_webhooks_nothing_runs(engine: Engine) -> None:
     service.stop()
     assert service.outbox.deliveries() == []
     assert service.endpoints() == []
+
+
+def test_health_is_published_when_an_endpoint_starts_and_stops_failing(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    hooks.answer(503, 503, 503, 200, 400)
+    bus = InMemoryBus()
+    health = bus.subscribe(types=frozenset({MessageType.WEBHOOK_STATUS}))
+    with running(notify_config(server.url("/hook")), engine, bus) as service:
+        assert [h.problem for h in service.health()] == [""]
+        for n in range(3):
+            bus.publish(MessageType.ALERT, "wuyi-square", alert_payload(event_id=f"e{n}"))
+        hooks.wait_for(6)  # e0: 503 three times, then 200; e1: 400; e2: 200
+        wait_until(lambda: len(service.outbox.deliveries(state=DeliveryState.DELIVERED)) == 2)
+        changes = []
+        while (item := health.get(timeout=1.0)) is not None:
+            changes.append(item.payload.webhook)  # type: ignore[union-attr]
+        # Once per change of problem, not once per failure.
+        assert [(h.problem, h.failures_in_row) for h in changes] == [
+            ("not_answering", 1),
+            ("", 0),
+            ("refusing", 0),
+            ("", 0),
+        ]
+        assert changes[0].since is not None
+        assert changes[0].next_try_at is not None
+        assert changes[1].since is None

@@ -78,3 +78,31 @@ def test_an_operator_has_no_link_and_no_access(page: Any, app: NotifyApp) -> Non
         "Only supervisors and admins", timeout=WAIT_MS
     )
     expect(page.locator('[data-testid="webhook-row"]')).to_have_count(0)
+
+
+def test_the_live_page_shows_a_webhook_that_stops_answering_until_it_answers(
+    page: Any, app: NotifyApp
+) -> None:
+    signed_in(page, app, OPERATOR)
+    faults = by_test_id(page, "webhook-fault-list")
+    expect(faults).to_be_hidden()
+    # Down for two attempts (2 s, then 4 s of backoff), then back.
+    app.receiver.answer(503, 503)
+    app.application.bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+    fault = by_test_id(page, "webhook-fault-desk")
+    expect(fault).to_be_visible(timeout=WAIT_MS)
+    expect(fault).to_have_attribute("data-problem", "not_answering")
+    expect(fault).to_contain_text("Webhook desk not answering: alerts wait")
+    expect(fault).to_be_hidden(timeout=WAIT_MS)
+    expect(faults).to_be_hidden()
+    assert [r.status for r in app.receiver.wait_for(3)] == [503, 503, 200]
+
+
+def test_a_page_opened_while_a_webhook_is_down_shows_it(page: Any, app: NotifyApp) -> None:
+    app.receiver.answer(*[503] * 50)
+    app.application.bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+    app.receiver.wait_for(1)
+    signed_in(page, app, OPERATOR)
+    expect(by_test_id(page, "webhook-fault-desk")).to_have_attribute(
+        "data-problem", "not_answering", timeout=WAIT_MS
+    )

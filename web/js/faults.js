@@ -117,3 +117,53 @@ export function renderFaults({ list, count, empty }, sites, onSelect, now = Date
   count.classList.toggle("zero", faults.length === 0);
   empty.hidden = faults.length > 0;
 }
+
+const WEBHOOK_PROBLEMS = {
+  not_answering: {
+    text: "not answering: alerts wait",
+    title: "The receiver does not answer; its alerts and outages are queued and retried",
+  },
+  refusing: {
+    text: "refused an alert",
+    title: "The receiver refused the last event (a wrong address or signature?); see the Webhooks page",
+  },
+};
+
+/** Webhooks with a problem, oldest first: {name, text, title, since}. */
+export function webhookFaults(webhooks) {
+  return webhooks
+    .filter((hook) => hook.problem)
+    .map((hook) => ({
+      name: hook.name,
+      problem: hook.problem,
+      since: hook.since,
+      ...(WEBHOOK_PROBLEMS[hook.problem] ?? { text: hook.problem, title: "" }),
+    }))
+    .sort((a, b) => (a.since ?? Infinity) - (b.since ?? Infinity));
+}
+
+/** The webhooks that are not taking events, under the camera faults: an alert that never
+ * reaches the dispatch desk is a fault the command center must hear of. */
+export function renderWebhookFaults(list, webhooks, now = Date.now() / 1000) {
+  const faults = webhookFaults(webhooks);
+  const signature = JSON.stringify(faults.map((f) => [f.name, f.problem, f.since]));
+  if (list.dataset.signature !== signature) {
+    list.dataset.signature = signature;
+    list.replaceChildren(
+      ...faults.map((fault) =>
+        el(
+          "li",
+          { class: "fault", "data-testid": `webhook-fault-${fault.name}`, "data-problem": fault.problem, "data-severity": "bad", title: fault.title },
+          el("a", { class: "fault-site link-button", href: "/notifications.html", text: `Webhook ${fault.name}` }),
+          el("span", { class: "fault-text", text: ` ${fault.text}` }),
+          el("span", { class: "fault-since", text: "" }),
+        ),
+      ),
+    );
+  }
+  faults.forEach((fault, i) => {
+    const since = list.children[i]?.querySelector(".fault-since");
+    if (since) since.textContent = fault.since == null ? "" : ` · ${fmtDuration(now - fault.since)}`;
+  });
+  list.hidden = faults.length === 0;
+}

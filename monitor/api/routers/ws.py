@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
-from monitor.api.deps import BusDep, MonitorDep
+from monitor.api.deps import BusDep, MonitorDep, ServicesDep
 from monitor.api.routing import DocRoute
 from monitor.api.stream import StreamLimits, serve_events
 from monitor.auth.deps import get_auth, presented_credential
@@ -20,7 +20,11 @@ router = APIRouter(tags=["live"], route_class=DocRoute)
 
 @router.websocket("/ws")
 async def live_events(
-    websocket: WebSocket, monitor: MonitorDep, bus: BusDep, last_event_id: str | None = None
+    websocket: WebSocket,
+    monitor: MonitorDep,
+    bus: BusDep,
+    services: ServicesDep,
+    last_event_id: str | None = None,
 ) -> None:
     """Snapshot, then the events after last_event_id, then events as they are published.
 
@@ -43,7 +47,11 @@ async def live_events(
     presented = presented_credential(websocket)
     assert presented is not None  # checked by _refusal above
     every_s = float(getattr(websocket.app.state, "session_check_s", SESSION_CHECK_S))
-    feed = asyncio.ensure_future(serve_events(websocket, monitor, bus, after_id, limits))
+    notifications = services.notifications
+    webhooks = notifications.health if notifications is not None else list
+    feed = asyncio.ensure_future(
+        serve_events(websocket, monitor, bus, after_id, limits, webhooks=webhooks)
+    )
     watch = asyncio.ensure_future(_until_credential_ends(websocket, presented.token, every_s))
     try:
         done, _ = await asyncio.wait({feed, watch}, return_when=asyncio.FIRST_COMPLETED)
