@@ -61,6 +61,7 @@ function setUser(user) {
   $("user-role").textContent = user?.role ?? "";
   $("admin-links").hidden = !(user && roleAtLeast(user.role, "admin"));
   $("webhooks-link").hidden = !(user && roleAtLeast(user.role, "supervisor"));
+  $("report-link").hidden = !(user && roleAtLeast(user.role, "operator"));
   feed?.refreshAll();
 }
 

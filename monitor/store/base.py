@@ -91,6 +91,12 @@ class Store(Protocol):
         """Newest first by raised_at; state None means any."""
         ...
 
+    def alerts_raised(
+        self, since: float, until: float, site_id: str | None, limit: int
+    ) -> list[Alert]:
+        """Alerts raised within [since, until], oldest first; every site when site_id is None."""
+        ...
+
     def alert(self, alert_id: str) -> Alert | None: ...
 
     def alert_events(self, alert_id: str) -> list[AlertEvent]:

@@ -217,6 +217,19 @@ class SqlStore:
             rows = conn.execute(query).mappings().all()
         return [codec.alert_from_row(row) for row in rows]
 
+    def alerts_raised(
+        self, since: float, until: float, site_id: str | None, limit: int
+    ) -> list[Alert]:
+        _check_limit(limit)
+        t = schema.alerts
+        query = _within(sa.select(t), t.c.raised_at, since, until)
+        if site_id is not None:
+            query = query.where(t.c.site_id == site_id)
+        query = query.order_by(t.c.raised_at, t.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [codec.alert_from_row(row) for row in rows]
+
     def alert(self, alert_id: str) -> Alert | None:
         t = schema.alerts
         with self.engine.connect() as conn:

@@ -19,6 +19,7 @@ from monitor.api.routers import (
     notifications,
     platforms,
     recordings,
+    reports,
     site_setup,
     sites,
     users,
@@ -82,6 +83,8 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/notifications/deliveries/{delivery_id}"),
     ("post", "/api/notifications/deliveries/{delivery_id}/retry"),
     ("post", "/api/notifications/webhooks/{name}/test"),
+    ("get", "/api/reports/response"),
+    ("get", "/api/reports/response/alerts.csv"),
 }
 
 
@@ -117,6 +120,7 @@ def test_every_route_has_a_one_line_docstring_and_a_response_model() -> None:
         recordings.router,
         exports.router,
         notifications.router,
+        reports.router,
     )
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     assert len(routes) == len(EXPECTED_OPERATIONS)

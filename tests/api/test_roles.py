@@ -77,6 +77,9 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("get", "/api/notifications/deliveries/{delivery_id}"): S,
     ("post", "/api/notifications/deliveries/{delivery_id}/retry"): S,
     ("post", "/api/notifications/webhooks/{name}/test"): S,
+    # After-action review, as replay and export.
+    ("get", "/api/reports/response"): OP,
+    ("get", "/api/reports/response/alerts.csv"): OP,
 }
 
 PATH_VALUES = {
