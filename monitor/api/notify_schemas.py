@@ -18,7 +18,11 @@ class WebhookPublic(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: str
-    url: str = Field(description="Scheme, host and path only: user info and query may hold keys.")
+    url: str = Field(
+        description="Scheme, host and path only (user info and query may hold keys); scheme "
+        "and host alone for a URL from the environment."
+    )
+    format: str = Field(description="standard, slack, wecom, dingtalk or feishu.")
     events: list[str]
     levels: list[str] = Field(description="Alert peak levels it is told of; empty: all.")
     sites: list[str] = Field(description="Sites it is told of; empty: all.")

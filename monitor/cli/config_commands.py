@@ -35,7 +35,7 @@ def check_config(args: argparse.Namespace) -> int:
             unusable.append(f"  {args.path}: sites.{index}.{error.field}: {error.reason}")
     # `serve` refuses to start without a webhook's secret: say so before it is deployed.
     for index, webhook in enumerate(config.notify.webhooks):
-        for key in ("secret_env", "authorization_env"):
+        for key in ("url_env", "secret_env", "authorization_env"):
             name = getattr(webhook, key)
             if name is not None and not os.environ.get(name):
                 unusable.append(

@@ -49,7 +49,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from monitor.application import build_application
     from monitor.cli.malloc_tuning import tune_malloc
-    from monitor.notify.service import MissingSecret
+    from monitor.notify.service import WebhookEnvError
 
     tune_malloc()
     logging.basicConfig(
@@ -69,7 +69,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         try:
             app = application.start()
-        except MissingSecret as error:
+        except WebhookEnvError as error:
             print(f"{args.config}: {error}", file=sys.stderr)
             return 1
         print(f"crowd-monitor: http://{settings.host}:{settings.port}/", flush=True)

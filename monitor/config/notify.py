@@ -33,6 +33,16 @@ class NotificationKind(StrEnum):
     CAMERA_ONLINE = "camera_online"
 
 
+class WebhookFormat(StrEnum):
+    """How an event is sent (monitor/notify/formats.py)."""
+
+    STANDARD = "standard"
+    SLACK = "slack"
+    WECOM = "wecom"
+    DINGTALK = "dingtalk"
+    FEISHU = "feishu"
+
+
 DEFAULT_KINDS = (
     NotificationKind.RAISED,
     NotificationKind.ESCALATED,
@@ -46,13 +56,28 @@ DEFAULT_KINDS = (
 
 class WebhookConfig(Section):
     name: str = Field(pattern=SLUG, description="[a-z0-9_-]: names the endpoint in the log.")
-    url: AnyHttpUrl = Field(description="Where each event is POSTed as JSON (http or https).")
+    url: AnyHttpUrl | None = Field(
+        default=None,
+        description="Where each event is POSTed (http or https). A chat bot's URL holds its "
+        "key: give it in `url_env` instead, so it stays out of this file and its exports.",
+    )
+    url_env: str | None = Field(
+        default=None,
+        pattern=ENV_NAME,
+        description="Environment variable holding the URL, instead of `url`.",
+    )
+    format: WebhookFormat = Field(
+        default=WebhookFormat.STANDARD,
+        description="standard: the event's JSON (README, 'Notifications'); slack, wecom, "
+        "dingtalk, feishu: the event's summary line posted to that chat service's group bot.",
+    )
     secret_env: str | None = Field(
         default=None,
         pattern=ENV_NAME,
-        description="Environment variable holding the signing secret ('whsec_' and base64, as "
-        "Standard Webhooks tools make them); each request then carries webhook-id, "
-        "webhook-timestamp and webhook-signature headers. null: unsigned.",
+        description="Environment variable holding the signing secret. standard: 'whsec_' and "
+        "base64, as Standard Webhooks tools make them, sent as webhook-id, webhook-timestamp "
+        "and webhook-signature headers; dingtalk, feishu: the bot's signing secret ('SEC...' "
+        "for DingTalk). null: unsigned.",
     )
     authorization_env: str | None = Field(
         default=None,
@@ -82,6 +107,20 @@ class WebhookConfig(Section):
     timeout_s: float = Field(
         default=5.0, gt=0, le=60, description="How long one delivery attempt may take."
     )
+
+    @model_validator(mode="after")
+    def _one_address_and_a_signature_it_can_take(self) -> WebhookConfig:
+        if (self.url is None) == (self.url_env is None):
+            raise ValueError("give the address as either url or url_env (one of them)")
+        if self.secret_env is not None and self.format in (
+            WebhookFormat.SLACK,
+            WebhookFormat.WECOM,
+        ):
+            raise ValueError(
+                f"{self.format} webhooks are not signed (their key is in the URL): drop "
+                "secret_env and keep the URL in url_env"
+            )
+        return self
 
     @field_validator("events", "levels", "sites")
     @classmethod

@@ -92,6 +92,37 @@ class Outbox:
 
     def enqueue(self, webhook: str, notification: Notification, now: float) -> int | None:
         """Queues the event for `webhook`; None when it is already queued (or was sent)."""
+        return self._insert(webhook, notification, now, {})
+
+    def record_sent(
+        self,
+        webhook: str,
+        notification: Notification,
+        sent_at: float,
+        state: DeliveryState,
+        status_code: int | None,
+        error: str,
+    ) -> int:
+        """Logs an event sent past the queue (a test message), with how it went. Never
+        pending, so no sender picks it up to send it again."""
+        if state is DeliveryState.PENDING:
+            raise ValueError("a delivery sent past the queue is delivered or failed")
+        done = {
+            "state": state.value,
+            "attempts": 1,
+            "last_attempt_at": sent_at,
+            "delivered_at": sent_at if state is DeliveryState.DELIVERED else None,
+            "status_code": status_code,
+            "error": error,
+        }
+        found = self._insert(webhook, notification, sent_at, done)
+        if found is None:
+            raise ValueError(f"{notification.key} is already logged for {webhook}")
+        return found
+
+    def _insert(
+        self, webhook: str, notification: Notification, now: float, overrides: dict[str, object]
+    ) -> int | None:
         values = {
             "webhook": webhook,
             "key": notification.key,
@@ -103,6 +134,7 @@ class Outbox:
             "attempts": 0,
             "error": "",
             "body": notification.body,
+            **overrides,
         }
         t = notifications
         with self._engine.begin() as conn:

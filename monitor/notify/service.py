@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from pydantic import AnyHttpUrl, TypeAdapter, ValidationError
+
 from monitor.bus.bus import InMemoryBus, ThreadSubscription
 from monitor.bus.messages import (
     AlertPayload,
@@ -49,16 +51,18 @@ SWEEP_INTERVAL_S = 3600.0
 
 
 Problem = Literal["", "not_answering", "refusing"]
+_HTTP_URL = TypeAdapter(AnyHttpUrl)
 
 
-class MissingSecret(ValueError):
-    """A webhook names an environment variable that is not set."""
+class WebhookEnvError(ValueError):
+    """A webhook names an environment variable that is not set, or holds no usable URL."""
 
 
 @dataclass(frozen=True, slots=True)
 class EndpointStatus:
     name: str
     url: str  # without user info or query string: those may hold keys
+    format: str
     events: list[str]
     levels: list[str]
     sites: list[str]
@@ -68,11 +72,30 @@ class EndpointStatus:
     last_error: str
 
 
-def _shown_url(url: str) -> str:
+def _shown_url(url: str, from_env: str | None) -> str:
+    """Scheme, host and path; only scheme and host for a URL kept in the environment (a chat
+    bot's key is in its path)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = f":{parts.port}" if parts.port else ""
+    if from_env is not None:
+        return f"{parts.scheme}://{host}{port}/… (from ${from_env})"
     return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def _address(webhook: WebhookConfig, environ: Mapping[str, str]) -> str:
+    if webhook.url is not None:
+        return str(webhook.url)
+    value = _env_value(webhook, webhook.url_env, environ)
+    assert value is not None  # the config holds url or url_env
+    try:
+        return str(_HTTP_URL.validate_python(value))
+    except ValidationError as error:
+        reason = error.errors()[0]["msg"]
+        raise WebhookEnvError(
+            f"notify.webhooks '{webhook.name}': environment variable {webhook.url_env} holds "
+            f"no http(s) URL: {reason}"
+        ) from None
 
 
 def _env_value(webhook: WebhookConfig, key: str | None, environ: Mapping[str, str]) -> str | None:
@@ -80,7 +103,7 @@ def _env_value(webhook: WebhookConfig, key: str | None, environ: Mapping[str, st
         return None
     value = environ.get(key)
     if not value:
-        raise MissingSecret(
+        raise WebhookEnvError(
             f"notify.webhooks '{webhook.name}': environment variable {key} is not set"
         )
     return value
@@ -92,6 +115,7 @@ class _Endpoint:
     def __init__(
         self,
         config: WebhookConfig,
+        url: str,
         sender: WebhookSender,
         outbox: Outbox,
         policy: RetryPolicy,
@@ -101,6 +125,7 @@ class _Endpoint:
         on_health: Callable[[WebhookHealthPublic], None],
     ) -> None:
         self.config = config
+        self.url = url
         self.sender = sender
         self._outbox = outbox
         self._policy = policy
@@ -121,7 +146,8 @@ class _Endpoint:
     def status(self) -> EndpointStatus:
         return EndpointStatus(
             name=self.config.name,
-            url=_shown_url(str(self.config.url)),
+            url=_shown_url(self.url, self.config.url_env),
+            format=str(self.config.format),
             events=[str(e) for e in self.config.events],
             levels=list(self.config.levels),
             sites=list(self.config.sites),
@@ -253,15 +279,20 @@ class NotificationService:
         self._next_sweep = 0.0
         policy = policy or RetryPolicy()
         # Every secret is looked up now: a missing one stops the start, not a 3 a.m. alert.
-        self._endpoints = {
-            webhook.name: _Endpoint(
+        self._endpoints: dict[str, _Endpoint] = {}
+        for webhook in config.webhooks:
+            url = _address(webhook, environ)
+            sender = WebhookSender(
+                url,
+                webhook.timeout_s,
+                _env_value(webhook, webhook.secret_env, environ),
+                _env_value(webhook, webhook.authorization_env, environ),
+                webhook.format,
+            )
+            self._endpoints[webhook.name] = _Endpoint(
                 webhook,
-                WebhookSender(
-                    str(webhook.url),
-                    webhook.timeout_s,
-                    _env_value(webhook, webhook.secret_env, environ),
-                    _env_value(webhook, webhook.authorization_env, environ),
-                ),
+                url,
+                sender,
                 outbox,
                 policy,
                 config.give_up_after_s,
@@ -269,8 +300,6 @@ class NotificationService:
                 self._stopping,
                 self._publish_health,
             )
-            for webhook in config.webhooks
-        }
 
     def start(self) -> None:
         if not self._endpoints:
@@ -319,15 +348,15 @@ class NotificationService:
         endpoint = self._endpoints[name]
         now = self._clock()
         notification = probe_notification(name, now, actor)
-        delivery_id = self.outbox.enqueue(name, notification, now)
-        if delivery_id is None:
-            raise RuntimeError(f"test {notification.key} is already logged")
         result = endpoint.sender.send(notification.key, notification.body, now)
         verdict = judge(result)
         state = DeliveryState.DELIVERED if verdict is Verdict.DELIVERED else DeliveryState.FAILED
         text = "" if verdict is Verdict.DELIVERED else describe(result)
         at = self._clock()
-        self.outbox.record_attempt(delivery_id, at, state, result.status_code, text)
+        # Logged once sent: a pending row would be the sender thread's to send as well.
+        delivery_id = self.outbox.record_sent(
+            name, notification, at, state, result.status_code, text
+        )
         # What the test found is the endpoint's health too: one that answers again gets
         # what waits for it now, not after its backoff.
         endpoint.note(verdict, text, at, result.retry_after_s)

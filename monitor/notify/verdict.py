@@ -23,6 +23,10 @@ class AttemptResult:
     status_code: int | None  # None: no HTTP answer at all
     error: str = ""  # why there was no answer, or the start of the answer's body
     retry_after_s: float | None = None  # the receiver's Retry-After, if any
+    # A chat service that answered 2xx with an error code in the body (formats.api_answer):
+    # refused, and whether the refusal is one to retry (a rate limit).
+    api_refused: bool = False
+    api_retry: bool = False
 
 
 _RETRIED_STATUS = frozenset({408, 425, 429})
@@ -36,6 +40,8 @@ def judge(result: AttemptResult) -> Verdict:
     if code is None:
         return Verdict.RETRY
     if 200 <= code < 300:
+        if result.api_refused:
+            return Verdict.RETRY if result.api_retry else Verdict.REJECTED
         return Verdict.DELIVERED
     if code in _RETRIED_STATUS or code >= 500:
         return Verdict.RETRY

@@ -98,6 +98,30 @@ def test_levels_of_a_schedule_count_as_levels() -> None:
             id="misspelt-level",
         ),
         pytest.param(
+            {"webhooks": [HOOK | {"url_env": "DESK_URL"}]},
+            "notify.webhooks.0",
+            "give the address as either url or url_env (one of them)",
+            id="url-twice",
+        ),
+        pytest.param(
+            {"webhooks": [{"name": "desk"}]},
+            "notify.webhooks.0",
+            "give the address as either url or url_env (one of them)",
+            id="no-url",
+        ),
+        pytest.param(
+            {"webhooks": [{"name": "g", "url_env": "U", "format": "wecom", "secret_env": "S"}]},
+            "notify.webhooks.0",
+            "wecom webhooks are not signed (their key is in the URL)",
+            id="signed-wecom",
+        ),
+        pytest.param(
+            {"webhooks": [HOOK | {"format": "teams"}]},
+            "notify.webhooks.0.format",
+            "Input should be 'standard', 'slack', 'wecom', 'dingtalk' or 'feishu'",
+            id="unknown-format",
+        ),
+        pytest.param(
             {"give_up_after_s": 1},
             "notify.give_up_after_s",
             "greater than or equal to 10",
@@ -120,14 +144,22 @@ def test_a_bad_notify_section_names_file_key_and_reason(
 def test_check_config_says_when_a_webhook_secret_is_missing_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    hook = HOOK | {"secret_env": "DESK_SECRET", "authorization_env": "DESK_KEY"}
+    hook = {
+        "name": "desk",
+        "url_env": "DESK_URL",
+        "secret_env": "DESK_SECRET",
+        "authorization_env": "DESK_KEY",
+    }
     file = write(tmp_path, {"sites": [minimal_site()], "notify": {"webhooks": [hook]}})
     monkeypatch.setenv("DESK_SECRET", "whsec_abc")
     monkeypatch.delenv("DESK_KEY", raising=False)
+    monkeypatch.delenv("DESK_URL", raising=False)
     assert main(["check-config", str(file)]) == 1
     assert capsys.readouterr().err.splitlines()[1:] == [
-        f"  {file}: notify.webhooks.0.authorization_env: environment variable DESK_KEY is not "
-        "set here (serve would refuse to start)"
+        f"  {file}: notify.webhooks.0.{key}: environment variable {name} is not set here "
+        "(serve would refuse to start)"
+        for key, name in [("url_env", "DESK_URL"), ("authorization_env", "DESK_KEY")]
     ]
     monkeypatch.setenv("DESK_KEY", "Bearer k")
+    monkeypatch.setenv("DESK_URL", "https://desk.example/hook")
     assert main(["check-config", str(file)]) == 0

@@ -109,3 +109,29 @@ def test_a_second_outbox_on_the_same_database_sees_the_queue(engine: Engine) -> 
     again = Outbox(engine).next_pending("desk")  # a restarted monitor
     assert again is not None
     assert again.key == "a"
+
+
+def test_an_event_sent_past_the_queue_is_logged_done_and_never_pending(engine: Engine) -> None:
+    outbox = Outbox(engine)
+    sent = outbox.record_sent("desk", event("t1"), 5.0, DeliveryState.DELIVERED, 204, "")
+    refused = outbox.record_sent("desk", event("t2"), 6.0, DeliveryState.FAILED, 401, "HTTP 401")
+    assert outbox.next_pending("desk") is None
+    done = outbox.delivery(sent)
+    assert done is not None
+    assert (done.state, done.attempts, done.delivered_at, done.status_code) == (
+        DeliveryState.DELIVERED,
+        1,
+        5.0,
+        204,
+    )
+    failed = outbox.delivery(refused)
+    assert failed is not None
+    assert (failed.state, failed.delivered_at, failed.error) == (
+        DeliveryState.FAILED,
+        None,
+        "HTTP 401",
+    )
+    with pytest.raises(ValueError, match="delivered or failed"):
+        outbox.record_sent("desk", event("t3"), 7.0, DeliveryState.PENDING, None, "")
+    with pytest.raises(ValueError, match="already logged"):
+        outbox.record_sent("desk", event("t1"), 8.0, DeliveryState.DELIVERED, 200, "")

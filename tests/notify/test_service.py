@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -18,7 +23,7 @@ from monitor.bus.messages import MessageType, SiteStatusPayload
 from monitor.config.notify import NotifyConfig
 from monitor.notify.events import SiteRef
 from monitor.notify.outbox import DeliveryState, Outbox
-from monitor.notify.service import MissingSecret, NotificationService
+from monitor.notify.service import NotificationService, WebhookEnvError
 from monitor.notify.verdict import RetryPolicy
 from tests.notify.builders import WUYI, alert_payload
 from tests.support.receiver import Receiver
@@ -262,7 +267,7 @@ def test_a_test_message_answers_how_it_went(
 
 def test_a_missing_secret_stops_the_service_being_built(engine: Engine) -> None:
     config = notify_config("http://127.0.0.1:9/hook", secret_env="NOT_SET_ANYWHERE")
-    with pytest.raises(MissingSecret, match="'desk': environment variable NOT_SET_ANYWHERE"):
+    with pytest.raises(WebhookEnvError, match="'desk': environment variable NOT_SET_ANYWHERE"):
         NotificationService(config, Outbox(engine), InMemoryBus(), sites, environ={})
 
 
@@ -302,3 +307,70 @@ def test_health_is_published_when_an_endpoint_starts_and_stops_failing(
         assert changes[0].since is not None
         assert changes[0].next_try_at is not None
         assert changes[1].since is None
+
+
+def chat_config(format: str, **webhook: Any) -> NotifyConfig:
+    hook = {"name": "duty-group", "url_env": "DUTY_BOT_URL", "format": format, **webhook}
+    return NotifyConfig.model_validate({"webhooks": [hook]})
+
+
+def test_a_signed_dingtalk_bot_gets_the_summary_with_its_signature_in_the_query(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    hooks.answer(200, body='{"errcode":0,"errmsg":"ok"}')
+    env = {"DUTY_BOT_URL": server.url("/hook?access_token=tok-1"), "BOT_SECRET": "SECxyz"}
+    bus = InMemoryBus()
+    config = chat_config("dingtalk", secret_env="BOT_SECRET")
+    with running(config, engine, bus, env) as service:
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+        [request] = hooks.wait_for(1)
+        body = request.json
+        assert body["msgtype"] == "text"
+        assert body["text"]["content"].startswith("Wuyi Square: alert raised, level high")
+        query = parse_qs(urlsplit(request.url).query)
+        assert query["access_token"] == ["tok-1"]
+        stamp = query["timestamp"][0]
+        signed = hmac.new(b"SECxyz", f"{stamp}\nSECxyz".encode(), hashlib.sha256).digest()
+        assert base64.b64decode(query["sign"][0]) == signed
+        wait_until(lambda: service.outbox.deliveries()[0].state is DeliveryState.DELIVERED)
+        [status] = service.endpoints()
+        # The bot's key is in its URL: only scheme and host are shown.
+        assert status.url == f"{server.base_url}/… (from $DUTY_BOT_URL)"
+        assert (status.format, status.signed) == ("dingtalk", True)
+
+
+def test_a_chat_bot_that_answers_200_with_an_error_code_has_refused(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    hooks.answer(200, body='{"errcode":93000,"errmsg":"invalid webhook url"}')
+    bus = InMemoryBus()
+    env = {"DUTY_BOT_URL": server.url("/hook?key=k")}
+    with running(chat_config("wecom"), engine, bus, env) as service:
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+        hooks.wait_for(1)
+        wait_until(lambda: service.outbox.deliveries()[0].state is DeliveryState.FAILED)
+        refused = service.outbox.deliveries()[0]
+        assert refused.error == "HTTP 200: error 93000: invalid webhook url"
+        assert [h.problem for h in service.health()] == ["refusing"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        pytest.param({}, "environment variable DUTY_BOT_URL is not set", id="unset"),
+        pytest.param(
+            {"DUTY_BOT_URL": "not a url"},
+            "environment variable DUTY_BOT_URL holds no http(s) URL",
+            id="not-a-url",
+        ),
+    ],
+)
+def test_a_url_from_the_environment_must_be_there_and_be_a_url(
+    engine: Engine, environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(WebhookEnvError, match=re.escape(message)):
+        NotificationService(
+            chat_config("slack"), Outbox(engine), InMemoryBus(), sites, environ=environ
+        )

@@ -28,6 +28,7 @@ class Received:
     headers: dict[str, str]
     body: str
     status: int  # what the receiver answered
+    url: str  # as requested, query and all
 
     @property
     def json(self) -> Any:
@@ -37,21 +38,27 @@ class Received:
 class Receiver:
     def __init__(self) -> None:
         self._lock = threading.Condition()
-        self._answers: collections.deque[tuple[int, dict[str, str]]] = collections.deque()
+        self._answers: collections.deque[tuple[int, dict[str, str], str | None]] = (
+            collections.deque()
+        )
         self.requests: list[Received] = []
         self.app = Starlette(routes=[Route("/hook", self._hook, methods=["POST"])])
 
-    def answer(self, *statuses: int, headers: dict[str, str] | None = None) -> None:
+    def answer(
+        self, *statuses: int, headers: dict[str, str] | None = None, body: str | None = None
+    ) -> None:
+        """The next requests' answers, one per status; `body` replaces the plain text."""
         with self._lock:
-            self._answers.extend((status, dict(headers or {})) for status in statuses)
+            self._answers.extend((status, dict(headers or {}), body) for status in statuses)
 
     async def _hook(self, request: Request) -> PlainTextResponse:
         body = (await request.body()).decode()
         with self._lock:
-            status, headers = self._answers.popleft() if self._answers else (200, {})
-            self.requests.append(Received(dict(request.headers), body, status))
+            status, headers, text = self._answers.popleft() if self._answers else (200, {}, None)
+            self.requests.append(Received(dict(request.headers), body, status, str(request.url)))
             self._lock.notify_all()
-        text = "ok" if status < 400 else f"refused with {status}"
+        if text is None:
+            text = "ok" if status < 400 else f"refused with {status}"
         return PlainTextResponse(text, status_code=status, headers=headers)
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[Received]:

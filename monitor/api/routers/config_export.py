@@ -24,6 +24,10 @@ def config_yaml(config: AppConfig, header: str, include_secrets: bool) -> str:
     if not include_secrets:
         for site in data["sites"]:
             site["source"] = redact_source(site["source"])
+        # A webhook URL can hold a key too (a chat bot's access_token); url_env keeps it out.
+        for webhook in data.get("notify", {}).get("webhooks", []):
+            if "url" in webhook:
+                webhook["url"] = redact_source(webhook["url"])
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     comments = "".join(f"# {line}\n" for line in header.splitlines())
     return comments + body

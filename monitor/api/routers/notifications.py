@@ -66,6 +66,7 @@ def list_webhooks(notifications: NotificationsDep) -> list[WebhookPublic]:
             WebhookPublic(
                 name=endpoint.name,
                 url=endpoint.url,
+                format=endpoint.format,
                 events=endpoint.events,
                 levels=endpoint.levels,
                 sites=endpoint.sites,

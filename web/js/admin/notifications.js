@@ -83,7 +83,7 @@ function webhookRow(hook) {
     "tr",
     { "data-testid": "webhook-row", "data-name": hook.name },
     el("td", { text: hook.name }),
-    el("td", { class: "detail", text: `${hook.url}${hook.signed ? " (signed)" : ""}` }),
+    el("td", { class: "detail", text: `${hook.url} · ${hook.format}${hook.signed ? ", signed" : ""}` }),
     el("td", { text: toldOf(hook) }),
     el("td", { "data-testid": "webhook-queue", text: `${hook.pending} pending · ${hook.failed} failed · ${hook.delivered} delivered` }),
     el("td", { text: hook.last_delivered_at ? fmtTime(hook.last_delivered_at) : "never" }),
