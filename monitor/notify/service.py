@@ -384,10 +384,14 @@ class NotificationService:
             timeout = POLL_S if due is None else min(POLL_S, max(0.0, due - now))
             item = subscription.get(timeout=timeout)
             try:
-                if item is not None:
+                # Everything published by now is taken first: a camera that came back while
+                # this thread was behind must not be announced as still down.
+                checked_at = self._clock()
+                while item is not None:
                     self._take(item.site_id, item.ts, item.payload)
-                for site_id, change in self._watch.due(self._clock()):
-                    self._queue(self._camera(site_id, change, self._clock()))
+                    item = subscription.get(timeout=0)
+                for site_id, change in self._watch.due(checked_at):
+                    self._queue(self._camera(site_id, change, checked_at))
                 self._sweep()
             except Exception:
                 log.exception("queueing a notification failed")
