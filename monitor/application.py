@@ -171,7 +171,12 @@ class Application:
         except UnknownSite:
             return None  # retired since: the event still goes, named by its id
         return SiteRef(
-            id=site.id, name_en=site.name_en, name_zh=site.name_zh, lat=site.lat, lon=site.lon
+            id=site.id,
+            name_en=site.name_en,
+            name_zh=site.name_zh,
+            lat=site.lat,
+            lon=site.lon,
+            timezone=self.runtime.site_config(site_id).timezone,
         )
 
     def stop(self, timeout: float = 5.0) -> None:

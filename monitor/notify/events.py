@@ -8,8 +8,10 @@ response) can drop the second.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +31,7 @@ class SiteRef(BaseModel):
     name_zh: str
     lat: float
     lon: float
+    timezone: str = Field(default="UTC", description="IANA zone of the site's wall clock.")
 
 
 class CameraChange(BaseModel):
@@ -72,6 +75,13 @@ def _site_name(site: SiteRef | None, site_id: str) -> str:
     return site.name_en if site is not None else site_id
 
 
+def _wall_clock(at: float, site: SiteRef | None) -> str:
+    """When it happened on the site's clock: a message retried for minutes still says when."""
+    if site is None:
+        return datetime.fromtimestamp(at, UTC).strftime("%H:%M:%S UTC")
+    return datetime.fromtimestamp(at, ZoneInfo(site.timezone)).strftime("%H:%M:%S")
+
+
 def _link(public_url: str | None, fragment: str) -> str | None:
     return None if public_url is None else f"{public_url.rstrip('/')}/#{fragment}"
 
@@ -83,7 +93,8 @@ def alert_notification(
     unit = _UNITS.get(alert.metric, " people")
     who = "" if event.by == "system" else f" by {event.by}"
     summary = (
-        f"{_site_name(site, alert.site_id)}: alert {event.kind}{who}, level {event.level} "
+        f"{_wall_clock(event.at, site)} {_site_name(site, alert.site_id)}: alert "
+        f"{event.kind}{who}, level {event.level} "
         f"({event.value:.1f}{unit}; peak {alert.peak_level})"
     )
     if event.note:
@@ -115,7 +126,7 @@ def camera_notification(
     site: SiteRef | None,
     public_url: str | None,
 ) -> Notification:
-    name = _site_name(site, site_id)
+    name = f"{_wall_clock(at, site)} {_site_name(site, site_id)}"
     minutes = change.offline_s / 60
     if change.status == "offline":
         kind = NotificationKind.CAMERA_OFFLINE

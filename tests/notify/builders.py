@@ -7,7 +7,14 @@ from monitor.bus.convert import alert_event_public, alert_public
 from monitor.bus.messages import AlertPayload
 from monitor.notify.events import SiteRef
 
-WUYI = SiteRef(id="wuyi-square", name_en="Wuyi Square", name_zh="五一广场", lat=28.196, lon=112.98)
+WUYI = SiteRef(
+    id="wuyi-square",
+    name_en="Wuyi Square",
+    name_zh="五一广场",
+    lat=28.196,
+    lon=112.98,
+    timezone="Asia/Shanghai",
+)
 
 
 def alert_payload(

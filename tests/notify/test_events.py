@@ -27,8 +27,9 @@ def test_an_alert_step_carries_the_alert_the_step_and_a_line_for_a_pager() -> No
     assert body["site"]["name_zh"] == "五一广场"
     assert body["alert"]["id"] == "al-1"
     assert body["event"]["value"] == 4.63
+    # Prefixed with the site's wall clock (Changsha, UTC+8).
     assert body["summary"] == (
-        "Wuyi Square: alert escalated, level high (4.6 persons/m² (peak); peak high)"
+        "08:20:34 Wuyi Square: alert escalated, level high (4.6 persons/m² (peak); peak high)"
     )
     assert body["url"] == "https://crowd.example/#alert=al-1"
     assert body["camera"] is None
@@ -39,10 +40,11 @@ def test_an_operator_step_names_the_operator_and_the_note() -> None:
         AlertEventKind.ACKNOWLEDGED, by="officer.li", note="on my way", metric="count", value=41
     )
     body = json.loads(alert_notification(payload, None, None).body)
-    # An unknown (retired) site is named by its id; without a public URL there is no link.
+    # An unknown (retired) site is named by its id, its time in UTC; without a public URL
+    # there is no link.
     assert body["summary"] == (
-        "wuyi-square: alert acknowledged by officer.li, level high (41.0 people; peak high): "
-        "on my way"
+        "00:16:40 UTC wuyi-square: alert acknowledged by officer.li, level high "
+        "(41.0 people; peak high): on my way"
     )
     assert body["url"] is None
     assert body["site"] is None
@@ -54,13 +56,13 @@ def test_an_operator_step_names_the_operator_and_the_note() -> None:
         pytest.param(
             "offline",
             "camera_offline",
-            "Wuyi Square: camera offline for 1.5 min: no frames",
+            "08:03:10 Wuyi Square: camera offline for 1.5 min: no frames",
             id="offline",
         ),
         pytest.param(
             "online",
             "camera_online",
-            "Wuyi Square: camera back online after 1.5 min offline",
+            "08:03:10 Wuyi Square: camera back online after 1.5 min offline",
             id="online",
         ),
     ],
