@@ -168,6 +168,7 @@ class Application:
             return None
         try:
             site = self.runtime.site(site_id)
+            config = self.runtime.site_config(site_id)
         except UnknownSite:
             return None  # retired since: the event still goes, named by its id
         return SiteRef(
@@ -176,7 +177,8 @@ class Application:
             name_zh=site.name_zh,
             lat=site.lat,
             lon=site.lon,
-            timezone=self.runtime.site_config(site_id).timezone,
+            timezone=config.timezone,
+            metric=str(config.thresholds.metric),
         )
 
     def stop(self, timeout: float = 5.0) -> None:

@@ -31,6 +31,7 @@ class NotificationKind(StrEnum):
     RESOLVED = "resolved"
     CAMERA_OFFLINE = "camera_offline"
     CAMERA_ONLINE = "camera_online"
+    FORECAST = "forecast"  # the trend says a level is minutes away
 
 
 class WebhookFormat(StrEnum):
@@ -90,14 +91,15 @@ class WebhookConfig(Section):
         min_length=1,
         max_length=len(NotificationKind),
         description="What this endpoint is told: alert steps (raised, escalated, deescalated, "
-        "cleared, overdue, acknowledged, dispatched, arrived, resolved) and camera_offline, "
-        "camera_online.",
+        "cleared, overdue, acknowledged, dispatched, arrived, resolved), camera_offline, "
+        "camera_online, and forecast (a rising crowd's next level is `forecast_within_s` "
+        "away; not in the default list).",
     )
     levels: list[str] = Field(
         default_factory=list,
         max_length=32,
         description="Alert steps only for alerts that reached one of these levels (their peak "
-        "level). Empty: every alert.",
+        "level), forecasts only of reaching one of them. Empty: every alert.",
     )
     sites: list[str] = Field(
         default_factory=list,
@@ -141,6 +143,20 @@ class NotifyConfig(Section):
         le=86_400,
         description="A camera must be offline this long before camera_offline is sent (and so "
         "camera_online after it): a stream that drops for a few seconds pages nobody.",
+    )
+    forecast_within_s: float = Field(
+        default=180.0,
+        ge=10,
+        le=3600,
+        description="forecast is sent when a rising crowd's next level is this close at its "
+        "recent pace (the site's trend): 180 s leaves a 3-minute platform time to arrive.",
+    )
+    forecast_cooldown_s: float = Field(
+        default=600.0,
+        ge=0,
+        le=86_400,
+        description="After a forecast of a level at a site, the next one of that level there "
+        "waits this long: a crowd hovering near a level pages once.",
     )
     give_up_after_s: float = Field(
         default=3600.0,

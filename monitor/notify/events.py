@@ -32,6 +32,9 @@ class SiteRef(BaseModel):
     lat: float
     lon: float
     timezone: str = Field(default="UTC", description="IANA zone of the site's wall clock.")
+    metric: str = Field(
+        default="peak_density", description="What the site's levels measure (its unit)."
+    )
 
 
 class CameraChange(BaseModel):
@@ -43,19 +46,30 @@ class CameraChange(BaseModel):
     offline_s: float = Field(description="How long it has been (or was) offline, seconds.")
 
 
+class ForecastPublic(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    level: str = Field(description="The level the crowd is heading for.")
+    eta_s: float = Field(description="Seconds until it, at the recent pace; 0: reached, pending.")
+    value: float = Field(description="The site's metric now (on the trend's fitted line).")
+    rate_per_min: float = Field(description="How fast it is rising, per minute.")
+    current_level: str
+
+
 class WebhookBody(BaseModel):
     """The JSON every endpoint receives."""
 
     model_config = ConfigDict(frozen=True)
 
     id: str = Field(description="The event's id: the same on every retry, so receivers dedupe.")
-    type: str = Field(description="An alert step, camera_offline, camera_online or test.")
+    type: str = Field(description="An alert step, camera_offline, camera_online, forecast or test.")
     at: float = Field(description="When it happened, epoch seconds.")
     summary: str = Field(description="One line for a pager or a chat room.")
     site: SiteRef | None = None
     alert: AlertPublic | None = Field(default=None, description="The alert after this step.")
     event: AlertEventPublic | None = Field(default=None, description="The step itself.")
     camera: CameraChange | None = None
+    forecast: ForecastPublic | None = None
     url: str | None = Field(default=None, description="The alert or site on the page.")
 
 
@@ -145,6 +159,33 @@ def camera_notification(
         url=_link(public_url, f"site={quote(site_id)}"),
     )
     return Notification(body.id, kind, site_id, None, at, body.model_dump_json())
+
+
+def forecast_notification(
+    site_id: str,
+    forecast: ForecastPublic,
+    at: float,
+    site: SiteRef | None,
+    public_url: str | None,
+) -> Notification:
+    unit = _UNITS.get(site.metric, " people") if site is not None else ""
+    when = "now" if forecast.eta_s <= 0 else f"in about {max(1, round(forecast.eta_s / 60))} min"
+    summary = (
+        f"{_wall_clock(at, site)} {_site_name(site, site_id)}: heading for {forecast.level} "
+        f"{when} (now {forecast.value:.1f}{unit}, rising {forecast.rate_per_min:.2f} a minute)"
+    )
+    body = WebhookBody(
+        id=f"forecast-{site_id}-{forecast.level}-{at:.3f}",
+        type=NotificationKind.FORECAST,
+        at=at,
+        summary=summary,
+        site=site,
+        forecast=forecast,
+        url=_link(public_url, f"site={quote(site_id)}"),
+    )
+    return Notification(
+        body.id, NotificationKind.FORECAST, site_id, forecast.level, at, body.model_dump_json()
+    )
 
 
 def probe_notification(webhook: str, at: float, actor: str) -> Notification:

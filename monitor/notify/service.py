@@ -22,11 +22,12 @@ from monitor.bus.bus import InMemoryBus, ThreadSubscription
 from monitor.bus.messages import (
     AlertPayload,
     MessageType,
+    ReadingPayload,
     SiteStatusPayload,
     WebhookHealthPublic,
     WebhookStatusPayload,
 )
-from monitor.config.notify import NotifyConfig, WebhookConfig
+from monitor.config.notify import NotificationKind, NotifyConfig, WebhookConfig
 from monitor.notify.camera_watch import CameraWatch
 from monitor.notify.events import (
     CameraChange,
@@ -34,9 +35,11 @@ from monitor.notify.events import (
     SiteRef,
     alert_notification,
     camera_notification,
+    forecast_notification,
     probe_notification,
     wanted,
 )
+from monitor.notify.forecast_watch import ForecastWatch
 from monitor.notify.outbox import Delivery, DeliveryState, Outbox
 from monitor.notify.sender import WebhookSender
 from monitor.notify.verdict import AttemptResult, RetryPolicy, Verdict, describe, judge
@@ -273,6 +276,11 @@ class NotificationService:
         self._clock = clock
         self._public_url = str(config.public_url) if config.public_url else None
         self._watch = CameraWatch(config.camera_offline_after_s)
+        self._forecasts = ForecastWatch(config.forecast_within_s, config.forecast_cooldown_s)
+        # Readings are many (every analysed frame): heard only when someone wants forecasts.
+        self._wants_forecasts = any(
+            NotificationKind.FORECAST in webhook.events for webhook in config.webhooks
+        )
         self._stopping = threading.Event()
         self._subscription: ThreadSubscription | None = None
         self._intake: threading.Thread | None = None
@@ -304,9 +312,10 @@ class NotificationService:
     def start(self) -> None:
         if not self._endpoints:
             return  # nobody to tell: no threads
-        self._subscription = self._bus.subscribe(
-            maxsize=MAX_PENDING, types=frozenset({MessageType.ALERT, MessageType.SITE_STATUS})
-        )
+        types = {MessageType.ALERT, MessageType.SITE_STATUS}
+        if self._wants_forecasts:
+            types.add(MessageType.READING)
+        self._subscription = self._bus.subscribe(maxsize=MAX_PENDING, types=frozenset(types))
         self._intake = threading.Thread(target=self._run, name="notify-intake", daemon=True)
         self._intake.start()
         for endpoint in self._endpoints.values():
@@ -410,6 +419,17 @@ class NotificationService:
         if isinstance(payload, AlertPayload):
             site = self._site_lookup(payload.alert.site_id)
             self._queue(alert_notification(payload, site, self._public_url))
+        elif isinstance(payload, ReadingPayload) and site_id is not None:
+            forecast = self._forecasts.observe(
+                site_id, payload.level, payload.trend, payload.captured_at
+            )
+            if forecast is not None:
+                site = self._site_lookup(site_id)
+                self._queue(
+                    forecast_notification(
+                        site_id, forecast, payload.captured_at, site, self._public_url
+                    )
+                )
         elif isinstance(payload, SiteStatusPayload) and site_id is not None:
             for changed_site, change in self._watch.observe(
                 site_id, payload.status, payload.reason, at

@@ -8,9 +8,11 @@ from monitor.alerts.model import AlertEventKind
 from monitor.config.notify import NotificationKind, WebhookConfig
 from monitor.notify.events import (
     CameraChange,
+    ForecastPublic,
     Notification,
     alert_notification,
     camera_notification,
+    forecast_notification,
     probe_notification,
     wanted,
 )
@@ -122,6 +124,30 @@ def test_wanted(config: dict[str, object], notification: Notification, expected:
     assert wanted(webhook(**config), notification) is expected
 
 
-def test_every_kind_is_a_step_or_a_camera_change() -> None:
+def test_every_kind_is_a_step_a_camera_change_or_a_forecast() -> None:
     steps = {str(kind) for kind in AlertEventKind}
-    assert {str(k) for k in NotificationKind} == steps | {"camera_offline", "camera_online"}
+    others = {"camera_offline", "camera_online", "forecast"}
+    assert {str(k) for k in NotificationKind} == steps | others
+
+
+@pytest.mark.parametrize(
+    ("eta_s", "when"),
+    [
+        pytest.param(105.0, "in about 2 min", id="minutes"),
+        pytest.param(20.0, "in about 1 min", id="under-a-minute"),
+        pytest.param(0.0, "now", id="pending"),
+    ],
+)
+def test_a_forecast_says_which_level_and_when(eta_s: float, when: str) -> None:
+    forecast = ForecastPublic(
+        level="critical", eta_s=eta_s, value=3.6, rate_per_min=0.8, current_level="high"
+    )
+    notification = forecast_notification("wuyi-square", forecast, 190.0, WUYI, None)
+    body = json.loads(notification.body)
+    assert body["summary"] == (
+        f"08:03:10 Wuyi Square: heading for critical {when} "
+        "(now 3.6 persons/m² (peak), rising 0.80 a minute)"
+    )
+    assert body["forecast"]["current_level"] == "high"
+    assert (notification.kind, notification.peak_level) == ("forecast", "critical")
+    assert notification.key == "forecast-wuyi-square-critical-190.000"

@@ -20,7 +20,7 @@ from standardwebhooks.webhooks import Webhook
 
 from monitor.alerts.model import AlertEventKind
 from monitor.bus.bus import InMemoryBus
-from monitor.bus.messages import MessageType, SiteStatusPayload
+from monitor.bus.messages import MessageType, ReadingPayload, SiteStatusPayload, TrendPublic
 from monitor.config.notify import NotifyConfig
 from monitor.notify.events import SiteRef
 from monitor.notify.outbox import DeliveryState, Outbox
@@ -391,10 +391,66 @@ def test_a_camera_back_before_the_intake_caught_up_is_not_announced(
         return time.time() + 10
 
     bus = InMemoryBus()
-    with running(notify_config(server.url("/hook")), engine, bus, clock=behind) as service:
+    with running(notify_config(server.url("/hook")), engine, bus, clock=behind):
         bus.publish(MessageType.SITE_STATUS, "wuyi-square", SiteStatusPayload(status="offline"))
         bus.publish(MessageType.SITE_STATUS, "wuyi-square", SiteStatusPayload(status="online"))
+        # A marker: the intake takes events in order, and each endpoint sends them so.
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
         gate.set()
-        service.send_test("desk", "admin")  # a marker: everything before it has been sent
-        time.sleep(0.5)
-    assert [r.json["type"] for r in hooks.requests] == ["test"]
+        hooks.wait_for(1)
+    assert [r.json["type"] for r in hooks.requests] == ["raised"]
+
+
+def reading(level: str, trend: TrendPublic | None, at: float) -> ReadingPayload:
+    return ReadingPayload(
+        seq=1,
+        captured_at=at,
+        analysed_at=at,
+        count=40,
+        mean_density=2.0,
+        peak_density=3.6,
+        level=level,
+        grid=[[3.6]],
+        frame_width=640,
+        frame_height=480,
+        trend=trend,
+    )
+
+
+RISING = TrendPublic(
+    direction="rising",
+    rate_per_min=0.8,
+    value=3.6,
+    next_level="danger",
+    next_enter=5.0,
+    next_color="#e03131",
+    eta_s=105.0,
+)
+
+
+@pytest.mark.parametrize(
+    ("events", "told"),
+    [
+        pytest.param(["raised", "forecast"], True, id="asked-for"),
+        pytest.param(["raised"], False, id="not-asked-for"),
+    ],
+)
+def test_a_rising_crowd_minutes_from_a_level_is_forecast_once(
+    engine: Engine, receiver: tuple[Receiver, RunningServer], events: list[str], told: bool
+) -> None:
+    hooks, server = receiver
+    bus = InMemoryBus()
+    with running(notify_config(server.url("/hook"), events=events), engine, bus):
+        now = time.time()
+        for k in range(3):  # three readings of one rising episode
+            bus.publish(MessageType.READING, "wuyi-square", reading("high", RISING, now + k))
+        bus.publish(MessageType.READING, "wuyi-square", reading("high", None, now + 3))
+        # A marker: the intake takes events in order, and each endpoint sends them so.
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+        hooks.wait_for(2 if told else 1)
+    kinds = [r.json["type"] for r in hooks.requests]
+    assert kinds == (["forecast", "raised"] if told else ["raised"])
+    if told:
+        forecast = hooks.requests[0].json
+        assert forecast["forecast"]["level"] == "danger"
+        assert "Wuyi Square: heading for danger in about 2 min" in forecast["summary"]
