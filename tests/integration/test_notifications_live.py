@@ -24,6 +24,10 @@ def test_a_crowd_alert_and_a_dead_camera_reach_the_desk(live: NotifyApp) -> None
     assert body["type"] == "raised"
     assert body["alert"]["level"] == "elevated"
     assert body["site"]["name_en"] == "Wuyi Square"
+    # The site's clock and unit come from its config, as it runs.
+    assert (body["site"]["timezone"], body["site"]["metric"]) == ("Asia/Shanghai", "count")
+    assert " Wuyi Square: alert raised, level elevated (" in body["summary"]
+    assert " people; peak elevated)" in body["summary"]
     assert body["url"] == f"https://crowd.example/#alert={body['alert']['id']}"
     live.crowd.people = 0
     cleared = live.receiver.wait_for(2)[1]
