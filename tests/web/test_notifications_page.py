@@ -68,6 +68,7 @@ def test_a_supervisor_tests_an_endpoint_and_retries_what_it_refused(
     # The filter narrows the log to one state.
     by_test_id(page, "delivery-state").select_option("failed")
     expect(page.locator('[data-testid="delivery-row"]')).to_have_count(0, timeout=WAIT_MS)
+    expect(by_test_id(page, "deliveries-empty")).to_be_visible()
 
 
 def test_an_operator_has_no_link_and_no_access(page: Any, app: NotifyApp) -> None:

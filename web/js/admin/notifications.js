@@ -131,7 +131,11 @@ async function refresh() {
         ? hooks.map(webhookRow)
         : [el("tr", {}, el("td", { colspan: "7", text: "No webhooks are configured (config section notify.webhooks)." }))],
     );
-    replaceIfChanged("deliveries", deliveries, () => deliveries.map(deliveryRow));
+    replaceIfChanged("deliveries", deliveries, () =>
+      deliveries.length
+        ? deliveries.map(deliveryRow)
+        : [el("tr", {}, el("td", { colspan: "7", "data-testid": "deliveries-empty", text: "Nothing sent in the log's span that matches." }))],
+    );
   } catch (err) {
     show(err.message);
   }
