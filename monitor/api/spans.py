@@ -4,10 +4,19 @@ for one."""
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Query
 
 from monitor.api.health_schemas import DEFAULT_HEALTH_SPAN_S, MAX_HEALTH_SPAN_S
+
+SinceQuery = Annotated[
+    float | None,
+    Query(allow_inf_nan=False, description="Epoch seconds; default: a day before until."),
+]
+UntilQuery = Annotated[
+    float | None, Query(allow_inf_nan=False, description="Epoch seconds; default: now.")
+]
 
 
 def checked_span(since: float | None, until: float | None) -> tuple[float, float]:

@@ -1,6 +1,6 @@
 // The sign-in form, shown over the page whenever the server wants a login.
 
-import { ApiError, lastUserName, login, logout } from "./api.js";
+import { ApiError, getMe, lastUserName, login, logout, onUnauthorized } from "./api.js";
 
 const ROLES = ["viewer", "operator", "supervisor", "admin"];
 
@@ -116,4 +116,33 @@ export class LoginDialog {
       this.submit.disabled = false;
     }
   }
+}
+
+function showPageUser(user) {
+  document.getElementById("user-name").textContent = user?.name ?? "";
+  document.getElementById("user-role").textContent = user?.role ?? "";
+  document.getElementById("current-user").hidden = !user;
+}
+
+/** Signs a report page in (its top bar has #current-user, #user-name, #user-role and
+ * #logout-button): the session's user, or the sign-in form with `hint` until someone signs
+ * in. A later 401 means the session ended: the form asks again, then `onResumed()`. */
+export async function signInPage({ hint, onResumed }) {
+  const dialog = LoginDialog.mount();
+  let user;
+  try {
+    user = (await getMe()).user;
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401) throw err;
+    user = (await dialog.ask(hint)).user;
+  }
+  showPageUser(user);
+  onUnauthorized(() =>
+    dialog.ask("Your session ended: sign in again.").then((session) => {
+      showPageUser(session.user);
+      onResumed?.();
+    }),
+  );
+  bindLogout(document.getElementById("logout-button"));
+  return user;
 }

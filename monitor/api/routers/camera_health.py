@@ -15,7 +15,7 @@ from monitor.api.health_schemas import (
 )
 from monitor.api.mappers import camera_health_public
 from monitor.api.routing import DocRoute
-from monitor.api.spans import checked_span
+from monitor.api.spans import SinceQuery, UntilQuery, checked_span
 from monitor.auth.deps import Role, require_role
 from monitor.bus.messages import SitePublic
 from monitor.pipeline.service import MonitorService
@@ -32,13 +32,6 @@ router = APIRouter(
 KEEP_LATEST_STRETCHES = 10
 
 
-SinceQuery = Annotated[
-    float | None,
-    Query(allow_inf_nan=False, description="Epoch seconds; default: a day before until."),
-]
-UntilQuery = Annotated[
-    float | None, Query(allow_inf_nan=False, description="Epoch seconds; default: now.")
-]
 SitesQuery = Annotated[
     list[str] | None,
     Query(max_length=64, description="Only these sites (repeatable); default: all."),

@@ -14,7 +14,7 @@ from monitor.api.deps import MonitorDep, StoreDep
 from monitor.api.report_csv import alerts_csv
 from monitor.api.report_schemas import ResponseReportPublic, SiteResponsePublic
 from monitor.api.routing import DocRoute
-from monitor.api.spans import checked_span
+from monitor.api.spans import SinceQuery, UntilQuery, checked_span
 from monitor.auth.deps import Role, require_role
 from monitor.store.base import Store
 
@@ -28,13 +28,6 @@ router = APIRouter(
 # A month of a busy deployment: more than this in one span is refused, not truncated.
 MAX_ALERTS = 20_000
 
-SinceQuery = Annotated[
-    float | None,
-    Query(allow_inf_nan=False, description="Epoch seconds; default: a day before until."),
-]
-UntilQuery = Annotated[
-    float | None, Query(allow_inf_nan=False, description="Epoch seconds; default: now.")
-]
 SiteQuery = Annotated[
     str | None,
     Query(max_length=64, description="Only this site (also one no longer configured)."),

@@ -1,8 +1,8 @@
 // The camera-health page: health.html[?hours=N]. For each site, how much of the last hours
 // its picture was poor or missing, worst first, with the stretches worth a replay.
 
-import { ApiError, getMe, onUnauthorized, request } from "../api.js";
-import { LoginDialog, bindLogout } from "../auth.js";
+import { ApiError, request } from "../api.js";
+import { signInPage } from "../auth.js";
 import { fmtTime } from "../util.js";
 import { SpanPicker, hoursFromQuery, spanLabel } from "./span.js";
 import { renderTable } from "./table.js";
@@ -17,21 +17,6 @@ function showError(err) {
   const box = $("health-error");
   box.textContent = err?.message || String(err);
   box.hidden = false;
-}
-
-function showUser(user) {
-  $("user-name").textContent = user?.name ?? "";
-  $("user-role").textContent = user?.role ?? "";
-  $("current-user").hidden = !user;
-}
-
-async function signIn(dialog) {
-  try {
-    return (await getMe()).user;
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 401) throw err;
-    return (await dialog.ask("Sign in to see camera health.")).user;
-  }
 }
 
 /** Fetches the report for the picked span and shows it; a newer load cancels an older one. */
@@ -67,16 +52,7 @@ async function load() {
 }
 
 async function main() {
-  const dialog = LoginDialog.mount();
-  showUser(await signIn(dialog));
-  // After the first sign-in: a later 401 means the session ended.
-  onUnauthorized(() =>
-    dialog.ask("Your session ended: sign in again.").then((session) => {
-      showUser(session.user);
-      load();
-    }),
-  );
-  bindLogout($("logout-button"));
+  await signInPage({ hint: "Sign in to see camera health.", onResumed: load });
   picker = new SpanPicker($("span-picker"), hoursFromQuery(location.search), load);
   $("refresh").addEventListener("click", load);
   await load();

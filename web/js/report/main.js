@@ -1,8 +1,8 @@
 // The response report: report.html[?hours=N]. For the alerts raised in the span, how fast
 // operators acknowledged them and whether each platform arrived within its tier.
 
-import { ApiError, getMe, onUnauthorized, request } from "../api.js";
-import { LoginDialog, bindLogout } from "../auth.js";
+import { ApiError, request } from "../api.js";
+import { signInPage } from "../auth.js";
 import { SpanPicker, hoursFromQuery } from "../health/span.js";
 import { el, fmtDuration, fmtTime } from "../util.js";
 
@@ -10,21 +10,6 @@ const $ = (id) => document.getElementById(id);
 
 let picker;
 let loading = null;
-
-function showUser(user) {
-  $("user-name").textContent = user?.name ?? "";
-  $("user-role").textContent = user?.role ?? "";
-  $("current-user").hidden = !user;
-}
-
-async function signIn(dialog) {
-  try {
-    return (await getMe()).user;
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 401) throw err;
-    return (await dialog.ask("Sign in to see the response report.")).user;
-  }
-}
 
 /** "20 s / 1 min 40 s / 2 min" (median / p90 / longest), or "–" when nothing was measured. */
 export function fmtDurations(d, withMax = true) {
@@ -133,15 +118,7 @@ async function load() {
 }
 
 async function main() {
-  const dialog = LoginDialog.mount();
-  showUser(await signIn(dialog));
-  onUnauthorized(() =>
-    dialog.ask("Your session ended: sign in again.").then((session) => {
-      showUser(session.user);
-      load();
-    }),
-  );
-  bindLogout($("logout-button"));
+  await signInPage({ hint: "Sign in to see the response report.", onResumed: load });
   picker = new SpanPicker($("span-picker"), hoursFromQuery(location.search), load);
   $("refresh").addEventListener("click", load);
   await load();
