@@ -38,6 +38,7 @@ from monitor.pipeline.status_recorder import StatusRecorder
 from monitor.recording.encoder import Opener, open_file
 from monitor.recording.service import FrameTaps, RecordingService
 from monitor.store.factory import open_store
+from monitor.store.fault_acks import FaultAcks
 from monitor.store.history_sweeper import HistorySweeper
 from monitor.store.site_overrides import SiteOverrides
 from monitor.store.sql import SqlStore
@@ -160,6 +161,7 @@ class Application:
                 audit=audit,
                 recordings=self.recording,
                 notifications=self.notifications,
+                fault_acks=FaultAcks(self.store.engine),
             )
         )
 

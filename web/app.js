@@ -9,6 +9,7 @@ import {
   getMe,
   getReadings,
   onUnauthorized,
+  request,
 } from "./js/api.js";
 import { LoginDialog, bindLogout, roleAtLeast } from "./js/auth.js";
 import { SiteChart, WINDOW_S } from "./js/chart.js";
@@ -40,6 +41,7 @@ const state = {
   accounts: true, // false when the server has no /api/auth
   sites: new Map(), // id → SitePublic (+ alerting)
   webhooks: new Map(), // name → WebhookHealthPublic
+  faultAcks: new Map(), // site id → its latest FaultAckPublic
   selected: null,
   historyToken: 0,
 };
@@ -62,6 +64,7 @@ function setUser(user) {
   $("admin-links").hidden = !(user && roleAtLeast(user.role, "admin"));
   $("webhooks-link").hidden = !(user && roleAtLeast(user.role, "supervisor"));
   $("report-link").hidden = !(user && roleAtLeast(user.role, "operator"));
+  showFaults(); // who may acknowledge camera faults has changed
   feed?.refreshAll();
 }
 
@@ -305,6 +308,7 @@ function onSnapshot(payload, { rebuild }) {
   }
   for (const site of state.sites.values()) normalise(site);
   state.webhooks = new Map((payload.webhooks ?? []).map((hook) => [hook.name, hook]));
+  state.faultAcks = new Map((payload.fault_acks ?? []).map((ack) => [ack.site_id, ack]));
 
   map.setSites([...state.sites.values()]);
   renderSites();
@@ -407,6 +411,11 @@ const handlers = {
   },
 };
 
+handlers.fault_ack = (msg) => {
+  state.faultAcks.set(msg.payload.ack.site_id, msg.payload.ack);
+  showFaults();
+};
+
 handlers.webhook_status = (msg) => {
   const hook = msg.payload.webhook;
   state.webhooks.set(hook.name, hook);
@@ -452,8 +461,23 @@ function tick() {
 
 const faultsView = () => ({ list: $("fault-list"), count: $("fault-count"), empty: $("faults-empty") });
 
+async function acknowledgeFault(siteId, fault, note) {
+  const ack = await request("POST", `/api/sites/${encodeURIComponent(siteId)}/fault-ack`, {
+    body: { kind: fault.kind, since: fault.since, note },
+  });
+  state.faultAcks.set(ack.site_id, ack);
+  showFaults();
+}
+
+function canAcknowledgeFaults() {
+  return Boolean(state.user && roleAtLeast(state.user.role, "operator"));
+}
+
 function showFaults() {
-  renderFaults(faultsView(), [...state.sites.values()], (id) => select(id));
+  renderFaults(faultsView(), [...state.sites.values()], (id) => select(id), Date.now() / 1000, {
+    acks: state.faultAcks,
+    onAck: canAcknowledgeFaults() ? acknowledgeFault : null,
+  });
   renderWebhookFaults($("webhook-fault-list"), [...state.webhooks.values()]);
 }
 

@@ -21,7 +21,13 @@ from starlette import status
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from monitor.bus.bus import AsyncSubscription, InMemoryBus, Published
-from monitor.bus.messages import Envelope, MessageType, SnapshotPayload, WebhookHealthPublic
+from monitor.bus.messages import (
+    Envelope,
+    FaultAckPublic,
+    MessageType,
+    SnapshotPayload,
+    WebhookHealthPublic,
+)
 from monitor.pipeline.service import MonitorService
 
 SLOW_CONSUMER_CODE = status.WS_1013_TRY_AGAIN_LATER
@@ -51,6 +57,7 @@ async def serve_events(
     limits: StreamLimits,
     *,
     webhooks: Callable[[], list[WebhookHealthPublic]] = list,
+    fault_acks: Callable[[], list[FaultAckPublic]] = list,
 ) -> None:
     """Feeds an accepted websocket until the client leaves or falls behind."""
     # Subscribe before the snapshot is built: an event published in between then reaches
@@ -60,10 +67,9 @@ async def serve_events(
     )
     try:
         resync = after_id is not None and backlog is None
+        snapshot = _snapshot_text(monitor, webhooks(), fault_acks(), resync)
         end = await _race(
-            _forward(
-                websocket, subscription, _snapshot_text(monitor, webhooks(), resync), backlog or []
-            ),
+            _forward(websocket, subscription, snapshot, backlog or []),
             _watch(subscription, limits.overflow_check_s),
             _listen(websocket),
         )
@@ -74,10 +80,17 @@ async def serve_events(
 
 
 def _snapshot_text(
-    monitor: MonitorService, webhooks: list[WebhookHealthPublic], resync: bool
+    monitor: MonitorService,
+    webhooks: list[WebhookHealthPublic],
+    fault_acks: list[FaultAckPublic],
+    resync: bool,
 ) -> str:
     payload = SnapshotPayload(
-        sites=monitor.sites(), open_alerts=monitor.open_alerts(), webhooks=webhooks, resync=resync
+        sites=monitor.sites(),
+        open_alerts=monitor.open_alerts(),
+        webhooks=webhooks,
+        fault_acks=fault_acks,
+        resync=resync,
     )
     envelope = Envelope(
         id=0, type=MessageType.SNAPSHOT, ts=time.time(), site_id=None, payload=payload

@@ -25,6 +25,7 @@ class MessageType(StrEnum):
     RECORDING = "recording"
     SITE_CONFIG = "site_config"
     WEBHOOK_STATUS = "webhook_status"
+    FAULT_ACK = "fault_ack"
 
 
 SiteStatus = Literal["starting", "online", "offline"]
@@ -321,12 +322,38 @@ class WebhookStatusPayload(Message):
     webhook: WebhookHealthPublic
 
 
+FaultKind = Literal["offline", "starting", "stalled", "picture"]
+
+
+class FaultAckPublic(Message):
+    """An operator has taken a site's camera fault in hand (README, "Camera faults")."""
+
+    site_id: str
+    kind: FaultKind = Field(
+        description="The fault acknowledged, as the live page names it: offline, starting (not "
+        "connected yet), stalled (no new picture) or picture (a poor one)."
+    )
+    since: float = Field(description="When that fault began: it names the episode.")
+    at: float
+    by: str
+    note: str = Field(description="What is being done, e.g. a repair ticket.")
+
+
+class FaultAckPayload(Message):
+    ack: FaultAckPublic
+
+
 class SnapshotPayload(Message):
     sites: list[SitePublic]
     open_alerts: list[AlertPublic]
     webhooks: list[WebhookHealthPublic] = Field(
         default_factory=list,
         description="Every configured webhook's health, so a page opened mid-outage knows.",
+    )
+    fault_acks: list[FaultAckPublic] = Field(
+        default_factory=list,
+        description="The latest acknowledgement of each site's camera fault; it applies while "
+        "the site's fault has the same kind and since.",
     )
     resync: bool = Field(
         description="True when the client asked to resume from an event id that is no "
@@ -343,6 +370,7 @@ Payload = (
     | RecordingPayload
     | SiteConfigPayload
     | WebhookStatusPayload
+    | FaultAckPayload
 )
 
 

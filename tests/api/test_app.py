@@ -15,6 +15,7 @@ from monitor.api.routers import (
     camera_health,
     config_export,
     exports,
+    faults,
     meta,
     notifications,
     platforms,
@@ -85,6 +86,8 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/notifications/webhooks/{name}/test"),
     ("get", "/api/reports/response"),
     ("get", "/api/reports/response/alerts.csv"),
+    ("post", "/api/sites/{site_id}/fault-ack"),
+    ("get", "/api/fault-acks"),
 }
 
 
@@ -121,6 +124,7 @@ def test_every_route_has_a_one_line_docstring_and_a_response_model() -> None:
         exports.router,
         notifications.router,
         reports.router,
+        faults.router,
     )
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     assert len(routes) == len(EXPECTED_OPERATIONS)

@@ -80,6 +80,8 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     # After-action review, as replay and export.
     ("get", "/api/reports/response"): OP,
     ("get", "/api/reports/response/alerts.csv"): OP,
+    ("post", "/api/sites/{site_id}/fault-ack"): OP,
+    ("get", "/api/fault-acks"): V,
 }
 
 PATH_VALUES = {

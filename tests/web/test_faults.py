@@ -97,7 +97,7 @@ def test_a_poor_picture_and_an_outage_are_listed_with_their_age(page: Any, make_
 
     # Its age counts on; the name selects the site.
     expect(by_test_id(page, f"fault-since-{GOOD}")).to_have_text(" · 2 s", timeout=WAIT_MS)
-    down.locator("button").click()
+    down.locator(".fault-site").click()
     expect(by_test_id(page, "site-panel")).to_have_attribute("data-site-id", GOOD)
 
     # Back online, its picture is fine: it leaves the list.
@@ -125,7 +125,7 @@ def test_a_lasting_fault_is_not_rebuilt_while_its_measures_move(page: Any, make_
     assert len(titles) > 1, "the tooltip follows the latest measures"
     assert poor.evaluate("(item) => item.probe") == "the first one"
     expect(poor).to_have_attribute("data-kind", "picture")
-    poor.locator("button").click()
+    poor.locator(".fault-site").click()
     expect(by_test_id(page, "site-panel")).to_have_attribute("data-site-id", POOR)
 
 
@@ -230,3 +230,64 @@ def re_age() -> re.Pattern[str]:
 def re_title(reason: str) -> re.Pattern[str]:
     """A fault's tooltip: the reason, then since when."""
     return re.compile(rf"^{re.escape(reason)}\nSince ")
+
+
+def test_an_operator_takes_a_dead_camera_in_hand_and_every_page_sees_it(
+    new_page: Any, make_demo: Any
+) -> None:
+    demo: Demo = make_demo(flagging(()))
+    first, second = new_page(), new_page()
+    open_live_page(first, demo)
+    open_live_page(second, demo)
+    demo.live.sources.by_site[GOOD].report("offline", "cannot open rtsp://cam-9/stream")
+    down = fault(first, GOOD)
+    expect(down).to_have_attribute("data-acknowledged", "false", timeout=WAIT_MS)
+    expect(by_test_id(first, "fault-count")).to_have_text("1")
+
+    by_test_id(first, f"fault-ack-{GOOD}").click()
+    by_test_id(first, f"fault-ack-note-{GOOD}").fill("ticket 4711, vendor on site 14:00")
+    by_test_id(first, f"fault-ack-save-{GOOD}").click()
+    for page in (first, second):
+        item = fault(page, GOOD)
+        expect(item).to_have_attribute("data-acknowledged", "true", timeout=WAIT_MS)
+        expect(by_test_id(page, f"fault-acked-{GOOD}")).to_contain_text(
+            f"{OPERATOR} "  # who, when, and the note
+        )
+        expect(by_test_id(page, f"fault-acked-{GOOD}")).to_contain_text(
+            "ticket 4711, vendor on site 14:00"
+        )
+        # Still listed, but no longer counted as a fault nobody has.
+        expect(by_test_id(page, "fault-count")).to_have_text("0")
+
+    # A page opened now knows (the snapshot); the camera comes back, then fails again:
+    # the new fault is nobody's yet.
+    third = new_page()
+    open_live_page(third, demo)
+    expect(fault(third, GOOD)).to_have_attribute("data-acknowledged", "true", timeout=WAIT_MS)
+    demo.live.sources.by_site[GOOD].report("online", "test camera")
+    expect(fault(first, GOOD)).to_have_count(0, timeout=WAIT_MS)
+    demo.live.sources.by_site[GOOD].report("offline", "stream ended")
+    expect(fault(first, GOOD)).to_have_attribute("data-acknowledged", "false", timeout=WAIT_MS)
+    expect(by_test_id(first, "fault-count")).to_have_text("1")
+
+
+def test_acknowledged_faults_go_after_the_ones_nobody_has(page: Any, served: Demo) -> None:
+    open_live_page(page, served)
+    order = page.evaluate(
+        """async () => {
+            const { cameraFaults } = await import('/js/faults.js');
+            const now = 1000000;
+            const site = (id, since) => ({
+                id, name_en: id, status: 'offline', status_since: since, status_reason: '',
+                latest: null,
+            });
+            const acks = new Map([
+                ['a', { site_id: 'a', kind: 'offline', since: 10, by: 'li', at: 20, note: '' }],
+                ['b', { site_id: 'b', kind: 'offline', since: 5, by: 'li', at: 20, note: '' }],
+            ]);
+            return cameraFaults([site('a', 10), site('b', 30), site('c', 50)], now, acks)
+                .map((e) => [e.site.id, Boolean(e.ack)]);
+        }"""
+    )
+    # a's acknowledgement names its fault; b's names an earlier one, so b is nobody's.
+    assert order == [["b", False], ["c", False], ["a", True]]

@@ -52,13 +52,22 @@ export function cameraFault(site, now = Date.now() / 1000) {
   };
 }
 
-/** Every site's fault now, the bad ones first, then the oldest first. */
-export function cameraFaults(sites, now = Date.now() / 1000) {
+/** The acknowledgement in force for `fault`: the site's latest, if it names this very
+ * episode (same kind, same since); a fault that began again is not acknowledged. */
+export function faultAck(fault, ack) {
+  return ack && ack.kind === fault.kind && ack.since === fault.since ? ack : null;
+}
+
+/** Every site's fault now: those nobody has taken in hand first (the bad ones first, then the
+ * oldest), then the acknowledged ones. `acks`: site id → its latest acknowledgement. */
+export function cameraFaults(sites, now = Date.now() / 1000, acks = new Map()) {
   return sites
     .map((site) => ({ site, fault: cameraFault(site, now) }))
     .filter((entry) => entry.fault)
+    .map((entry) => ({ ...entry, ack: faultAck(entry.fault, acks.get(entry.site.id)) }))
     .sort(
       (a, b) =>
+        Number(Boolean(a.ack)) - Number(Boolean(b.ack)) ||
         SEVERITY_ORDER[a.fault.severity] - SEVERITY_ORDER[b.fault.severity] ||
         (a.fault.since ?? Infinity) - (b.fault.since ?? Infinity),
     );
@@ -70,41 +79,82 @@ function faultTimes(fault, now) {
   return { since: ` · ${fmtDuration(now - fault.since)}`, title: `${fault.title}\nSince ${fmtTime(fault.since)}` };
 }
 
-function faultItem({ site, fault }, now, onSelect) {
+/** An "Ack" button, and the row it opens under the fault: a note and OK, which call
+ * onAck(site id, fault, note). */
+function ackControls(site, fault, onAck) {
+  const open = el("button", { type: "button", class: "fault-ack-open link-button", "data-testid": `fault-ack-${site.id}`, text: "Ack", title: "Take this fault in hand: every page shows it as handled" });
+  const note = el("input", { class: "fault-ack-note", "data-testid": `fault-ack-note-${site.id}`, maxlength: "500", placeholder: "Note: ticket, who is on it", hidden: true });
+  const save = el("button", { type: "button", class: "fault-ack-save", "data-testid": `fault-ack-save-${site.id}`, text: "OK", hidden: true });
+  const error = el("span", { class: "fault-ack-error", "data-testid": `fault-ack-error-${site.id}`, role: "alert" });
+  const row = el("div", { class: "fault-ack-row", hidden: true }, note, save, error);
+  open.addEventListener("click", () => {
+    open.hidden = true;
+    row.hidden = false;
+    note.hidden = false;
+    save.hidden = false;
+    note.focus();
+  });
+  const send = () => {
+    save.disabled = true;
+    onAck(site.id, fault, note.value.trim())
+      .catch((err) => {
+        error.textContent = err.message;
+      })
+      .finally(() => {
+        save.disabled = false;
+      });
+  };
+  save.addEventListener("click", send);
+  note.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") send();
+  });
+  return [open, row];
+}
+
+function faultItem({ site, fault, ack }, now, onSelect, onAck) {
   const { since: lasting, title } = faultTimes(fault, now);
   const item = el(
     "li",
     {
-      class: "fault",
+      class: ack ? "fault acknowledged" : "fault",
       "data-testid": `fault-${site.id}`,
       "data-site-id": site.id,
       "data-kind": fault.kind,
       "data-severity": fault.severity,
       "data-since": fault.since == null ? "" : String(fault.since),
+      "data-acknowledged": ack ? "true" : "false",
       title,
     },
     el("button", { type: "button", class: "fault-site link-button", text: site.name_en }),
     el("span", { class: "fault-text", text: fault.text }),
     el("span", { class: "fault-since", "data-testid": `fault-since-${site.id}`, text: lasting }),
   );
-  item.querySelector("button").addEventListener("click", () => onSelect(site.id));
+  item.querySelector(".fault-site").addEventListener("click", () => onSelect(site.id));
+  if (ack) {
+    const note = ack.note ? `: ${ack.note}` : "";
+    item.append(el("div", { class: "fault-ack", "data-testid": `fault-acked-${site.id}`, text: `✓ ${ack.by} ${fmtTime(ack.at)}${note}` }));
+  } else if (onAck && fault.since != null) {
+    item.append(...ackControls(site, fault, onAck));
+  }
   return item;
 }
 
-/** Fills the faults card: `list` gets one item per fault, `count` the number, `empty` shows
- * when there are none. */
-export function renderFaults({ list, count, empty }, sites, onSelect, now = Date.now() / 1000) {
-  const faults = cameraFaults(sites, now);
+/** Fills the faults card: `list` gets one item per fault, `count` the number nobody has
+ * taken in hand, `empty` shows when there are none. `acks`: site id → latest
+ * acknowledgement; `onAck(siteId, fault, note)` (a promise), or null for who may not. */
+export function renderFaults({ list, count, empty }, sites, onSelect, now = Date.now() / 1000, { acks = new Map(), onAck = null } = {}) {
+  const faults = cameraFaults(sites, now, acks);
   // Called every second: the items are rebuilt only when the faults change (a button
-  // replaced under the pointer would swallow a click); otherwise only their ages move on.
-  // The tooltip is left out of the signature: a poor picture's carries the measures of the
-  // latest reading, which change with every one.
-  const signature = JSON.stringify(
-    faults.map(({ site, fault }) => [site.id, site.name_en, fault.kind, fault.severity, fault.text, fault.since]),
-  );
+  // replaced under the pointer would swallow a click, a note being typed would be lost);
+  // otherwise only their ages move on. The tooltip is left out of the signature: a poor
+  // picture's carries the measures of the latest reading, which change with every one.
+  const signature = JSON.stringify([
+    Boolean(onAck),
+    faults.map(({ site, fault, ack }) => [site.id, site.name_en, fault.kind, fault.severity, fault.text, fault.since, ack && [ack.by, ack.at, ack.note]]),
+  ]);
   if (list.dataset.signature !== signature) {
     list.dataset.signature = signature;
-    list.replaceChildren(...faults.map((entry) => faultItem(entry, now, onSelect)));
+    list.replaceChildren(...faults.map((entry) => faultItem(entry, now, onSelect, onAck)));
   } else {
     for (const entry of faults) {
       const item = list.querySelector(`[data-site-id="${CSS.escape(entry.site.id)}"]`);
@@ -113,8 +163,10 @@ export function renderFaults({ list, count, empty }, sites, onSelect, now = Date
       item.querySelector(".fault-since").textContent = since;
     }
   }
-  count.textContent = String(faults.length);
-  count.classList.toggle("zero", faults.length === 0);
+  const open = faults.filter((entry) => !entry.ack).length;
+  count.textContent = String(open);
+  count.classList.toggle("zero", open === 0);
+  count.title = faults.length > open ? `${faults.length - open} more in hand` : "";
   empty.hidden = faults.length > 0;
 }
 

@@ -1,0 +1,77 @@
+"""Camera faults taken in hand: an operator acknowledges a site's current fault, with a note
+(a repair ticket), and every page shows it as handled until the camera recovers."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from monitor.api.deps import BusDep, ServicesDep, SiteDep
+from monitor.api.routing import DocRoute
+from monitor.auth.deps import AuditDep, OperatorUser, Role, require_role
+from monitor.bus.messages import FaultAckPayload, FaultAckPublic, FaultKind, MessageType
+from monitor.store.fault_acks import FaultAck, FaultAcks
+
+router = APIRouter(tags=["sites"], route_class=DocRoute)
+
+
+class FaultAckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: FaultKind = Field(description="The fault as the live page shows it.")
+    since: float = Field(allow_inf_nan=False, description="When it began (the page's value).")
+    note: str = Field(default="", max_length=500, description="What is being done about it.")
+
+
+def get_fault_acks(services: ServicesDep) -> FaultAcks:
+    if services.fault_acks is None:
+        raise HTTPException(503, "fault acknowledgements are not available in this server")
+    return services.fault_acks
+
+
+FaultAcksDep = Annotated[FaultAcks, Depends(get_fault_acks)]
+
+
+def fault_ack_public(ack: FaultAck) -> FaultAckPublic:
+    return FaultAckPublic(
+        site_id=ack.site_id, kind=ack.kind, since=ack.since, at=ack.at, by=ack.by, note=ack.note
+    )
+
+
+@router.post(
+    "/api/sites/{site_id}/fault-ack",
+    response_model=FaultAckPublic,
+    responses={404: {"description": "No such site"}},
+)
+def acknowledge_fault(
+    site: SiteDep,
+    body: FaultAckRequest,
+    acks: FaultAcksDep,
+    bus: BusDep,
+    user: OperatorUser,
+    audit: AuditDep,
+) -> FaultAckPublic:
+    """Marks the site's current camera fault as in hand, for every page, with a note."""
+    ack = FaultAck(site.id, body.kind, body.since, time.time(), user.name, body.note)
+    acks.record(ack)
+    audit.record(
+        "camera_fault.acknowledged",
+        site.id,
+        {"kind": body.kind, "since": body.since, "note": body.note},
+    )
+    public = fault_ack_public(ack)
+    bus.publish(MessageType.FAULT_ACK, site.id, FaultAckPayload(ack=public))
+    return public
+
+
+@router.get(
+    "/api/fault-acks",
+    response_model=list[FaultAckPublic],
+    dependencies=[Depends(require_role(Role.VIEWER))],
+)
+def list_fault_acks(acks: FaultAcksDep) -> list[FaultAckPublic]:
+    """The latest acknowledgement of each site's camera fault."""
+    return [fault_ack_public(ack) for ack in acks.latest()]

@@ -1,0 +1,86 @@
+"""Acknowledging a camera fault through the real server: stored, audited, on the live feed."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.audit.log import AuditQuery
+from monitor.auth.roles import Role
+from tests.api.conftest import recv_envelope
+from tests.support.api_harness import Api
+from tests.support.auth import api_token, bearer
+
+
+def test_an_acknowledgement_is_kept_audited_and_sent_to_every_page(api: Api) -> None:
+    operator = bearer(api_token(api.auth, "li.operator", Role.OPERATOR))
+    client = api.connect()
+    snapshot = recv_envelope(client)
+    assert snapshot["payload"]["fault_acks"] == []
+    body = {"kind": "offline", "since": 1_796_000_000.25, "note": "  ticket 4711  "}
+    response = api.http.post("/api/sites/gate-a/fault-ack", json=body, headers=operator)
+    assert response.status_code == 200, response.text
+    ack = response.json()
+    assert (ack["site_id"], ack["kind"], ack["since"], ack["by"], ack["note"]) == (
+        "gate-a",
+        "offline",
+        1_796_000_000.25,
+        "li.operator",
+        "ticket 4711",
+    )
+    while (message := recv_envelope(client))["type"] != "fault_ack":
+        pass
+    assert (message["site_id"], message["payload"]["ack"]) == ("gate-a", ack)
+    assert api.http.get("/api/fault-acks").json() == [ack]
+    # A page opened now gets it in its snapshot.
+    assert recv_envelope(api.connect())["payload"]["fault_acks"] == [ack]
+    [entry] = api.audit.entries(AuditQuery(action="camera_fault."))
+    assert (entry.actor, entry.target, entry.detail["note"]) == (
+        "li.operator",
+        "gate-a",
+        "ticket 4711",
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "detail"),
+    [
+        pytest.param(
+            "/api/sites/nowhere/fault-ack",
+            {"kind": "offline", "since": 1.0},
+            404,
+            "no site",
+            id="site",
+        ),
+        pytest.param(
+            "/api/sites/gate-a/fault-ack",
+            {"kind": "broken", "since": 1.0},
+            422,
+            "'offline'",
+            id="kind",
+        ),
+        pytest.param(
+            "/api/sites/gate-a/fault-ack", {"kind": "offline"}, 422, "since", id="no-since"
+        ),
+        pytest.param(
+            "/api/sites/gate-a/fault-ack",
+            {"kind": "offline", "since": 1.0, "note": "x" * 501},
+            422,
+            "at most 500 characters",
+            id="long-note",
+        ),
+        pytest.param(
+            "/api/sites/gate-a/fault-ack",
+            {"kind": "offline", "since": 1.0, "by": "someone else"},
+            422,
+            "Extra inputs",
+            id="no-impersonation",
+        ),
+    ],
+)
+def test_a_bad_acknowledgement_says_why(
+    api: Api, path: str, body: dict[str, object], status: int, detail: str
+) -> None:
+    response = api.http.post(path, json=body)
+    assert response.status_code == status
+    assert detail in response.text
+    assert api.http.get("/api/fault-acks").json() == []
