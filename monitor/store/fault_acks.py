@@ -8,6 +8,7 @@ camera recovers and fails again, the new fault is unacknowledged again.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -43,14 +44,17 @@ class FaultAck:
 
 
 class FaultAcks:
-    """Every acknowledgement is kept; the latest of each site is the one in force."""
+    """Every acknowledgement is kept; the latest of each site is the one in force, and is
+    also held in memory: every live page's snapshot asks for them, on the event loop."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         metadata.create_all(engine, tables=[fault_acks], checkfirst=True)
+        self._lock = threading.Lock()
+        self._latest = {ack.site_id: ack for ack in self._stored_latest()}
 
     def record(self, ack: FaultAck) -> None:
-        with self._engine.begin() as conn:
+        with self._lock, self._engine.begin() as conn:
             conn.execute(
                 sa.insert(fault_acks).values(
                     site_id=ack.site_id,
@@ -61,9 +65,14 @@ class FaultAcks:
                     note=ack.note,
                 )
             )
+            self._latest[ack.site_id] = ack
 
     def latest(self) -> list[FaultAck]:
-        """The latest acknowledgement of each site, by site id."""
+        """The latest acknowledgement of each site, by site id (from memory)."""
+        with self._lock:
+            return [self._latest[site_id] for site_id in sorted(self._latest)]
+
+    def _stored_latest(self) -> list[FaultAck]:
         t = fault_acks
         newest = (
             sa.select(t.c.site_id, sa.func.max(t.c.id).label("id")).group_by(t.c.site_id).subquery()

@@ -41,6 +41,11 @@ def fault_ack_public(ack: FaultAck) -> FaultAckPublic:
     )
 
 
+def latest_fault_acks(acks: FaultAcks | None) -> list[FaultAckPublic]:
+    """For the live feed's snapshot: none where acknowledgements are not available."""
+    return [] if acks is None else [fault_ack_public(ack) for ack in acks.latest()]
+
+
 @router.post(
     "/api/sites/{site_id}/fault-ack",
     response_model=FaultAckPublic,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from functools import partial
 from typing import cast
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
 from monitor.api.deps import BusDep, MonitorDep, ServicesDep
-from monitor.api.routers.faults import fault_ack_public
+from monitor.api.routers.faults import latest_fault_acks
 from monitor.api.routing import DocRoute
 from monitor.api.stream import StreamLimits, serve_events
 from monitor.auth.deps import get_auth, presented_credential
@@ -50,7 +51,6 @@ async def live_events(
     every_s = float(getattr(websocket.app.state, "session_check_s", SESSION_CHECK_S))
     notifications = services.notifications
     webhooks = notifications.health if notifications is not None else list
-    fault_acks = services.fault_acks
     feed = asyncio.ensure_future(
         serve_events(
             websocket,
@@ -59,11 +59,7 @@ async def live_events(
             after_id,
             limits,
             webhooks=webhooks,
-            fault_acks=(
-                (lambda: [fault_ack_public(a) for a in fault_acks.latest()])
-                if fault_acks is not None
-                else list
-            ),
+            fault_acks=partial(latest_fault_acks, services.fault_acks),
         )
     )
     watch = asyncio.ensure_future(_until_credential_ends(websocket, presented.token, every_s))
