@@ -60,6 +60,8 @@ def test_a_supervisor_tests_an_endpoint_and_retries_what_it_refused(
     expect(raised).to_have_attribute("data-state", "failed", timeout=WAIT_MS)
     expect(raised).to_contain_text("HTTP 422: refused with 422")
     expect(raised).to_contain_text("Wuyi Square: alert raised")
+    raised.locator("summary").click()
+    expect(raised.locator('[data-testid="delivery-body"]')).to_contain_text('"type": "raised"')
     expect(row.locator('[data-testid="webhook-queue"]')).to_contain_text("1 failed")
     raised.locator('[data-testid="delivery-retry"]').click()
     expect(raised).to_have_attribute("data-state", "delivered", timeout=WAIT_MS)

@@ -105,7 +105,13 @@ function deliveryRow(delivery) {
     { "data-testid": "delivery-row", "data-state": delivery.state, "data-kind": delivery.kind },
     el("td", { text: fmtTime(delivery.at) }),
     el("td", { text: delivery.webhook }),
-    el("td", { title: delivery.event_id, text: delivery.body.summary ?? delivery.kind }),
+    el(
+      "td",
+      { title: delivery.event_id },
+      delivery.body.summary ?? delivery.kind,
+      // What the receiver got (or will get), for whoever integrates it.
+      el("details", { class: "delivery-body" }, el("summary", { text: "Body" }), el("pre", { "data-testid": "delivery-body", text: JSON.stringify(delivery.body, null, 2) })),
+    ),
     el("td", { class: delivery.state === "failed" ? "bad" : "", text: delivery.state }),
     el("td", { text: String(delivery.attempts) }),
     el("td", { class: "detail", text: answer }),
