@@ -306,6 +306,7 @@ function onSnapshot(payload, { rebuild }) {
   } else {
     for (const alert of payload.open_alerts ?? []) feed.upsert(alert, null);
   }
+  feed.setTold(payload.told ?? []);
   for (const site of state.sites.values()) normalise(site);
   state.webhooks = new Map((payload.webhooks ?? []).map((hook) => [hook.name, hook]));
   state.faultAcks = new Map((payload.fault_acks ?? []).map((ack) => [ack.site_id, ack]));
@@ -410,6 +411,8 @@ const handlers = {
     }
   },
 };
+
+handlers.alert_told = (msg) => feed.addTold(msg.payload.told);
 
 handlers.fault_ack = (msg) => {
   state.faultAcks.set(msg.payload.ack.site_id, msg.payload.ack);

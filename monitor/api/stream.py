@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from monitor.bus.bus import AsyncSubscription, InMemoryBus, Published
 from monitor.bus.messages import (
+    AlertToldPublic,
     Envelope,
     FaultAckPublic,
     MessageType,
@@ -58,6 +59,7 @@ async def serve_events(
     *,
     webhooks: Callable[[], list[WebhookHealthPublic]] = list,
     fault_acks: Callable[[], list[FaultAckPublic]] = list,
+    told: Callable[[], list[AlertToldPublic]] = list,
 ) -> None:
     """Feeds an accepted websocket until the client leaves or falls behind."""
     # Subscribe before the snapshot is built: an event published in between then reaches
@@ -67,7 +69,7 @@ async def serve_events(
     )
     try:
         resync = after_id is not None and backlog is None
-        snapshot = _snapshot_text(monitor, webhooks(), fault_acks(), resync)
+        snapshot = _snapshot_text(monitor, webhooks(), fault_acks(), told(), resync)
         end = await _race(
             _forward(websocket, subscription, snapshot, backlog or []),
             _watch(subscription, limits.overflow_check_s),
@@ -83,6 +85,7 @@ def _snapshot_text(
     monitor: MonitorService,
     webhooks: list[WebhookHealthPublic],
     fault_acks: list[FaultAckPublic],
+    told: list[AlertToldPublic],
     resync: bool,
 ) -> str:
     payload = SnapshotPayload(
@@ -90,6 +93,7 @@ def _snapshot_text(
         open_alerts=monitor.open_alerts(),
         webhooks=webhooks,
         fault_acks=fault_acks,
+        told=told,
         resync=resync,
     )
     envelope = Envelope(

@@ -26,6 +26,7 @@ class MessageType(StrEnum):
     SITE_CONFIG = "site_config"
     WEBHOOK_STATUS = "webhook_status"
     FAULT_ACK = "fault_ack"
+    ALERT_TOLD = "alert_told"
 
 
 SiteStatus = Literal["starting", "online", "offline"]
@@ -343,12 +344,31 @@ class FaultAckPayload(Message):
     ack: FaultAckPublic
 
 
+class AlertToldPublic(Message):
+    """How a webhook took the latest step of an alert it was sent (README, "Notifications")."""
+
+    alert_id: str
+    webhook: str
+    kind: str = Field(description="The alert step sent: raised, escalated, ...")
+    state: Literal["delivered", "failed"]
+    at: float = Field(description="When it was delivered, or failed for good.")
+    error: str = Field(description="Why it failed; empty when delivered.")
+
+
+class AlertToldPayload(Message):
+    told: AlertToldPublic
+
+
 class SnapshotPayload(Message):
     sites: list[SitePublic]
     open_alerts: list[AlertPublic]
     webhooks: list[WebhookHealthPublic] = Field(
         default_factory=list,
         description="Every configured webhook's health, so a page opened mid-outage knows.",
+    )
+    told: list[AlertToldPublic] = Field(
+        default_factory=list,
+        description="Recent alerts' webhooks: the latest step each took, or failed to.",
     )
     fault_acks: list[FaultAckPublic] = Field(
         default_factory=list,
@@ -371,6 +391,7 @@ Payload = (
     | SiteConfigPayload
     | WebhookStatusPayload
     | FaultAckPayload
+    | AlertToldPayload
 )
 
 

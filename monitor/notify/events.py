@@ -83,6 +83,7 @@ class Notification:
     peak_level: str | None  # alerts only: what `levels` filters on
     at: float
     body: str  # the WebhookBody as JSON, serialised once
+    alert_id: str | None = None  # alert steps only: whose card says who was told
 
 
 def _site_name(site: SiteRef | None, site_id: str) -> str:
@@ -130,6 +131,7 @@ def alert_notification(
         peak_level=alert.peak_level,
         at=event.at,
         body=body.model_dump_json(),
+        alert_id=alert.id,
     )
 
 

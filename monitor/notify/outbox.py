@@ -27,6 +27,7 @@ notifications = sa.Table(
     sa.Column("key", sa.String, nullable=False),
     sa.Column("kind", sa.String, nullable=False),
     sa.Column("site_id", sa.String, nullable=True),
+    sa.Column("alert_id", sa.String, nullable=True),  # alert steps only
     sa.Column("at", sa.Double, nullable=False),  # when the event happened
     # When it was queued (again, after a manual retry): the give-up clock runs from here.
     sa.Column("queued_at", sa.Double, nullable=False),
@@ -56,6 +57,7 @@ class Delivery:
     key: str
     kind: str
     site_id: str | None
+    alert_id: str | None
     at: float
     queued_at: float
     state: DeliveryState
@@ -128,6 +130,7 @@ class Outbox:
             "key": notification.key,
             "kind": notification.kind,
             "site_id": notification.site_id,
+            "alert_id": notification.alert_id,
             "at": notification.at,
             "queued_at": now,
             "state": DeliveryState.PENDING.value,

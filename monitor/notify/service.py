@@ -8,6 +8,7 @@ outbox, in order, until it answers or they are `give_up_after_s` old.
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
@@ -21,6 +22,8 @@ from pydantic import AnyHttpUrl, TypeAdapter, ValidationError
 from monitor.bus.bus import InMemoryBus, ThreadSubscription
 from monitor.bus.messages import (
     AlertPayload,
+    AlertToldPayload,
+    AlertToldPublic,
     MessageType,
     ReadingPayload,
     SiteStatusPayload,
@@ -51,6 +54,8 @@ POLL_S = 0.5
 IDLE_WAIT_S = 5.0  # a sender re-reads its queue this often even when nobody wakes it
 ERROR_WAIT_S = 2.0  # after the store itself failed
 SWEEP_INTERVAL_S = 3600.0
+# Alerts whose webhooks' answers the live snapshot remembers (the open ones, and more).
+MAX_TOLD_ALERTS = 500
 
 
 Problem = Literal["", "not_answering", "refusing"]
@@ -126,6 +131,7 @@ class _Endpoint:
         clock: Callable[[], float],
         stopping: threading.Event,
         on_health: Callable[[WebhookHealthPublic], None],
+        on_settled: Callable[[Delivery, DeliveryState, float, str], None],
     ) -> None:
         self.config = config
         self.url = url
@@ -137,6 +143,7 @@ class _Endpoint:
         self._stopping = stopping
         self.wake = threading.Event()
         self._on_health = on_health
+        self._on_settled = on_settled
         # The sender thread and an API thread (a test message) both report attempts.
         self._lock = threading.Lock()
         self.failures_in_row = 0
@@ -232,6 +239,7 @@ class _Endpoint:
         reason = f"gave up after {delivery.attempts} attempts over {waited:.0f} s{last}"
         log.warning("webhook %s: %s (%s)", self.config.name, reason, delivery.key)
         self._outbox.give_up(delivery.id, reason)
+        self._on_settled(delivery, DeliveryState.FAILED, now, reason)
 
     def _record(self, delivery: Delivery, result: AttemptResult) -> None:
         verdict = judge(result)
@@ -244,6 +252,8 @@ class _Endpoint:
         at = self._clock()
         self._outbox.record_attempt(delivery.id, at, state, result.status_code, text)
         self.note(verdict, text, at, result.retry_after_s)
+        if state is not DeliveryState.PENDING:
+            self._on_settled(delivery, state, at, text)
         if verdict is Verdict.RETRY and (
             self.failures_in_row == 1 or self.failures_in_row % 10 == 0
         ):
@@ -285,6 +295,11 @@ class NotificationService:
         self._subscription: ThreadSubscription | None = None
         self._intake: threading.Thread | None = None
         self._next_sweep = 0.0
+        # Per alert, per webhook, the latest step settled: the live page's "told" lines.
+        self._told: collections.OrderedDict[str, dict[str, AlertToldPublic]] = (
+            collections.OrderedDict()
+        )
+        self._told_lock = threading.Lock()
         policy = policy or RetryPolicy()
         # Every secret is looked up now: a missing one stops the start, not a 3 a.m. alert.
         self._endpoints: dict[str, _Endpoint] = {}
@@ -307,6 +322,7 @@ class NotificationService:
                 clock,
                 self._stopping,
                 self._publish_health,
+                self._settled,
             )
 
     def start(self) -> None:
@@ -345,6 +361,29 @@ class NotificationService:
     def health(self) -> list[WebhookHealthPublic]:
         """Every webhook's health, for the live page's snapshot."""
         return [endpoint.health() for endpoint in self._endpoints.values()]
+
+    def told(self) -> list[AlertToldPublic]:
+        """Recent alerts' webhooks, the latest settled step of each, for the live snapshot."""
+        with self._told_lock:
+            return [told for by_webhook in self._told.values() for told in by_webhook.values()]
+
+    def _settled(self, delivery: Delivery, state: DeliveryState, at: float, error: str) -> None:
+        if delivery.alert_id is None:
+            return
+        told = AlertToldPublic(
+            alert_id=delivery.alert_id,
+            webhook=delivery.webhook,
+            kind=delivery.kind,
+            state="delivered" if state is DeliveryState.DELIVERED else "failed",
+            at=at,
+            error=error,
+        )
+        with self._told_lock:
+            self._told.setdefault(delivery.alert_id, {})[delivery.webhook] = told
+            self._told.move_to_end(delivery.alert_id)
+            while len(self._told) > MAX_TOLD_ALERTS:
+                self._told.popitem(last=False)
+        self._bus.publish(MessageType.ALERT_TOLD, delivery.site_id, AlertToldPayload(told=told))
 
     def _publish_health(self, health: WebhookHealthPublic) -> None:
         self._bus.publish(MessageType.WEBHOOK_STATUS, None, WebhookStatusPayload(webhook=health))

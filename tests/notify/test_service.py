@@ -20,7 +20,13 @@ from standardwebhooks.webhooks import Webhook
 
 from monitor.alerts.model import AlertEventKind
 from monitor.bus.bus import InMemoryBus
-from monitor.bus.messages import MessageType, ReadingPayload, SiteStatusPayload, TrendPublic
+from monitor.bus.messages import (
+    AlertToldPayload,
+    MessageType,
+    ReadingPayload,
+    SiteStatusPayload,
+    TrendPublic,
+)
 from monitor.config.notify import NotifyConfig
 from monitor.notify.events import SiteRef
 from monitor.notify.outbox import DeliveryState, Outbox
@@ -454,3 +460,42 @@ def test_a_rising_crowd_minutes_from_a_level_is_forecast_once(
         forecast = hooks.requests[0].json
         assert forecast["forecast"]["level"] == "danger"
         assert "Wuyi Square: heading for danger in about 2 min" in forecast["summary"]
+
+
+def test_each_alert_step_settled_is_told_to_the_live_pages(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    hooks.answer(200, 422)
+    bus = InMemoryBus()
+    told = bus.subscribe(types=frozenset({MessageType.ALERT_TOLD}))
+    with running(notify_config(server.url("/hook")), engine, bus) as service:
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload(event_id="e1"))
+        bus.publish(
+            MessageType.ALERT, "wuyi-square", alert_payload(AlertEventKind.CLEARED, event_id="e2")
+        )
+        # Camera outages have no alert card: nothing is told of them.
+        bus.publish(MessageType.SITE_STATUS, "wuyi-square", SiteStatusPayload(status="offline"))
+        first = told.get(timeout=10)
+        second = told.get(timeout=10)
+        assert first is not None
+        assert second is not None
+        assert first.site_id == "wuyi-square"
+        assert isinstance(first.payload, AlertToldPayload)
+        assert isinstance(second.payload, AlertToldPayload)
+        delivered, refused = first.payload.told, second.payload.told
+        assert (delivered.alert_id, delivered.webhook, delivered.kind, delivered.state) == (
+            "al-1",
+            "desk",
+            "raised",
+            "delivered",
+        )
+        assert (refused.kind, refused.state, refused.error) == (
+            "cleared",
+            "failed",
+            "HTTP 422: refused with 422",
+        )
+        # The snapshot keeps the latest step per alert and webhook.
+        assert service.told() == [refused]
+        [stored] = [d for d in service.outbox.deliveries() if d.kind == "raised"]
+        assert stored.alert_id == "al-1"

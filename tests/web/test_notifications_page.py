@@ -109,3 +109,22 @@ def test_a_page_opened_while_a_webhook_is_down_shows_it(page: Any, app: NotifyAp
     expect(by_test_id(page, "webhook-fault-desk")).to_have_attribute(
         "data-problem", "not_answering", timeout=WAIT_MS
     )
+
+
+def test_an_alert_card_says_whether_the_desk_was_told(new_page: Any, app: NotifyApp) -> None:
+    page = new_page()
+    signed_in(page, app, OPERATOR)
+    app.receiver.answer(200, 422)  # the raise is taken, the clearing refused
+    app.crowd.people = 6
+    card = page.locator('[data-testid^="alert-item-"]').first
+    expect(card).to_contain_text("Told desk (raised) at ", timeout=WAIT_MS)
+    app.crowd.people = 0
+    expect(card).to_contain_text(
+        "Could not tell desk (cleared): HTTP 422: refused with 422", timeout=WAIT_MS
+    )
+    # A page opened now knows it too (the snapshot).
+    fresh = new_page()
+    signed_in(fresh, app, OPERATOR)
+    expect(fresh.locator('[data-testid^="alert-item-"]').first).to_contain_text(
+        "Could not tell desk (cleared)", timeout=WAIT_MS
+    )

@@ -18,6 +18,22 @@ export class AlertFeed {
     this.onAck = onAck; // (alertId, note) → Promise<AlertPublic|void>
     this.onSelectSite = onSelectSite;
     this.alerts = new Map(); // id → {alert, event, node}
+    this.told = new Map(); // alert id → Map(webhook → AlertToldPublic): who was told
+  }
+
+  /** Replaces what every alert's webhooks said (a snapshot). */
+  setTold(told) {
+    this.told.clear();
+    for (const t of told) this.addTold(t, false);
+    this.refreshAll();
+  }
+
+  /** One webhook took (or failed to take) a step of an alert. */
+  addTold(told, render = true) {
+    if (!this.told.has(told.alert_id)) this.told.set(told.alert_id, new Map());
+    this.told.get(told.alert_id).set(told.webhook, told);
+    const entry = this.alerts.get(told.alert_id);
+    if (render && entry) this.render(entry);
   }
 
   /** Replaces every alert (snapshot with rebuild). */
@@ -232,6 +248,13 @@ export class AlertFeed {
       const by = alert.resolved_by ? ` by ${alert.resolved_by}` : "";
       const outcome = alert.outcome ? ` — “${alert.outcome}”` : "";
       lines.push(`Resolved${by} at ${fmtTime(alert.resolved_at)}${outcome}`);
+    }
+    for (const told of this.told.get(alert.id)?.values() ?? []) {
+      lines.push(
+        told.state === "delivered"
+          ? `Told ${told.webhook} (${told.kind}) at ${fmtTime(told.at)}`
+          : `Could not tell ${told.webhook} (${told.kind}): ${told.error}`,
+      );
     }
     p.detail.textContent = lines.join("\n");
     p.detail.hidden = lines.length === 0;

@@ -51,6 +51,7 @@ async def live_events(
     every_s = float(getattr(websocket.app.state, "session_check_s", SESSION_CHECK_S))
     notifications = services.notifications
     webhooks = notifications.health if notifications is not None else list
+    told = notifications.told if notifications is not None else list
     feed = asyncio.ensure_future(
         serve_events(
             websocket,
@@ -60,6 +61,7 @@ async def live_events(
             limits,
             webhooks=webhooks,
             fault_acks=partial(latest_fault_acks, services.fault_acks),
+            told=told,
         )
     )
     watch = asyncio.ensure_future(_until_credential_ends(websocket, presented.token, every_s))
