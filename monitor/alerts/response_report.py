@@ -116,19 +116,23 @@ def _late(alert: Alert, now: float) -> LateArrival | None:
     )
 
 
-def _span(start: float | None, end: float | None) -> float | None:
+def between(start: float | None, end: float | None) -> float | None:
+    """Seconds from start to end; None when either step was not taken."""
     return None if start is None or end is None else end - start
 
 
 def _spans(alerts: Iterable[Alert], start: str, end: str) -> Durations:
     """Durations of the alerts that have both times (attribute names of Alert)."""
-    found = (_span(getattr(a, start), getattr(a, end)) for a in alerts)
+    found = (between(getattr(a, start), getattr(a, end)) for a in alerts)
     return durations(s for s in found if s is not None)
 
 
-def _within_tier(alert: Alert) -> bool:
-    took = _span(alert.dispatched_at, alert.arrived_at)
-    return took is not None and alert.tier_minutes is not None and took <= alert.tier_minutes * 60
+def within_tier(alert: Alert) -> bool | None:
+    """Whether its platform arrived within its tier; None when none has arrived."""
+    took = between(alert.dispatched_at, alert.arrived_at)
+    if took is None or alert.tier_minutes is None:
+        return None
+    return took <= alert.tier_minutes * 60
 
 
 def _site_response(site_id: str, alerts: Sequence[Alert], now: float) -> SiteResponse:
@@ -153,7 +157,7 @@ def _site_response(site_id: str, alerts: Sequence[Alert], now: float) -> SiteRes
         dispatched=len(dispatched),
         dispatch=_spans(alerts, "raised_at", "dispatched_at"),
         arrival=_spans(alerts, "dispatched_at", "arrived_at"),
-        within_tier=sum(1 for a in alerts if _within_tier(a)),
+        within_tier=sum(1 for a in alerts if within_tier(a)),
         late=sum(1 for a in alerts if _late(a, now) is not None),
         crowd=_spans(alerts, "raised_at", "cleared_at"),
         still_open=sum(1 for a in alerts if a.state is not AlertState.RESOLVED),
@@ -172,7 +176,7 @@ def _tier(tier_minutes: int, alerts: Sequence[Alert], now: float) -> TierResult:
     return TierResult(
         tier_minutes=tier_minutes,
         dispatched=len(dispatched),
-        within=sum(1 for a in dispatched if _within_tier(a)),
+        within=sum(1 for a in dispatched if within_tier(a)),
         late=len(late),
         on_the_way=sum(1 for a in en_route if a not in called_off and a not in late),
         not_arrived=len(called_off),

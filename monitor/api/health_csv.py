@@ -22,7 +22,8 @@ OUTAGE_COLUMNS = (
 )
 
 
-def _utc(epoch: float) -> str:
+def utc_iso(epoch: float) -> str:
+    """ISO 8601 in UTC to the second: what a spreadsheet reads as a time."""
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
@@ -38,8 +39,8 @@ def outages_csv(rows: Iterable[tuple[str, str, Outage]]) -> bytes:
             [
                 site_id,
                 site_name,
-                _utc(outage.start),
-                _utc(outage.end),
+                utc_iso(outage.start),
+                utc_iso(outage.end),
                 repr(outage.start),
                 repr(outage.end),
                 round(outage.duration_s, 3),

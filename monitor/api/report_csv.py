@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 
 from monitor.alerts.model import Alert
+from monitor.alerts.response_report import between, within_tier
+from monitor.api.health_csv import utc_iso
 
 ALERT_COLUMNS = (
     "alert_id",
@@ -32,18 +33,13 @@ ALERT_COLUMNS = (
 )
 
 
-def _utc(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
-
-
 def _seconds(start: float | None, end: float | None) -> str:
-    return "" if start is None or end is None else str(round(end - start, 3))
+    took = between(start, end)
+    return "" if took is None else str(round(took, 3))
 
 
-def _within_tier(alert: Alert) -> str:
-    if alert.dispatched_at is None or alert.arrived_at is None or alert.tier_minutes is None:
-        return ""
-    return "yes" if alert.arrived_at - alert.dispatched_at <= alert.tier_minutes * 60 else "no"
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else "yes" if value else "no"
 
 
 def alerts_csv(alerts: Iterable[Alert], site_names: Mapping[str, str]) -> bytes:
@@ -59,7 +55,7 @@ def alerts_csv(alerts: Iterable[Alert], site_names: Mapping[str, str]) -> bytes:
                 site_names.get(a.site_id, ""),
                 a.peak_level,
                 a.peak_value,
-                _utc(a.raised_at),
+                utc_iso(a.raised_at),
                 repr(a.raised_at),
                 _seconds(a.raised_at, a.acknowledged_at),
                 a.acknowledged_by or "",
@@ -68,7 +64,7 @@ def alerts_csv(alerts: Iterable[Alert], site_names: Mapping[str, str]) -> bytes:
                 "" if a.tier_minutes is None else a.tier_minutes,
                 _seconds(a.raised_at, a.dispatched_at),
                 _seconds(a.dispatched_at, a.arrived_at),
-                _within_tier(a),
+                _yes_no(within_tier(a)),
                 _seconds(a.raised_at, a.cleared_at),
                 a.state.value,
                 a.resolved_by or "",

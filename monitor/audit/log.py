@@ -12,15 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from monitor.store.schema import metadata
-
-# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT.
-_RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from monitor.store.schema import RowId, metadata
 
 audit_log = sa.Table(
     "audit_log",
     metadata,
-    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("id", RowId, primary_key=True, autoincrement=True),
     sa.Column("at", sa.Double, nullable=False),
     sa.Column("actor", sa.String, nullable=False),
     sa.Column("action", sa.String, nullable=False),

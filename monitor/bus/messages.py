@@ -304,11 +304,14 @@ class SiteConfigPayload(Message):
     changed_by: str
 
 
+WebhookProblem = Literal["", "not_answering", "refusing"]
+
+
 class WebhookHealthPublic(Message):
     """Whether a webhook (README, "Notifications") is taking the events sent to it."""
 
     name: str
-    problem: Literal["", "not_answering", "refusing"] = Field(
+    problem: WebhookProblem = Field(
         description="Empty: healthy. not_answering: no answer, 408, 429 or 5xx; its events wait "
         "and are retried. refusing: its last event was refused (another 4xx) and failed."
     )

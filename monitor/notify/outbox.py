@@ -14,15 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from monitor.notify.events import Notification
-from monitor.store.schema import metadata
+from monitor.store.schema import RowId, metadata
 from monitor.store.upsert import insert_if_absent
-
-_RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 notifications = sa.Table(
     "notifications",
     metadata,
-    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("id", RowId, primary_key=True, autoincrement=True),
     sa.Column("webhook", sa.String, nullable=False),
     sa.Column("key", sa.String, nullable=False),
     sa.Column("kind", sa.String, nullable=False),

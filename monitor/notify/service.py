@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import AnyHttpUrl, TypeAdapter, ValidationError
@@ -28,6 +27,7 @@ from monitor.bus.messages import (
     ReadingPayload,
     SiteStatusPayload,
     WebhookHealthPublic,
+    WebhookProblem,
     WebhookStatusPayload,
 )
 from monitor.config.notify import NotificationKind, NotifyConfig, WebhookConfig
@@ -58,7 +58,6 @@ SWEEP_INTERVAL_S = 3600.0
 MAX_TOLD_ALERTS = 500
 
 
-Problem = Literal["", "not_answering", "refusing"]
 _HTTP_URL = TypeAdapter(AnyHttpUrl)
 
 
@@ -149,7 +148,7 @@ class _Endpoint:
         self.failures_in_row = 0
         self.paused_until: float | None = None
         self.last_error = ""
-        self.problem: Problem = ""
+        self.problem: WebhookProblem = ""
         self.problem_since: float | None = None
         self.thread = threading.Thread(target=self._run, name=f"webhook-{config.name}", daemon=True)
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from monitor.store.schema import metadata
-
-_RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from monitor.store.schema import RowId, metadata
 
 segments = sa.Table(
     "recording_segments",
     metadata,
-    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("id", RowId, primary_key=True, autoincrement=True),
     sa.Column("site_id", sa.String, nullable=False),
     sa.Column("start", sa.Double, nullable=False, comment="Capture time of the first frame."),
     sa.Column("end", sa.Double, nullable=False, comment="Capture time of the last frame."),
@@ -32,7 +30,7 @@ segments = sa.Table(
 pins = sa.Table(
     "recording_pins",
     metadata,
-    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("id", RowId, primary_key=True, autoincrement=True),
     # Null: every site.
     sa.Column("site_id", sa.String, nullable=True),
     sa.Column("start", sa.Double, nullable=False),

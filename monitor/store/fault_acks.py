@@ -14,15 +14,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from monitor.store.schema import metadata
-
-# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT.
-_RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from monitor.store.schema import RowId, metadata
 
 fault_acks = sa.Table(
     "fault_acks",
     metadata,
-    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("id", RowId, primary_key=True, autoincrement=True),
     sa.Column("site_id", sa.String, nullable=False),
     sa.Column("kind", sa.String, nullable=False),  # offline, starting, stalled, picture
     sa.Column("since", sa.Double, nullable=False),  # when the fault began

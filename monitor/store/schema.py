@@ -16,7 +16,8 @@ SCHEMA_VERSION = 3
 metadata = sa.MetaData()
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY (the rowid); PostgreSQL gets a BIGINT.
-_RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+# Every table on this metadata with a surrogate key uses it.
+RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 schema_version = sa.Table(
     "schema_version",
@@ -30,7 +31,7 @@ readings = sa.Table(
     "readings",
     metadata,
     # Surrogate key: `seq` restarts with the pipeline, so (site_id, seq) is not unique.
-    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("id", RowId, primary_key=True, autoincrement=True),
     sa.Column("site_id", sa.String, nullable=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("captured_at", sa.Double, nullable=False),
@@ -102,7 +103,7 @@ alert_events = sa.Table(
 threshold_changes = sa.Table(
     "threshold_changes",
     metadata,
-    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("id", RowId, primary_key=True, autoincrement=True),
     sa.Column("site_id", sa.String, nullable=False),
     sa.Column("at", sa.Double, nullable=False),
     sa.Column("changed_by", sa.String, nullable=False),
@@ -117,7 +118,7 @@ threshold_changes = sa.Table(
 site_status = sa.Table(
     "site_status",
     metadata,
-    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("id", RowId, primary_key=True, autoincrement=True),
     sa.Column("site_id", sa.String, nullable=False),
     sa.Column("at", sa.Double, nullable=False),
     sa.Column("status", sa.String, nullable=False),

@@ -16,11 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from monitor.store.schema import metadata
+from monitor.store.schema import RowId, metadata
 from monitor.store.upsert import upsert
-
-# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT.
-_RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 site_overrides = sa.Table(
     "site_overrides",
@@ -32,7 +29,7 @@ site_overrides = sa.Table(
 site_changes = sa.Table(
     "site_changes",
     metadata,
-    sa.Column("id", _RowId, primary_key=True, autoincrement=True),
+    sa.Column("id", RowId, primary_key=True, autoincrement=True),
     sa.Column("site_id", sa.String, nullable=False),
     sa.Column("at", sa.Double, nullable=False),
     sa.Column("changed_by", sa.String, nullable=False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from monitor.alerts.model import Alert, AlertEvent, AlertEventKind, AlertState
 from monitor.bus.convert import alert_event_public, alert_public
 from monitor.bus.messages import AlertPayload
@@ -24,12 +26,14 @@ def alert_payload(
     level: str = "high",
     peak_level: str | None = None,
     value: float = 4.6,
-    at: float = 1_000.0,
+    at: float | None = None,
     event_id: str = "ev-1",
     by: str = "system",
     note: str = "",
     metric: str = "peak_density",
 ) -> AlertPayload:
+    # Now by default: the service sweeps delivered events older than its log keeps.
+    at = time.time() if at is None else at
     alert = Alert(
         id="al-1",
         site_id=site_id,

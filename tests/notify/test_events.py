@@ -39,7 +39,12 @@ def test_an_alert_step_carries_the_alert_the_step_and_a_line_for_a_pager() -> No
 
 def test_an_operator_step_names_the_operator_and_the_note() -> None:
     payload = alert_payload(
-        AlertEventKind.ACKNOWLEDGED, by="officer.li", note="on my way", metric="count", value=41
+        AlertEventKind.ACKNOWLEDGED,
+        at=1_000.0,
+        by="officer.li",
+        note="on my way",
+        metric="count",
+        value=41,
     )
     body = json.loads(alert_notification(payload, None, None).body)
     # An unknown (retired) site is named by its id, its time in UTC; without a public URL

@@ -1,8 +1,11 @@
-// Shared by the admin pages: who is logged in (admins only), and a message banner.
+// Shared by the admin pages: who is logged in (and may see the page), and a message banner.
 
 import { ApiError, getMe } from "../api.js";
+import { roleAtLeast } from "../auth.js";
 
-export async function requireAdmin() {
+/** The logged-in user, once shown in the top bar, if their role is at least `role`; a
+ * banner and a rejected promise otherwise. */
+export async function requireRole(role, refusal) {
   let me;
   try {
     me = await getMe();
@@ -12,12 +15,14 @@ export async function requireAdmin() {
     throw err;
   }
   document.getElementById("user-name").textContent = `${me.user.name} (${me.user.role})`;
-  if (me.user.role !== "admin") {
-    show("Only admins may see this page.");
-    throw new Error("not an admin");
+  if (!roleAtLeast(me.user.role, role)) {
+    show(refusal);
+    throw new Error(`not ${role}`);
   }
   return me.user;
 }
+
+export const requireAdmin = () => requireRole("admin", "Only admins may see this page.");
 
 export function show(message, ok = false) {
   const banner = document.getElementById("banner");

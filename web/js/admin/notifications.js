@@ -1,10 +1,9 @@
 // Webhooks page (supervisors and admins): each endpoint's health and queue, a test
 // message, and the delivery log with a retry for what failed.
 
-import { ApiError, getMe, request } from "../api.js";
-import { roleAtLeast } from "../auth.js";
+import { request } from "../api.js";
 import { el, fmtTime } from "../util.js";
-import { show } from "./common.js";
+import { requireRole, show } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 5000;
@@ -17,21 +16,6 @@ function replaceIfChanged(id, data, rows) {
   if (shown[id] === signature) return;
   shown[id] = signature;
   $(id).replaceChildren(...rows());
-}
-
-async function requireSupervisor() {
-  let me;
-  try {
-    me = await getMe();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) location.replace("/");
-    throw err;
-  }
-  $("user-name").textContent = `${me.user.name} (${me.user.role})`;
-  if (!roleAtLeast(me.user.role, "supervisor")) {
-    show("Only supervisors and admins may see this page.");
-    throw new Error("not a supervisor");
-  }
 }
 
 function health(hook) {
@@ -149,7 +133,7 @@ async function refresh() {
 
 for (const id of ["f-webhook", "f-state"]) $(id).addEventListener("change", refresh);
 
-requireSupervisor()
+requireRole("supervisor", "Only supervisors and admins may see this page.")
   .then(() => {
     refresh();
     setInterval(refresh, REFRESH_MS);
