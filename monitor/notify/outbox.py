@@ -233,6 +233,38 @@ class Outbox:
             rows = conn.execute(query).mappings().all()
         return [_delivery(row) for row in rows]
 
+    def latest_alert_steps(self, alerts: int) -> list[Delivery]:
+        """The latest settled (delivered or failed) step of each alert per webhook, for the
+        `alerts` alerts with the newest settled steps, oldest first: a restarted monitor's
+        alert cards still say who was told."""
+        if alerts < 1:
+            raise ValueError(f"alerts must be at least 1, got {alerts}")
+        t = notifications
+        settled = sa.and_(t.c.alert_id.is_not(None), t.c.state != DeliveryState.PENDING.value)
+        latest = (
+            sa.select(sa.func.max(t.c.id).label("id"))
+            .where(settled)
+            .group_by(t.c.alert_id, t.c.webhook)
+            .subquery()
+        )
+        recent = (
+            sa.select(t.c.alert_id)
+            .where(settled)
+            .group_by(t.c.alert_id)
+            .order_by(sa.func.max(t.c.id).desc())
+            .limit(alerts)
+            .subquery()
+        )
+        query = (
+            sa.select(t)
+            .join(latest, t.c.id == latest.c.id)
+            .where(t.c.alert_id.in_(sa.select(recent.c.alert_id)))
+            .order_by(t.c.id)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [_delivery(row) for row in rows]
+
     def tallies(self) -> dict[str, WebhookTally]:
         """Per endpoint: deliveries by state and the last one delivered."""
         t = notifications

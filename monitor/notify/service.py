@@ -116,6 +116,27 @@ def _env_value(webhook: WebhookConfig, key: str | None, environ: Mapping[str, st
     return value
 
 
+def _told(
+    alert_id: str, delivery: Delivery, state: DeliveryState, at: float, error: str
+) -> AlertToldPublic:
+    return AlertToldPublic(
+        alert_id=alert_id,
+        webhook=delivery.webhook,
+        kind=delivery.kind,
+        state="delivered" if state is DeliveryState.DELIVERED else "failed",
+        at=at,
+        error=error,
+    )
+
+
+def _told_from_log(delivery: Delivery) -> AlertToldPublic:
+    """A settled step as the log keeps it. A step given up on keeps its last attempt's time
+    (the log has no give-up time); the page shows no time for a failure anyway."""
+    assert delivery.alert_id is not None
+    at = delivery.delivered_at or delivery.last_attempt_at or delivery.queued_at
+    return _told(delivery.alert_id, delivery, delivery.state, at, delivery.error)
+
+
 class _Endpoint:
     """One webhook's sender thread and its health."""
 
@@ -299,6 +320,8 @@ class NotificationService:
             collections.OrderedDict()
         )
         self._told_lock = threading.Lock()
+        for delivery in outbox.latest_alert_steps(MAX_TOLD_ALERTS):
+            self._remember_told(_told_from_log(delivery))
         policy = policy or RetryPolicy()
         # Every secret is looked up now: a missing one stops the start, not a 3 a.m. alert.
         self._endpoints: dict[str, _Endpoint] = {}
@@ -369,20 +392,16 @@ class NotificationService:
     def _settled(self, delivery: Delivery, state: DeliveryState, at: float, error: str) -> None:
         if delivery.alert_id is None:
             return
-        told = AlertToldPublic(
-            alert_id=delivery.alert_id,
-            webhook=delivery.webhook,
-            kind=delivery.kind,
-            state="delivered" if state is DeliveryState.DELIVERED else "failed",
-            at=at,
-            error=error,
-        )
+        told = _told(delivery.alert_id, delivery, state, at, error)
+        self._remember_told(told)
+        self._bus.publish(MessageType.ALERT_TOLD, delivery.site_id, AlertToldPayload(told=told))
+
+    def _remember_told(self, told: AlertToldPublic) -> None:
         with self._told_lock:
-            self._told.setdefault(delivery.alert_id, {})[delivery.webhook] = told
-            self._told.move_to_end(delivery.alert_id)
+            self._told.setdefault(told.alert_id, {})[told.webhook] = told
+            self._told.move_to_end(told.alert_id)
             while len(self._told) > MAX_TOLD_ALERTS:
                 self._told.popitem(last=False)
-        self._bus.publish(MessageType.ALERT_TOLD, delivery.site_id, AlertToldPayload(told=told))
 
     def _publish_health(self, health: WebhookHealthPublic) -> None:
         self._bus.publish(MessageType.WEBHOOK_STATUS, None, WebhookStatusPayload(webhook=health))

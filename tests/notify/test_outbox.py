@@ -135,3 +135,40 @@ def test_an_event_sent_past_the_queue_is_logged_done_and_never_pending(engine: E
         outbox.record_sent("desk", event("t3"), 7.0, DeliveryState.PENDING, None, "")
     with pytest.raises(ValueError, match="already logged"):
         outbox.record_sent("desk", event("t1"), 8.0, DeliveryState.DELIVERED, 200, "")
+
+
+def step(key: str, alert_id: str) -> Notification:
+    return Notification(key, "raised", "wuyi-square", "high", 100.0, "{}", alert_id=alert_id)
+
+
+def test_the_latest_settled_step_of_each_recent_alert_is_read_back(engine: Engine) -> None:
+    outbox = Outbox(engine)
+
+    def settle(webhook: str, key: str, alert_id: str, state: DeliveryState, at: float) -> None:
+        found = outbox.enqueue(webhook, step(key, alert_id), at)
+        assert found is not None
+        if state is not DeliveryState.PENDING:
+            outbox.record_attempt(found, at, state, 200, "")
+
+    settle("desk", "a-raised", "a", DeliveryState.DELIVERED, 1.0)
+    settle("desk", "a-cleared", "a", DeliveryState.FAILED, 2.0)
+    settle("pager", "a-raised", "a", DeliveryState.DELIVERED, 3.0)
+    settle("desk", "b-raised", "b", DeliveryState.DELIVERED, 4.0)
+    settle("desk", "b-escalated", "b", DeliveryState.PENDING, 5.0)  # not settled: not told
+    settle("desk", "c-raised", "c", DeliveryState.DELIVERED, 6.0)
+    outbox.enqueue("desk", event("camera-offline"), 7.0)  # not an alert's step
+
+    steps = [(d.webhook, d.key) for d in outbox.latest_alert_steps(10)]
+    assert steps == [
+        ("desk", "a-cleared"),
+        ("pager", "a-raised"),
+        ("desk", "b-raised"),
+        ("desk", "c-raised"),
+    ]
+    # Only the alerts with the newest settled steps are kept (a's were queued before b's).
+    assert [(d.webhook, d.key) for d in outbox.latest_alert_steps(2)] == [
+        ("desk", "b-raised"),
+        ("desk", "c-raised"),
+    ]
+    with pytest.raises(ValueError, match="at least 1"):
+        outbox.latest_alert_steps(0)

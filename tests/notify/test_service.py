@@ -503,3 +503,30 @@ def test_each_alert_step_settled_is_told_to_the_live_pages(
         assert len(raised) == 1, [(d.kind, d.key) for d in found]
         [stored] = raised
         assert stored.alert_id == "al-1"
+
+
+def test_a_restarted_service_still_knows_who_was_told_of_each_alert(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    hooks.answer(200, 422)
+    config = notify_config(server.url("/hook"))
+    bus = InMemoryBus()
+    with running(config, engine, bus) as service:
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload(event_id="e1"))
+        bus.publish(
+            MessageType.ALERT, "wuyi-square", alert_payload(AlertEventKind.CLEARED, event_id="e2")
+        )
+        wait_until(lambda: len(service.told()) == 1 and service.told()[0].kind == "cleared")
+        before = service.told()
+    with running(config, engine, InMemoryBus()) as restarted:
+        after = restarted.told()
+    [refused] = after
+    assert (refused.alert_id, refused.webhook, refused.kind, refused.state, refused.error) == (
+        "al-1",
+        "desk",
+        "cleared",
+        "failed",
+        "HTTP 422: refused with 422",
+    )
+    assert after == before
