@@ -464,9 +464,9 @@ function tick() {
 
 const faultsView = () => ({ list: $("fault-list"), count: $("fault-count"), empty: $("faults-empty") });
 
-async function acknowledgeFault(siteId, fault, note) {
+async function acknowledgeFault(siteId, fault, note, expectedBack) {
   const ack = await request("POST", `/api/sites/${encodeURIComponent(siteId)}/fault-ack`, {
-    body: { kind: fault.kind, since: fault.since, note },
+    body: { kind: fault.kind, since: fault.since, note, expected_back: expectedBack },
   });
   state.faultAcks.set(ack.site_id, ack);
   showFaults();

@@ -341,6 +341,11 @@ class FaultAckPublic(Message):
     at: float
     by: str
     note: str = Field(description="What is being done, e.g. a repair ticket.")
+    expected_back: float | None = Field(
+        default=None,
+        description="When the camera is promised back (a booked repair): the acknowledgement "
+        "lapses then, and a fault still there is nobody's again. None: until it recovers.",
+    )
 
 
 class FaultAckPayload(Message):

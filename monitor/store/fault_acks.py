@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from monitor.store.migrations import add_missing_columns
 from monitor.store.schema import RowId, metadata
 
 fault_acks = sa.Table(
@@ -26,6 +27,8 @@ fault_acks = sa.Table(
     sa.Column("at", sa.Double, nullable=False),
     sa.Column("by", sa.String, nullable=False),
     sa.Column("note", sa.Text, nullable=False),
+    # When the camera is promised back (a booked repair); the acknowledgement lapses then.
+    sa.Column("expected_back", sa.Double, nullable=True),
     sa.Index("ix_fault_acks_site_id", "site_id", "id"),
 )
 
@@ -38,6 +41,7 @@ class FaultAck:
     at: float
     by: str
     note: str
+    expected_back: float | None = None
 
 
 class FaultAcks:
@@ -47,6 +51,8 @@ class FaultAcks:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         metadata.create_all(engine, tables=[fault_acks], checkfirst=True)
+        with engine.begin() as conn:  # a table from before `expected_back`
+            add_missing_columns(conn, fault_acks, ("expected_back",))
         self._lock = threading.Lock()
         self._latest = {ack.site_id: ack for ack in self._stored_latest()}
 
@@ -60,6 +66,7 @@ class FaultAcks:
                     at=ack.at,
                     by=ack.by,
                     note=ack.note,
+                    expected_back=ack.expected_back,
                 )
             )
             self._latest[ack.site_id] = ack
@@ -75,7 +82,7 @@ class FaultAcks:
             sa.select(t.c.site_id, sa.func.max(t.c.id).label("id")).group_by(t.c.site_id).subquery()
         )
         query = (
-            sa.select(t.c.site_id, t.c.kind, t.c.since, t.c.at, t.c.by, t.c.note)
+            sa.select(t.c.site_id, t.c.kind, t.c.since, t.c.at, t.c.by, t.c.note, t.c.expected_back)
             .join(newest, t.c.id == newest.c.id)
             .order_by(t.c.site_id)
         )
@@ -88,7 +95,7 @@ class FaultAcks:
             raise ValueError(f"limit must be 1-10000, got {limit}")
         t = fault_acks
         query = (
-            sa.select(t.c.site_id, t.c.kind, t.c.since, t.c.at, t.c.by, t.c.note)
+            sa.select(t.c.site_id, t.c.kind, t.c.since, t.c.at, t.c.by, t.c.note, t.c.expected_back)
             .where(t.c.site_id == site_id)
             .order_by(t.c.id.desc())
             .limit(limit)

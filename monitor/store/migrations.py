@@ -26,7 +26,7 @@ _V2_ALERT_COLUMNS = (
 def migrate(conn: Connection, found: int) -> int:
     """Brings the database from version `found` as far as this build knows; the new version."""
     if found == 1:
-        _add_columns(conn, schema.alerts, _V2_ALERT_COLUMNS)
+        add_missing_columns(conn, schema.alerts, _V2_ALERT_COLUMNS)
         # Version 1 resolved alerts when the crowd cleared: that is both facts at once.
         t = schema.alerts
         conn.execute(
@@ -36,13 +36,15 @@ def migrate(conn: Connection, found: int) -> int:
         )
         found = 2
     if found == 2:
-        _add_columns(conn, schema.readings, ("quality",))
+        add_missing_columns(conn, schema.readings, ("quality",))
         found = 3
     conn.execute(schema.schema_version.update().values(version=found))
     return found
 
 
-def _add_columns(conn: Connection, table: sa.Table, names: tuple[str, ...]) -> None:
+def add_missing_columns(conn: Connection, table: sa.Table, names: tuple[str, ...]) -> None:
+    """Adds `table`'s columns `names` where the database's table lacks them (nullable ones:
+    the rows already there get NULL)."""
     present = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
     for name in names:
         if name in present:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from monitor.audit.log import AuditQuery
@@ -33,6 +35,7 @@ def test_an_acknowledgement_is_kept_audited_and_sent_to_every_page(api: Api) -> 
     assert api.http.get("/api/fault-acks").json() == [ack]
     # A page opened now gets it in its snapshot.
     assert recv_envelope(api.connect())["payload"]["fault_acks"] == [ack]
+    assert ack["expected_back"] is None  # until the camera recovers
     [entry] = api.audit.entries(AuditQuery(action="camera_fault."))
     assert (entry.actor, entry.target, entry.detail["note"]) == (
         "li.operator",
@@ -70,6 +73,27 @@ def test_an_acknowledgement_is_kept_audited_and_sent_to_every_page(api: Api) -> 
         ),
         pytest.param(
             "/api/sites/gate-a/fault-ack",
+            {"kind": "offline", "since": 1.0, "expected_back": 1_000_000.0},
+            422,
+            "must be after now",
+            id="back-in-the-past",
+        ),
+        pytest.param(
+            "/api/sites/gate-a/fault-ack",
+            {"kind": "offline", "since": 1.0, "expected_back": time.time() + 91 * 86_400},
+            422,
+            "within 90 days",
+            id="back-too-far-out",
+        ),
+        pytest.param(
+            "/api/sites/gate-a/fault-ack",
+            {"kind": "offline", "since": 1.0, "expected_back": "Thursday"},
+            422,
+            "valid number",
+            id="back-not-a-time",
+        ),
+        pytest.param(
+            "/api/sites/gate-a/fault-ack",
             {"kind": "offline", "since": 1.0, "by": "someone else"},
             422,
             "Extra inputs",
@@ -84,3 +108,15 @@ def test_a_bad_acknowledgement_says_why(
     assert response.status_code == status
     assert detail in response.text
     assert api.http.get("/api/fault-acks").json() == []
+
+
+def test_an_acknowledgement_can_say_when_the_camera_is_expected_back(api: Api) -> None:
+    back = round(time.time()) + 4 * 3600.0
+    body = {"kind": "offline", "since": 1_796_000_000.0, "expected_back": back}
+    response = api.http.post("/api/sites/gate-a/fault-ack", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["expected_back"] == back
+    [ack] = api.http.get("/api/fault-acks").json()
+    assert ack["expected_back"] == back
+    [entry] = api.audit.entries(AuditQuery(action="camera_fault."))
+    assert entry.detail["expected_back"] == back

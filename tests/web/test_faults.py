@@ -291,3 +291,91 @@ def test_acknowledged_faults_go_after_the_ones_nobody_has(page: Any, served: Dem
     )
     # a's acknowledgement names its fault; b's names an earlier one, so b is nobody's.
     assert order == [["b", False], ["c", False], ["a", True]]
+
+
+LOCAL_TIME_IN = """(seconds) => {
+    // A datetime-local value, in the browser's own clock, `seconds` from now.
+    const d = new Date(Date.now() + seconds * 1000);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
+        `T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}"""
+
+
+def test_a_repair_that_slips_past_its_time_is_nobodys_again(new_page: Any, make_demo: Any) -> None:
+    demo: Demo = make_demo(flagging(()))
+    first, second = new_page(), new_page()
+    open_live_page(first, demo)
+    open_live_page(second, demo)
+    demo.live.sources.by_site[GOOD].report("offline", "cannot open rtsp://cam-9/stream")
+    expect(fault(first, GOOD)).to_have_attribute("data-acknowledged", "false", timeout=WAIT_MS)
+
+    by_test_id(first, f"fault-ack-{GOOD}").click()
+    by_test_id(first, f"fault-ack-note-{GOOD}").fill("vendor booked")
+    by_test_id(first, f"fault-ack-back-{GOOD}").fill(first.evaluate(LOCAL_TIME_IN, 6))
+    by_test_id(first, f"fault-ack-save-{GOOD}").click()
+    for page in (first, second):
+        expect(fault(page, GOOD)).to_have_attribute("data-acknowledged", "true", timeout=WAIT_MS)
+        expect(by_test_id(page, f"fault-acked-{GOOD}")).to_contain_text("· back by ")
+        expect(by_test_id(page, "fault-count")).to_have_text("0")
+    # The camera is still down when it was due back: listed as nobody's, and why.
+    for page in (first, second):
+        expect(fault(page, GOOD)).to_have_attribute("data-acknowledged", "false", timeout=WAIT_MS)
+        expect(fault(page, GOOD)).to_have_attribute("data-overdue", "true")
+        expect(by_test_id(page, f"fault-overdue-{GOOD}")).to_contain_text(
+            f"Overdue: {OPERATOR} expected it back by "
+        )
+        expect(by_test_id(page, f"fault-overdue-{GOOD}")).to_contain_text("(vendor booked)")
+        expect(by_test_id(page, "fault-count")).to_have_text("1")
+    # Taken in hand again, with a new date: no longer overdue.
+    by_test_id(second, f"fault-ack-{GOOD}").click()
+    by_test_id(second, f"fault-ack-note-{GOOD}").fill("vendor rebooked")
+    by_test_id(second, f"fault-ack-save-{GOOD}").click()
+    expect(fault(first, GOOD)).to_have_attribute("data-acknowledged", "true", timeout=WAIT_MS)
+    expect(by_test_id(first, f"fault-acked-{GOOD}")).to_contain_text("vendor rebooked")
+    expect(by_test_id(first, f"fault-overdue-{GOOD}")).to_have_count(0)
+
+
+def test_an_expected_back_time_is_read_in_the_operators_own_clock(page: Any, served: Demo) -> None:
+    open_live_page(page, served)
+    found = page.evaluate(
+        """async () => {
+            const { expectedBackOf } = await import('/js/faults.js');
+            return [
+                expectedBackOf('2026-12-03T10:00'),
+                new Date(2026, 11, 3, 10, 0).getTime() / 1000,
+                expectedBackOf(''),
+                expectedBackOf('not a time'),
+            ];
+        }"""
+    )
+    assert found[0] == found[1]
+    assert found[2:] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("expected_back", "now", "state"),
+    [
+        pytest.param(None, 5000, "in force", id="until-it-recovers"),
+        pytest.param(2000, 1999, "in force", id="before-its-time"),
+        pytest.param(2000, 2000, "overdue", id="at-its-time"),
+        pytest.param(2000, 9000, "overdue", id="long-past"),
+    ],
+)
+def test_an_acknowledgement_lapses_when_the_camera_was_due_back(
+    page: Any, served: Demo, expected_back: float | None, now: float, state: str
+) -> None:
+    open_live_page(page, served)
+    found = page.evaluate(
+        """async ([expectedBack, now]) => {
+            const { faultAck, overdueAck } = await import('/js/faults.js');
+            const fault = { kind: 'offline', since: 10 };
+            const ack = { kind: 'offline', since: 10, by: 'li', at: 20, note: '',
+                          expected_back: expectedBack };
+            const other = { ...ack, since: 5 };  // an earlier episode's: neither
+            return [Boolean(faultAck(fault, ack, now)), Boolean(overdueAck(fault, ack, now)),
+                    Boolean(faultAck(fault, other, now)), Boolean(overdueAck(fault, other, now))];
+        }""",
+        [expected_back, now],
+    )
+    assert found == [state == "in force", state == "overdue", False, False]

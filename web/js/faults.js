@@ -52,19 +52,37 @@ export function cameraFault(site, now = Date.now() / 1000) {
   };
 }
 
+/** Whether `ack` names this very episode of `fault` (same kind, same since): a fault that
+ * began again is not acknowledged. */
+function namesEpisode(fault, ack) {
+  return Boolean(ack) && ack.kind === fault.kind && ack.since === fault.since;
+}
+
 /** The acknowledgement in force for `fault`: the site's latest, if it names this very
- * episode (same kind, same since); a fault that began again is not acknowledged. */
-export function faultAck(fault, ack) {
-  return ack && ack.kind === fault.kind && ack.since === fault.since ? ack : null;
+ * episode and the time the camera was expected back (if any) has not passed. */
+export function faultAck(fault, ack, now = Date.now() / 1000) {
+  if (!namesEpisode(fault, ack)) return null;
+  return ack.expected_back == null || now < ack.expected_back ? ack : null;
+}
+
+/** The acknowledgement of `fault` that has lapsed: the camera was expected back by now and
+ * the fault is still there, so the repair has slipped and the fault is nobody's again. */
+export function overdueAck(fault, ack, now = Date.now() / 1000) {
+  if (!namesEpisode(fault, ack) || ack.expected_back == null) return null;
+  return now >= ack.expected_back ? ack : null;
 }
 
 /** Every site's fault now: those nobody has taken in hand first (the bad ones first, then the
- * oldest), then the acknowledged ones. `acks`: site id → its latest acknowledgement. */
+ * oldest), then the acknowledged ones. `acks`: site id → its latest acknowledgement. Each
+ * entry: {site, fault, ack (in force, or null), overdue (lapsed, or null)}. */
 export function cameraFaults(sites, now = Date.now() / 1000, acks = new Map()) {
   return sites
     .map((site) => ({ site, fault: cameraFault(site, now) }))
     .filter((entry) => entry.fault)
-    .map((entry) => ({ ...entry, ack: faultAck(entry.fault, acks.get(entry.site.id)) }))
+    .map((entry) => {
+      const latest = acks.get(entry.site.id);
+      return { ...entry, ack: faultAck(entry.fault, latest, now), overdue: overdueAck(entry.fault, latest, now) };
+    })
     .sort(
       (a, b) =>
         Number(Boolean(a.ack)) - Number(Boolean(b.ack)) ||
@@ -79,14 +97,29 @@ function faultTimes(fault, now) {
   return { since: ` · ${fmtDuration(now - fault.since)}`, title: `${fault.title}\nSince ${fmtTime(fault.since)}` };
 }
 
-/** An "Ack" button, and the row it opens under the fault: a note and OK, which call
- * onAck(site id, fault, note). */
+/** Epoch seconds of a datetime-local input's value (the operator's own clock), or null
+ * when it is empty. */
+export function expectedBackOf(value) {
+  if (!value) return null;
+  const at = new Date(value).getTime();
+  return Number.isNaN(at) ? null : at / 1000;
+}
+
+/** An "Ack" button, and the row it opens under the fault: a note, when the camera is
+ * expected back (optional) and OK, which call onAck(site id, fault, note, expected back). */
 function ackControls(site, fault, onAck) {
   const open = el("button", { type: "button", class: "fault-ack-open link-button", "data-testid": `fault-ack-${site.id}`, text: "Ack", title: "Take this fault in hand: every page shows it as handled" });
   const note = el("input", { class: "fault-ack-note", "data-testid": `fault-ack-note-${site.id}`, maxlength: "500", placeholder: "Note: ticket, who is on it", hidden: true });
+  const back = el("input", {
+    type: "datetime-local",
+    class: "fault-ack-back",
+    "data-testid": `fault-ack-back-${site.id}`,
+    "aria-label": "Expected back by",
+    title: "Expected back by (optional): a booked repair. The acknowledgement lapses then, so a repair that slips is noticed",
+  });
   const save = el("button", { type: "button", class: "fault-ack-save", "data-testid": `fault-ack-save-${site.id}`, text: "OK", hidden: true });
   const error = el("span", { class: "fault-ack-error", "data-testid": `fault-ack-error-${site.id}`, role: "alert" });
-  const row = el("div", { class: "fault-ack-row", hidden: true }, note, save, error);
+  const row = el("div", { class: "fault-ack-row", hidden: true }, note, back, save, error);
   open.addEventListener("click", () => {
     open.hidden = true;
     row.hidden = false;
@@ -96,7 +129,7 @@ function ackControls(site, fault, onAck) {
   });
   const send = () => {
     save.disabled = true;
-    onAck(site.id, fault, note.value.trim())
+    onAck(site.id, fault, note.value.trim(), expectedBackOf(back.value))
       .catch((err) => {
         error.textContent = err.message;
       })
@@ -111,7 +144,14 @@ function ackControls(site, fault, onAck) {
   return [open, row];
 }
 
-function faultItem({ site, fault, ack }, now, onSelect, onAck) {
+/** "✓ li 14:02: ticket 4711 · back by 2026-12-03 10:00:00" */
+function ackText(ack) {
+  const note = ack.note ? `: ${ack.note}` : "";
+  const back = ack.expected_back == null ? "" : ` · back by ${fmtTime(ack.expected_back)}`;
+  return `✓ ${ack.by} ${fmtTime(ack.at)}${note}${back}`;
+}
+
+function faultItem({ site, fault, ack, overdue }, now, onSelect, onAck) {
   const { since: lasting, title } = faultTimes(fault, now);
   const item = el(
     "li",
@@ -131,17 +171,23 @@ function faultItem({ site, fault, ack }, now, onSelect, onAck) {
   );
   item.querySelector(".fault-site").addEventListener("click", () => onSelect(site.id));
   if (ack) {
-    const note = ack.note ? `: ${ack.note}` : "";
-    item.append(el("div", { class: "fault-ack", "data-testid": `fault-acked-${site.id}`, text: `✓ ${ack.by} ${fmtTime(ack.at)}${note}` }));
-  } else if (onAck && fault.since != null) {
-    item.append(...ackControls(site, fault, onAck));
+    item.append(el("div", { class: "fault-ack", "data-testid": `fault-acked-${site.id}`, text: ackText(ack) }));
+    return item;
   }
+  if (overdue) {
+    const note = overdue.note ? ` (${overdue.note})` : "";
+    const text = `Overdue: ${overdue.by} expected it back by ${fmtTime(overdue.expected_back)}${note}`;
+    item.dataset.overdue = "true";
+    item.append(el("div", { class: "fault-overdue", "data-testid": `fault-overdue-${site.id}`, text }));
+  }
+  if (onAck && fault.since != null) item.append(...ackControls(site, fault, onAck));
   return item;
 }
 
 /** Fills the faults card: `list` gets one item per fault, `count` the number nobody has
  * taken in hand, `empty` shows when there are none. `acks`: site id → latest
- * acknowledgement; `onAck(siteId, fault, note)` (a promise), or null for who may not. */
+ * acknowledgement; `onAck(siteId, fault, note, expectedBack)` (a promise), or null for who
+ * may not. */
 export function renderFaults({ list, count, empty }, sites, onSelect, now = Date.now() / 1000, { acks = new Map(), onAck = null } = {}) {
   const faults = cameraFaults(sites, now, acks);
   // Called every second: the items are rebuilt only when the faults change (a button
@@ -150,7 +196,16 @@ export function renderFaults({ list, count, empty }, sites, onSelect, now = Date
   // picture's carries the measures of the latest reading, which change with every one.
   const signature = JSON.stringify([
     Boolean(onAck),
-    faults.map(({ site, fault, ack }) => [site.id, site.name_en, fault.kind, fault.severity, fault.text, fault.since, ack && [ack.by, ack.at, ack.note]]),
+    faults.map(({ site, fault, ack, overdue }) => [
+      site.id,
+      site.name_en,
+      fault.kind,
+      fault.severity,
+      fault.text,
+      fault.since,
+      ack && [ack.by, ack.at, ack.note, ack.expected_back],
+      overdue && [overdue.by, overdue.at, overdue.expected_back],
+    ]),
   ]);
   if (list.dataset.signature !== signature) {
     list.dataset.signature = signature;

@@ -1,5 +1,6 @@
 """Camera faults taken in hand: an operator acknowledges a site's current fault, with a note
-(a repair ticket), and every page shows it as handled until the camera recovers."""
+(a repair ticket) and, if one is booked, when the camera is expected back; every page shows it
+as handled until the camera recovers or that time passes."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from monitor.auth.deps import AuditDep, OperatorUser, Role, require_role
 from monitor.bus.messages import FaultAckPayload, FaultAckPublic, FaultKind, MessageType
 from monitor.store.fault_acks import FaultAck, FaultAcks
 
+# A promise further out than a quarter is not a repair date anyone will keep to.
+MAX_EXPECTED_BACK_DAYS = 90
+
 router = APIRouter(tags=["sites"], route_class=DocRoute)
 
 
@@ -24,6 +28,13 @@ class FaultAckRequest(BaseModel):
     kind: FaultKind = Field(description="The fault as the live page shows it.")
     since: float = Field(allow_inf_nan=False, description="When it began (the page's value).")
     note: str = Field(default="", max_length=500, description="What is being done about it.")
+    expected_back: float | None = Field(
+        default=None,
+        allow_inf_nan=False,
+        description="When the camera is promised back (epoch seconds, in the next "
+        f"{MAX_EXPECTED_BACK_DAYS} days): the acknowledgement lapses then, so a repair that "
+        "slips is noticed. Omitted: in force until the camera recovers.",
+    )
 
 
 def get_fault_acks(services: ServicesDep) -> FaultAcks:
@@ -37,7 +48,13 @@ FaultAcksDep = Annotated[FaultAcks, Depends(get_fault_acks)]
 
 def fault_ack_public(ack: FaultAck) -> FaultAckPublic:
     return FaultAckPublic(
-        site_id=ack.site_id, kind=ack.kind, since=ack.since, at=ack.at, by=ack.by, note=ack.note
+        site_id=ack.site_id,
+        kind=ack.kind,
+        since=ack.since,
+        at=ack.at,
+        by=ack.by,
+        note=ack.note,
+        expected_back=ack.expected_back,
     )
 
 
@@ -60,12 +77,20 @@ def acknowledge_fault(
     audit: AuditDep,
 ) -> FaultAckPublic:
     """Marks the site's current camera fault as in hand, for every page, with a note."""
-    ack = FaultAck(site.id, body.kind, body.since, time.time(), user.name, body.note)
+    now = time.time()
+    back = body.expected_back
+    if back is not None and not now < back <= now + MAX_EXPECTED_BACK_DAYS * 86_400:
+        raise HTTPException(
+            422,
+            f"expected_back ({back:g}) must be after now ({now:.0f}) and within "
+            f"{MAX_EXPECTED_BACK_DAYS} days",
+        )
+    ack = FaultAck(site.id, body.kind, body.since, now, user.name, body.note, back)
     acks.record(ack)
     audit.record(
         "camera_fault.acknowledged",
         site.id,
-        {"kind": body.kind, "since": body.since, "note": body.note},
+        {"kind": body.kind, "since": body.since, "note": body.note, "expected_back": back},
     )
     public = fault_ack_public(ack)
     bus.publish(MessageType.FAULT_ACK, site.id, FaultAckPayload(ack=public))
