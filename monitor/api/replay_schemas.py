@@ -33,6 +33,17 @@ class RecordingPublic(Body):
     problem: str = Field(default="", description="What is wrong with it, for people.")
 
 
+class RecordingCutPublic(Body):
+    site_id: str
+    closed: bool = Field(
+        description="True when a segment was being written and is now closed and listed; "
+        "false when none was open (waiting for an alert, paused)."
+    )
+    until: float | None = Field(
+        description="Where the recorded footage now ends (the closed segment's last frame)."
+    )
+
+
 class TimeRange(Body):
     since: Epoch = Field(allow_inf_nan=False, description="Epoch seconds.")
     until: Epoch = Field(allow_inf_nan=False, description="Epoch seconds.")

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -51,6 +51,15 @@ class _AlertChange:
     at: float
 
 
+@dataclass(slots=True)
+class _Cut:
+    """A request to close the open segment now, so that what was captured so far can be
+    replayed without waiting for the segment to fill."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    closed_until: float | None = None  # the closed segment's end; None: none was open
+
+
 def segment_name(site_id: str, start: float) -> str:
     """Relative path of a segment: one folder per site, named by start in epoch ms."""
     return f"{site_id}/{round(start * 1000)}.mp4"
@@ -77,9 +86,9 @@ class Recorder:
         self._opener = opener
         self._retry_s = retry_s
         self._fps_hint = fps_hint
-        # Frames and alert changes in the order they happened; only frames are bounded
-        # (and dropped when over), an alert change is never lost.
-        self._inbox: collections.deque[CapturedFrame | _AlertChange] = collections.deque()
+        # Frames, alert changes and cuts in the order they happened; only frames are bounded
+        # (and dropped when over), an alert change or a cut is never lost.
+        self._inbox: collections.deque[CapturedFrame | _AlertChange | _Cut] = collections.deque()
         self._inbox_ready = threading.Condition()
         self._queued_frames = 0
         self._stop = threading.Event()
@@ -116,6 +125,21 @@ class Recorder:
             self._inbox.append(_AlertChange(active, at))
             self._inbox_ready.notify()
 
+    def cut(self, timeout: float = 5.0) -> float | None:
+        """Closes the open segment once the frames queued before this call are in it, so
+        the footage up to now can be replayed; the next frame starts a new segment. Returns
+        the closed segment's end, or None when none was open (standby, paused, stopped).
+        Raises TimeoutError when the encoder does not get to it within `timeout`."""
+        if self._thread is None or self._stop.is_set() or not self._thread.is_alive():
+            return None
+        request = _Cut()
+        with self._inbox_ready:
+            self._inbox.append(request)
+            self._inbox_ready.notify()
+        if not request.done.wait(timeout):
+            raise TimeoutError(f"{self.site_id}: the recorder did not close its segment")
+        return request.closed_until
+
     @property
     def state(self) -> RecorderState:
         with self._state_lock:
@@ -149,6 +173,10 @@ class Recorder:
             while (item := self._next()) is not None:
                 if isinstance(item, _AlertChange):
                     self._apply_alert_change(item)
+                elif isinstance(item, _Cut):
+                    closed = self._close_segment()
+                    item.closed_until = None if closed is None else closed.end
+                    item.done.set()
                 else:
                     self._handle(item)
         except Exception:
@@ -157,7 +185,7 @@ class Recorder:
         finally:
             self._close_segment()
 
-    def _next(self) -> CapturedFrame | _AlertChange | None:
+    def _next(self) -> CapturedFrame | _AlertChange | _Cut | None:
         """The next item in order, waiting for one; None once stopped and drained."""
         with self._inbox_ready:
             while not self._inbox:
@@ -165,7 +193,7 @@ class Recorder:
                     return None
                 self._inbox_ready.wait(0.5)
             item = self._inbox.popleft()
-            if not isinstance(item, _AlertChange):
+            if isinstance(item, CapturedFrame):
                 self._queued_frames -= 1
             return item
 
@@ -216,19 +244,21 @@ class Recorder:
         if self._state.status != "recording":
             self._set_state("recording", "")
 
-    def _close_segment(self) -> None:
+    def _close_segment(self) -> ClosedSegment | None:
+        """Closes and indexes the open segment; it, or None when none was open or it could
+        not be written or indexed."""
         writer, self._writer = self._writer, None
         self._last_t = None
         if writer is None:
-            return
+            return None
         try:
             closed = writer.close()
         except OSError as error:
             self._fail(error)
-            return
-        self._index_segment(closed)
+            return None
+        return closed if self._index_segment(closed) else None
 
-    def _index_segment(self, closed: ClosedSegment) -> None:
+    def _index_segment(self, closed: ClosedSegment) -> bool:
         try:
             self._index.add_segment(
                 NewSegment(
@@ -245,8 +275,9 @@ class Recorder:
         except Exception:
             # The file is whole; only the index row is missing. Keep the file for a person.
             log.exception("%s: cannot index segment %s", self.site_id, closed.path)
-        else:
-            self.segments_written += 1
+            return False
+        self.segments_written += 1
+        return True
 
     def _fail(self, error: OSError) -> None:
         writer, self._writer = self._writer, None

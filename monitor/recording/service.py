@@ -149,6 +149,11 @@ class RecordingService:
             return None
         return _public(recorder.state)
 
+    def cut(self, site_id: str, timeout: float = 5.0) -> float | None:
+        """Closes `site_id`'s open segment so the footage up to now can be replayed (see
+        Recorder.cut). Raises KeyError for a site without a recorder, TimeoutError."""
+        return self.recorders[site_id].cut(timeout)
+
     def path_of(self, segment: Segment) -> Path:
         return self.root / segment.path
 

@@ -52,6 +52,7 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     # operator acts, pins are supervisor acts.
     ("get", "/api/sites/{site_id}/recordings"): OP,
     ("get", "/api/recordings/{recording_id}/video"): OP,
+    ("post", "/api/sites/{site_id}/recordings/cut"): OP,
     ("get", "/api/sites/{site_id}/frame.jpg"): OP,
     ("get", "/api/sites/{site_id}/alerts"): OP,
     ("get", "/api/pins"): OP,

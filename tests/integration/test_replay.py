@@ -137,14 +137,7 @@ def test_segments_are_listed_in_order_and_whole(recorded: Recorded) -> None:
     root = recorded.application.settings.data_dir / "recordings" / SITE
     on_disk = {p.name: p.stat().st_size for p in root.glob("*.mp4")}
     for segment in found:
-        assert (
-            on_disk[
-                Path(segment["video_url"]).name
-                if False
-                else f"{round(segment['start'] * 1000)}.mp4"
-            ]
-            == segment["size"]
-        )
+        assert on_disk[f"{round(segment['start'] * 1000)}.mp4"] == segment["size"]
     later = recorded.http.get(
         f"/api/sites/{SITE}/recordings", params={"since": found[-1]["start"]}
     ).json()
@@ -471,6 +464,30 @@ def test_pins_need_a_supervisor_and_are_audited(recorded: Recorded) -> None:
     assert {"recording.pinned", "recording.unpinned", "replay.viewed", "export.created"} <= set(
         actions
     )
+
+
+def test_a_cut_makes_the_footage_up_to_now_replayable(recorded: Recorded) -> None:
+    # The site records 2 s segments: without the cut, up to 2 s behind.
+    captured = recorded.frames.snapshot()[-1].captured_at
+    response = recorded.http.post(f"/api/sites/{SITE}/recordings/cut")
+    assert response.status_code == 200, response.text
+    cut = response.json()
+    assert (cut["site_id"], cut["closed"]) == (SITE, True)
+    # Every frame captured before the request is in (the encoder drops none here).
+    assert cut["until"] >= captured
+    last = segments(recorded)[-1]
+    assert (last["end"], last["health"]) == (cut["until"], "ok")
+    video = recorded.http.get(last["video_url"])
+    assert video.status_code == 200
+    assert len(video.content) == last["size"]
+    # Recording goes on in a new segment.
+    wait_for(lambda: segments(recorded)[-1]["start"] > cut["until"], "the next segment")
+    assert recorded.application.auth is not None
+    viewer = api_token(recorded.application.auth, "guest-2", Role.VIEWER)
+    refused = httpx.post(
+        recorded.server.url(f"/api/sites/{SITE}/recordings/cut"), headers=bearer(viewer)
+    )
+    assert refused.status_code == 403
 
 
 def test_sigterm_closes_and_indexes_the_open_segments(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -142,3 +143,53 @@ def test_off_records_nothing(index: RecordingIndex, tmp_path: Path) -> None:
     assert made.stop()
     assert made.state.status == "off"
     assert index.segments(None, None, None) == []
+
+
+def test_a_cut_closes_the_open_segment_so_replay_reaches_the_present(
+    index: RecordingIndex, tmp_path: Path
+) -> None:
+    made = recorder(index, tmp_path, segment_s=60)
+    assert made.cut() is None  # not started: nothing to close
+    made.start()
+    for frame in frames(0, 24):
+        made.offer(frame)
+    # The frames queued before the cut are all in the closed segment.
+    assert made.cut() == pytest.approx(T0 + 2.4)
+    [closed] = index.segments("site", None, None)
+    assert (closed.start, closed.frames) == (T0, 25)
+    assert made.cut() is None  # nothing open since
+    for frame in frames(25, 34):
+        made.offer(frame)
+    assert made.stop()
+    assert [(s.start, s.frames) for s in index.segments("site", None, None)] == [
+        (T0, 25),
+        (pytest.approx(T0 + 2.5), 10),
+    ]
+    assert made.cut() is None  # stopped
+
+
+def test_a_cut_that_the_encoder_does_not_reach_in_time_says_so(
+    index: RecordingIndex, tmp_path: Path
+) -> None:
+    gate = threading.Event()
+
+    def slow_opener(path: Path) -> IO[bytes]:
+        gate.wait(10)  # the encoder is stuck on the disk
+        return open(path, "w+b")
+
+    made = Recorder(
+        "site",
+        RecordingConfig(policy="continuous", segment_s=60, queue_frames=1000),
+        tmp_path,
+        index,
+        opener=slow_opener,
+    )
+    made.start()
+    for frame in frames(0, 4):
+        made.offer(frame)
+    with pytest.raises(TimeoutError, match="did not close its segment"):
+        made.cut(timeout=0.2)
+    gate.set()
+    assert made.stop()
+    # The late cut still closed the segment when the encoder got to it; nothing was lost.
+    assert sum(s.frames for s in index.segments("site", None, None)) == 5

@@ -267,3 +267,52 @@ def test_a_full_disk_shows_a_warning_on_the_live_page(page: Any, tmp_path: Path)
             expect(banner).to_contain_text("No space left on device")
     finally:
         application.stop()
+
+
+def test_replay_reaches_the_present_though_the_segment_is_still_being_written(
+    page: Any, tmp_path: Path
+) -> None:
+    clip = write_marked_clip(tmp_path / "crowd.avi", TIMELINE)
+    site = site_config(clip)
+    site["recording"] = {"policy": "continuous", "segment_s": 600}  # no segment closes here
+    config = AppConfig.model_validate({"sites": [site]})
+    settings = Settings(data_dir=tmp_path / "data", sample_cache=tmp_path / "cache")
+    application = build_application(config, settings, estimator=BlobCountEstimator())
+    app = application.start()
+    try:
+        assert application.auth is not None
+        add_user(application.auth, OPERATOR, Role.OPERATOR)
+        token = api_token(application.auth, "probe", Role.OPERATOR)
+        with (
+            running_server(app) as server,
+            httpx.Client(base_url=server.base_url, headers=bearer(token)) as http,
+        ):
+            deadline = time.monotonic() + 60
+            while http.get(f"/api/sites/{SITE}").json()["recording"]["status"] != "recording":
+                assert time.monotonic() < deadline, "not recording within 60 s"
+                time.sleep(0.2)
+            time.sleep(2.0)
+            assert http.get(f"/api/sites/{SITE}/recordings").json() == []
+            at = time.time() - 1.0
+            page.goto(server.url(f"/replay.html?site={SITE}&at={at}"))
+            sign_in(page, OPERATOR, wait_ms=WAIT_MS)
+            lane = by_test_id(page, f"replay-lane-{SITE}")
+            expect(lane).to_have_attribute("data-state", "video", timeout=WAIT_MS)
+            [closed] = http.get(f"/api/sites/{SITE}/recordings").json()
+            assert closed["start"] <= at <= closed["end"]
+
+            # "Latest" goes to the last 30 s, closing what was recorded since first.
+            clicked = time.time()
+            by_test_id(page, "replay-latest").click()
+            page.wait_for_function(
+                "(want) => Math.abs(Number(document.querySelector("
+                "'[data-testid=replay-clock]').dataset.t) - want) < 2",
+                arg=clicked - 30,
+                timeout=WAIT_MS,
+            )
+            expect(lane.locator(".rec")).to_have_count(2, timeout=WAIT_MS)
+            later = http.get(f"/api/sites/{SITE}/recordings").json()
+            assert later[0]["start"] == closed["start"]
+            assert later[-1]["end"] >= clicked - 1.0
+    finally:
+        application.stop()

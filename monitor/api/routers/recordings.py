@@ -15,7 +15,12 @@ from fastapi.responses import FileResponse
 
 from monitor.api.deps import ServicesDep, SiteDep, StoreDep
 from monitor.api.mappers import alert_event_public
-from monitor.api.replay_schemas import PinPublic, PinRequest, RecordingPublic
+from monitor.api.replay_schemas import (
+    PinPublic,
+    PinRequest,
+    RecordingCutPublic,
+    RecordingPublic,
+)
 from monitor.api.routing import DocRoute
 from monitor.auth.deps import AuditDep, OperatorUser, Role, SupervisorUser, require_role
 from monitor.bus.messages import AlertEventPublic
@@ -35,6 +40,8 @@ router = APIRouter(
 
 FRAME_TOLERANCE_S = 2.0
 """A frame further than this from the time asked for is not "the frame at" that time."""
+CUT_TIMEOUT_S = 5.0
+"""How long a cut waits for the encoder to reach it (it first writes what is queued)."""
 READING_TOLERANCE_S = 5.0
 """The overlay uses the nearest reading within this (readings come a few per second)."""
 
@@ -88,6 +95,35 @@ def list_recordings(
     found = recordings.index.segments(site.id, since, until, limit)
     audit.record("replay.viewed", target=site.id, detail={"since": since, "until": until})
     return [_public(s, recordings) for s in found]
+
+
+@router.post(
+    "/sites/{site_id}/recordings/cut",
+    response_model=RecordingCutPublic,
+    responses={
+        404: {"description": "No such site."},
+        409: {"description": "The site is not recorded."},
+        503: {"description": "The recorder is behind; try again."},
+    },
+)
+def cut_recording(
+    site: SiteDep, recordings: RecordingsDep, _user: OperatorUser
+) -> RecordingCutPublic:
+    """Closes the segment being written, so a replay reaches the present instead of the
+    last closed segment (up to `segment_s` behind); the next frame starts a new segment.
+    The replay page asks for it when the span it opens reaches into the last hour."""
+    state = recordings.status(site.id)
+    if state is None or state.status == "off":
+        raise HTTPException(409, f"recording is off at {site.id}")
+    try:
+        until = recordings.cut(site.id, CUT_TIMEOUT_S)
+    except TimeoutError:
+        raise HTTPException(
+            503,
+            f"the recorder at {site.id} is behind and did not close its segment within "
+            f"{CUT_TIMEOUT_S:g} s; try again",
+        ) from None
+    return RecordingCutPublic(site_id=site.id, closed=until is not None, until=until)
 
 
 @router.get(

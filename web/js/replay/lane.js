@@ -12,6 +12,10 @@ const MARK_COLORS = { raised: "#ef4444", escalated: "#f08c00", cleared: "#2e9e5b
 /** A video this far (in seconds of content) from the clock is sought back into step. */
 const DRIFT_S = 0.3;
 
+/** A span ending later than this before now may reach into the segment being written
+ * (segment_s is at most an hour): that segment is closed first, so the replay reaches now. */
+const OPEN_SEGMENT_REACH_S = 3600;
+
 const q = (v) => encodeURIComponent(v);
 
 export class Lane {
@@ -104,6 +108,10 @@ export class Lane {
     this.window = [since, until];
     const id = q(this.site.id);
     const range = `since=${since.toFixed(3)}&until=${until.toFixed(3)}`;
+    if (until > Date.now() / 1000 - OPEN_SEGMENT_REACH_S && this.site.recording?.status === "recording") {
+      // Without it, the footage would end where the last closed segment did.
+      await request("POST", `/api/sites/${id}/recordings/cut`).catch((err) => console.warn("cut:", err.message));
+    }
     const [segments, readings, marks, outages] = await Promise.all([
       request("GET", `/api/sites/${id}/recordings?${range}`),
       request("GET", `/api/sites/${id}/readings?${range}&limit=10000`),

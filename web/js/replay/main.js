@@ -11,6 +11,7 @@ import { setUpWhatIf, thresholdsBody } from "./whatif.js";
 
 const $ = (id) => document.getElementById(id);
 const DEFAULT_WINDOW_S = 600; // shown on each side of the moment asked for
+const LATEST_LOOKBACK_S = 30; // "Latest" starts this far back: what just happened
 
 const params = new URLSearchParams(location.search);
 const startAt = Number(params.get("at")) || Date.now() / 1000 - 120;
@@ -70,7 +71,7 @@ function refreshSiteChoices() {
 async function jumpTo(t) {
   clock.pause();
   range = [t - halfWindow, t + halfWindow];
-  clock.t = t;
+  clock.seek(t); // shown at once; each lane follows again once its span is loaded
   setRangeInputs();
   await Promise.all(lanes.map((l) => l.load(...range).catch(showError)));
 }
@@ -100,6 +101,7 @@ function wireControls() {
     return null;
   };
   $("play").addEventListener("click", () => (clock.playing ? clock.pause() : clock.play()));
+  $("latest").addEventListener("click", () => jumpTo(Date.now() / 1000 - LATEST_LOOKBACK_S));
   $("step-back").addEventListener("click", () => stepFrames(-1));
   $("step-forward").addEventListener("click", () => stepFrames(1));
   $("speed").addEventListener("change", (ev) => clock.setSpeed(Number(ev.target.value)));
