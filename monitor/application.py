@@ -37,6 +37,7 @@ from monitor.pipeline.service import UnknownSite
 from monitor.pipeline.status_recorder import StatusRecorder
 from monitor.recording.encoder import Opener, open_file
 from monitor.recording.service import FrameTaps, RecordingService
+from monitor.store.count_samples import CountSamples
 from monitor.store.factory import open_store
 from monitor.store.fault_acks import FaultAcks
 from monitor.store.history_sweeper import HistorySweeper
@@ -162,6 +163,7 @@ class Application:
                 recordings=self.recording,
                 notifications=self.notifications,
                 fault_acks=FaultAcks(self.store.engine),
+                count_samples=CountSamples(self.store.engine),
             )
         )
 

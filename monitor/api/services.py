@@ -13,6 +13,7 @@ from monitor.notify.service import NotificationService
 from monitor.pipeline.service import MonitorService
 from monitor.recording.service import RecordingService
 from monitor.store.base import Store
+from monitor.store.count_samples import CountSamples
 from monitor.store.fault_acks import FaultAcks
 
 
@@ -28,3 +29,4 @@ class Services:
     recordings: RecordingService | None = None  # None: recording and replay are unavailable
     notifications: NotificationService | None = None  # None: no webhooks API
     fault_acks: FaultAcks | None = None  # None: camera faults cannot be acknowledged
+    count_samples: CountSamples | None = None  # None: no count checks

@@ -276,6 +276,11 @@ class SiteSetupPublic(Message):
     picture_limits: PictureLimitsPublic | None = Field(
         default=None, description="How the site's picture quality is judged."
     )
+    count_scale: float = Field(
+        default=1.0,
+        description="The site's count correction, multiplied into the model's density map "
+        "(set from a count check).",
+    )
 
 
 class PictureLimitsPublic(Message):
@@ -300,7 +305,9 @@ class SiteConfigPayload(Message):
     """A site's setup changed (source, region, calibration): redraw it."""
 
     site: SitePublic
-    kind: str = Field(description="What changed: source, region, calibration or picture.")
+    kind: str = Field(
+        description="What changed: source, region, calibration, picture or count (its scale)."
+    )
     changed_by: str
 
 

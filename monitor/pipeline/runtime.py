@@ -37,7 +37,7 @@ from monitor.density.base import DensityEstimator
 from monitor.measure.ground import GroundModel, ground_model
 from monitor.measure.setup import origin_of
 from monitor.pipeline.ports import ReadingSink, SourceFactory
-from monitor.pipeline.service import UnknownAlert, UnknownPlatform, UnknownSite
+from monitor.pipeline.service import FrameSample, UnknownAlert, UnknownPlatform, UnknownSite
 from monitor.pipeline.site_setup import (
     Fields,
     SiteChangeError,
@@ -131,6 +131,9 @@ class Runtime:
     def snapshot_jpeg(self, site_id: str, overlay: bool) -> bytes | None:
         return self._worker(site_id).snapshot_jpeg(overlay)
 
+    def frame_sample(self, site_id: str) -> FrameSample | None:
+        return self._worker(site_id).frame_sample()
+
     def set_thresholds(self, site_id: str, thresholds: ThresholdsConfig, by: str) -> None:
         self._worker(site_id).set_thresholds(thresholds, by)
 
@@ -222,6 +225,9 @@ class Runtime:
     def set_image_quality(self, site_id: str, limits: ImageQualityConfig, by: str) -> SitePublic:
         fields = {"image_quality": limits.model_dump(mode="json")}
         return self._change_site(site_id, "picture", lambda _: fields, by)
+
+    def set_count_scale(self, site_id: str, count_scale: float, by: str) -> SitePublic:
+        return self._change_site(site_id, "count", lambda _: {"count_scale": count_scale}, by)
 
     def site_changes(self, site_id: str, limit: int) -> list[SiteChange]:
         self._worker(site_id)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
+
+import numpy as np
 
 from monitor.bus.messages import AlertPayload, AlertPublic, PlatformPublic, SitePublic
 from monitor.config.app import AppConfig
@@ -24,6 +27,19 @@ class UnknownPlatform(KeyError):
     """No response platform with that id."""
 
 
+@dataclass(frozen=True, slots=True)
+class FrameSample:
+    """A site's latest analysed frame and what the model counted on it, for checking the
+    count by hand."""
+
+    image: np.ndarray  # BGR
+    captured_at: float
+    model_count: float  # in the region, raw: before count_scale
+    count_scale: float  # in force for that frame
+    roi: list[tuple[float, float]]
+    exclude: list[list[tuple[float, float]]]
+
+
 class MonitorService(Protocol):
     def sites(self) -> list[SitePublic]: ...
 
@@ -36,6 +52,11 @@ class MonitorService(Protocol):
     def snapshot_jpeg(self, site_id: str, overlay: bool) -> bytes | None:
         """The latest analysed frame as JPEG, with the heat overlay drawn; None before the
         first frame. Raises UnknownSite."""
+        ...
+
+    def frame_sample(self, site_id: str) -> FrameSample | None:
+        """The latest analysed frame with the model's raw count on it; None before the first
+        frame. Raises UnknownSite."""
         ...
 
     def set_thresholds(self, site_id: str, thresholds: ThresholdsConfig, by: str) -> None:
@@ -99,6 +120,10 @@ class MonitorService(Protocol):
 
     def set_image_quality(self, site_id: str, limits: ImageQualityConfig, by: str) -> SitePublic:
         """New picture-quality limits; the next frame is judged afresh by them."""
+        ...
+
+    def set_count_scale(self, site_id: str, count_scale: float, by: str) -> SitePublic:
+        """A new per-site count correction; the next frame is counted with it."""
         ...
 
     def site_changes(self, site_id: str, limit: int) -> list[SiteChange]:

@@ -111,6 +111,7 @@ def setup_public(
         timezone=site.timezone,
         active_schedule=active_schedule,
         picture_limits=picture_limits_public(site.image_quality),
+        count_scale=site.count_scale,
     )
 
 

@@ -40,7 +40,7 @@ from monitor.measure.ground import GroundModel
 from monitor.measure.measure import measure
 from monitor.pipeline.evaluate import metric_value
 from monitor.pipeline.ports import ReadingSink, Source, SourceFactory
-from monitor.pipeline.service import UnknownAlert
+from monitor.pipeline.service import FrameSample, UnknownAlert
 from monitor.quality.assess import MIN_SIDE, assess_frame, region_box
 from monitor.quality.verdict import QualityIssue, QualityTracker, QualityVerdict
 from monitor.render.overlay import draw_heat, encode_jpeg
@@ -56,6 +56,7 @@ class Analysed:
     frame: CapturedFrame
     reading: StoredReading
     trend: Trend | None  # live only: the store keeps no trend
+    site: SiteConfig  # as it was for this frame: its region and count_scale
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -182,6 +183,21 @@ class SiteWorker:
         """The latest reading as the websocket sent it, trend included."""
         latest = self._latest
         return reading_payload(latest.reading, latest.trend) if latest else None
+
+    def frame_sample(self) -> FrameSample | None:
+        """The latest analysed frame with the model's own count on it, for a count check."""
+        latest = self._latest
+        if latest is None:
+            return None
+        site = latest.site
+        return FrameSample(
+            image=latest.frame.image,
+            captured_at=latest.frame.captured_at,
+            model_count=latest.reading.count / site.count_scale,
+            count_scale=site.count_scale,
+            roi=[(float(x), float(y)) for x, y in site.roi],
+            exclude=[[(float(x), float(y)) for x, y in area] for area in site.exclude],
+        )
 
     def snapshot_jpeg(self, overlay: bool) -> bytes | None:
         latest = self._latest
@@ -339,7 +355,7 @@ class SiteWorker:
             frame_height=height,
             quality=quality,
         )
-        self._latest = Analysed(frame, reading, trend)
+        self._latest = Analysed(frame, reading, trend, view.site)
         self._bus.publish(MessageType.READING, self.site.id, reading_payload(reading, trend))
         self._readings.submit(reading)
 

@@ -53,6 +53,14 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("get", "/api/sites/{site_id}/recordings"): OP,
     ("get", "/api/recordings/{recording_id}/video"): OP,
     ("post", "/api/sites/{site_id}/recordings/cut"): OP,
+    # The count check: its pictures are what operators see live; changing it is setup.
+    ("get", "/api/sites/{site_id}/count-samples"): OP,
+    ("get", "/api/count-samples/{sample_id}/image.jpg"): OP,
+    ("post", "/api/sites/{site_id}/count-samples"): S,
+    ("put", "/api/count-samples/{sample_id}/heads"): S,
+    ("delete", "/api/count-samples/{sample_id}"): S,
+    ("post", "/api/sites/{site_id}/count-scale/fit"): S,
+    ("put", "/api/sites/{site_id}/count-scale"): S,
     ("get", "/api/sites/{site_id}/frame.jpg"): OP,
     ("get", "/api/sites/{site_id}/alerts"): OP,
     ("get", "/api/pins"): OP,
@@ -92,6 +100,7 @@ PATH_VALUES = {
     "recording_id": "1",
     "pin_id": "1",
     "delivery_id": "1",
+    "sample_id": "1",
 }
 
 

@@ -29,7 +29,7 @@ from monitor.config.app import AppConfig
 from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
-from monitor.pipeline.service import UnknownAlert, UnknownPlatform, UnknownSite
+from monitor.pipeline.service import FrameSample, UnknownAlert, UnknownPlatform, UnknownSite
 from monitor.quality.assess import FrameQuality
 from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.store.base import Store, StoredReading, ThresholdChange
@@ -150,6 +150,9 @@ class FakeMonitor:
                 return None
             return frame + (b":overlay" if overlay else b":plain")
 
+    def frame_sample(self, site_id: str) -> FrameSample | None:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
     def set_thresholds(self, site_id: str, thresholds: ThresholdsConfig, by: str) -> None:
         with self._lock:
             engine = self._engines.get(site_id)
@@ -217,6 +220,9 @@ class FakeMonitor:
         raise NotImplementedError(SETUP_NOT_FAKED)
 
     def set_image_quality(self, site_id: str, limits: ImageQualityConfig, by: str) -> SitePublic:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def set_count_scale(self, site_id: str, count_scale: float, by: str) -> SitePublic:
         raise NotImplementedError(SETUP_NOT_FAKED)
 
     def site_changes(self, site_id: str, limit: int) -> list[SiteChange]:

@@ -1,0 +1,241 @@
+"""Checking a site's count by hand: take the site's latest frame, click the heads on it, and
+fit the count_scale that corrects the model at that camera (the setup page's Count check).
+
+Samples are kept with their picture as the evidence behind a site's count_scale. Taking,
+counting and deleting them and changing the scale are for supervisors; the scale change and
+deletions are audited.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Response
+
+from monitor.api.count_schemas import (
+    CountedSamplePublic,
+    CountFitPublic,
+    CountSamplePublic,
+    CountScaleRequest,
+    HeadsRequest,
+)
+from monitor.api.deps import MonitorDep, ServicesDep, SiteDep
+from monitor.api.routing import DocRoute
+from monitor.auth.deps import AuditDep, OperatorUser, Role, SupervisorUser, require_role
+from monitor.bus.messages import SitePublic
+from monitor.density.count_check import CheckedSample, fit_count_check, heads_inside
+from monitor.pipeline.site_setup import SiteChangeError
+from monitor.render.overlay import encode_jpeg
+from monitor.store.count_samples import CountSample, CountSamples, NewCountSample
+
+router = APIRouter(
+    prefix="/api",
+    tags=["count check"],
+    route_class=DocRoute,
+    dependencies=[Depends(require_role(Role.VIEWER))],
+)
+
+MAX_SAMPLES_PER_SITE = 50
+"""Ten are plenty for a fit; fifty bounds what a forgotten page can pile up (JPEGs)."""
+
+SampleId = Annotated[int, Path(ge=1)]
+
+
+def get_samples(services: ServicesDep) -> CountSamples:
+    if services.count_samples is None:
+        raise HTTPException(503, "count checks are not available in this server")
+    return services.count_samples
+
+
+SamplesDep = Annotated[CountSamples, Depends(get_samples)]
+
+
+def _public(sample: CountSample, current_scale: float) -> CountSamplePublic:
+    return CountSamplePublic(
+        id=sample.id,
+        site_id=sample.site_id,
+        captured_at=sample.captured_at,
+        taken_at=sample.taken_at,
+        taken_by=sample.taken_by,
+        image_url=f"/api/count-samples/{sample.id}/image.jpg",
+        width=sample.width,
+        height=sample.height,
+        model_count=round(sample.model_count, 2),
+        counted_now=round(sample.model_count * current_scale, 2),
+        roi=sample.roi,
+        exclude=sample.exclude,
+        heads=sample.heads,
+        true_count=sample.true_count,
+        counted_by=sample.counted_by,
+        counted_at=sample.counted_at,
+    )
+
+
+def _sample(samples: CountSamples, sample_id: int) -> CountSample:
+    found = samples.get(sample_id)
+    if found is None:
+        raise HTTPException(404, f"no count sample {sample_id}")
+    return found
+
+
+def _scale(monitor: MonitorDep, site_id: str) -> float:
+    return monitor.site_config(site_id).count_scale
+
+
+@router.post(
+    "/sites/{site_id}/count-samples",
+    response_model=CountSamplePublic,
+    responses={
+        409: {"description": "The site has as many samples as it may keep."},
+        503: {"description": "No frame analysed yet."},
+    },
+)
+def take_sample(
+    site: SiteDep, monitor: MonitorDep, samples: SamplesDep, user: SupervisorUser
+) -> CountSamplePublic:
+    """Keeps the site's latest analysed frame, with what the model counted on it, to be
+    counted by hand."""
+    if samples.count(site.id) >= MAX_SAMPLES_PER_SITE:
+        raise HTTPException(
+            409,
+            f"{site.id} already has {MAX_SAMPLES_PER_SITE} count samples; delete some first",
+        )
+    frame = monitor.frame_sample(site.id)
+    if frame is None:
+        raise HTTPException(
+            503, f"no frame analysed yet at site '{site.id}'", headers={"Retry-After": "2"}
+        )
+    height, width = frame.image.shape[:2]
+    sample = samples.add(
+        NewCountSample(
+            site_id=site.id,
+            captured_at=frame.captured_at,
+            taken_at=time.time(),
+            taken_by=user.name,
+            model_count=frame.model_count,
+            roi=frame.roi,
+            exclude=frame.exclude,
+            width=width,
+            height=height,
+            jpeg=encode_jpeg(frame.image, quality=90),
+        )
+    )
+    return _public(sample, frame.count_scale)
+
+
+@router.get("/sites/{site_id}/count-samples", response_model=list[CountSamplePublic])
+def list_samples(
+    site: SiteDep, monitor: MonitorDep, samples: SamplesDep, _user: OperatorUser
+) -> list[CountSamplePublic]:
+    """The site's count samples, oldest first."""
+    scale = _scale(monitor, site.id)
+    return [_public(s, scale) for s in samples.of_site(site.id)]
+
+
+@router.get(
+    "/count-samples/{sample_id}/image.jpg",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "No such sample."}},
+)
+def sample_image(sample_id: SampleId, samples: SamplesDep, _user: OperatorUser) -> Response:
+    jpeg = samples.jpeg(sample_id)
+    if jpeg is None:
+        raise HTTPException(404, f"no count sample {sample_id}")
+    # A sample's picture never changes.
+    return Response(
+        jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+@router.put("/count-samples/{sample_id}/heads", response_model=CountSamplePublic)
+def count_heads(
+    sample_id: SampleId,
+    body: HeadsRequest,
+    monitor: MonitorDep,
+    samples: SamplesDep,
+    user: SupervisorUser,
+) -> CountSamplePublic:
+    """Sets the heads clicked on the sample; its true count is those inside its region."""
+    sample = _sample(samples, sample_id)
+    for i, (x, y) in enumerate(body.heads):
+        if not (0 <= x <= sample.width and 0 <= y <= sample.height):
+            raise HTTPException(
+                422,
+                f"heads[{i}]: ({x:g}, {y:g}) is outside the {sample.width}x{sample.height} frame",
+            )
+    heads = [(float(x), float(y)) for x, y in body.heads]
+    true_count = heads_inside(heads, sample.roi, sample.exclude)
+    counted = samples.set_heads(sample_id, heads, true_count, user.name, time.time())
+    if counted is None:  # deleted meanwhile
+        raise HTTPException(404, f"no count sample {sample_id}")
+    return _public(counted, _scale(monitor, counted.site_id))
+
+
+@router.delete("/count-samples/{sample_id}", status_code=204)
+def delete_sample(
+    sample_id: SampleId, samples: SamplesDep, user: SupervisorUser, audit: AuditDep
+) -> Response:
+    sample = _sample(samples, sample_id)
+    if not samples.delete(sample_id):
+        raise HTTPException(404, f"no count sample {sample_id}")
+    audit.record(
+        "site.count_sample.deleted",
+        sample.site_id,
+        {"sample": sample_id, "true_count": sample.true_count, "model_count": sample.model_count},
+    )
+    return Response(status_code=204)
+
+
+@router.post("/sites/{site_id}/count-scale/fit", response_model=CountFitPublic)
+def fit_scale(
+    site: SiteDep, monitor: MonitorDep, samples: SamplesDep, _user: SupervisorUser
+) -> CountFitPublic:
+    """The count_scale the site's counted samples call for, and the error with it and with
+    the one in force; a dry run."""
+    found = samples.of_site(site.id)
+    counted = [s for s in found if s.true_count is not None]
+    if not counted:
+        raise HTTPException(
+            422, f"no count sample of {site.id} has its heads counted; count at least one"
+        )
+    checked = [CheckedSample(s.model_count, s.true_count or 0) for s in counted]
+    fit = fit_count_check(checked, _scale(monitor, site.id))
+    return CountFitPublic(
+        samples=len(counted),
+        uncounted=len(found) - len(counted),
+        count_scale=round(fit.scale, 4),
+        current_scale=fit.current_scale,
+        mae_now=round(fit.mae_now, 2),
+        mae_fitted=round(fit.mae_fitted, 2),
+        mae_held_out=None if fit.mae_held_out is None else round(fit.mae_held_out, 2),
+        per_sample=[
+            CountedSamplePublic(
+                id=s.id,
+                true_count=c.true_count,
+                counted_now=round(now, 2),
+                counted_fitted=round(fitted, 2),
+            )
+            for s, c, now, fitted in zip(
+                counted, checked, fit.counted_now, fit.counted_fitted, strict=True
+            )
+        ],
+    )
+
+
+@router.put("/sites/{site_id}/count-scale", response_model=SitePublic)
+def put_count_scale(
+    site: SiteDep,
+    monitor: MonitorDep,
+    user: SupervisorUser,
+    audit: AuditDep,
+    body: CountScaleRequest,
+) -> SitePublic:
+    """Sets the site's count correction; the next frame is counted with it (supervisor)."""
+    before = _scale(monitor, site.id)
+    try:
+        new = monitor.set_count_scale(site.id, body.count_scale, user.name)
+    except SiteChangeError as error:
+        raise HTTPException(422, f"{error.field}: {error.reason}") from None
+    audit.record("site.count_scale.changed", site.id, {"old": before, "new": body.count_scale})
+    return new
