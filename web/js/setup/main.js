@@ -3,6 +3,7 @@
 
 import { ApiError, getMe, onUnauthorized, request, snapshotUrl } from "../api.js";
 import { LoginDialog, roleAtLeast } from "../auth.js";
+import { CountCheck } from "./count_check.js";
 import { GroundMap } from "./ground_map.js";
 import { PictureReading } from "./picture.js";
 import { PictureLimitsEditor } from "./picture_limits.js";
@@ -28,6 +29,7 @@ let editor;
 let sourceEditor;
 let picture;
 let limitsEditor;
+let countCheck;
 
 function showError(err) {
   const box = $("setup-error");
@@ -66,6 +68,7 @@ function showSite(site) {
   groundMap?.setView(setup?.field_of_view ?? [], setup?.roi_lat_lon ?? []);
   sourceEditor?.show(site);
   limitsEditor?.show(site);
+  countCheck?.showScale(site);
   showReading(site);
 }
 
@@ -349,6 +352,10 @@ async function main() {
   sourceEditor = new SourceEditor($("source-form"), site.id, { onSaved: showSite });
   picture = new PictureReading($("picture-reading"));
   limitsEditor = new PictureLimitsEditor($("picture-limits-form"), site.id, { onSaved: showSite });
+  countCheck = new CountCheck($("count-check"), site.id, {
+    onApplied: showSite,
+    canChange: roleAtLeast(me.user.role, "supervisor"),
+  });
   wire();
   showSite(site);
   setMode("region");
@@ -358,6 +365,7 @@ async function main() {
   renderExclusions();
   groundMap.invalidate();
   await loadCalibration(site);
+  await countCheck.load().catch((err) => countCheck.status(err.message, "error"));
   document.body.dataset.ready = "true";
   setTimeout(poll, POLL_MS);
 }
