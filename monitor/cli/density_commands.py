@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from monitor.cli.errors import CommandError, Handler, guarded
 from monitor.config.app import EstimatorConfig
 from monitor.density.base import DensityEstimator
 from monitor.density.calibrate import fit_count_scale, leave_one_out_scaled, scale_snippet
@@ -29,26 +30,9 @@ from monitor.density.roi import Roi, folder_roi, load_roi
 from monitor.density.splits import select
 from monitor.training.options import add_train_arguments, train_config
 
-Handler = Callable[[argparse.Namespace], int]
-
-
-class CommandError(Exception):
-    """An expected failure: printed as one line, exit code 1."""
-
-
-def _fail(message: str) -> int:
-    print(f"crowd-monitor: error: {message}", file=sys.stderr)
-    return 1
-
 
 def _guarded(handler: Handler) -> Handler:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except (CommandError, DatasetError, ValueError, FileNotFoundError) as error:
-            return _fail(str(error))
-
-    return run
+    return guarded(handler, DatasetError, ValueError, FileNotFoundError)
 
 
 def load_estimator(name_or_path: str | None, threads: int = 1) -> DensityEstimator:

@@ -11,6 +11,7 @@ from monitor.cli import (
     density_commands,
     samples_command,
     serve_command,
+    store_commands,
     user_commands,
 )
 
@@ -22,6 +23,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     density_commands.register,
     samples_command.register,
     user_commands.register,
+    store_commands.register,
 )
 
 

@@ -9,7 +9,7 @@ does not silently re-count old clicks.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -41,7 +41,9 @@ Point = tuple[float, float]
 
 
 @dataclass(frozen=True, slots=True)
-class NewCountSample:
+class SampleFrame:
+    """The frame a sample keeps, as the model counted it (its JPEG is stored apart)."""
+
     site_id: str
     captured_at: float
     taken_at: float
@@ -51,21 +53,12 @@ class NewCountSample:
     exclude: list[list[Point]]
     width: int
     height: int
-    jpeg: bytes
 
 
 @dataclass(frozen=True, slots=True)
 class CountSample:
     id: int
-    site_id: str
-    captured_at: float
-    taken_at: float
-    taken_by: str
-    model_count: float
-    roi: list[Point]
-    exclude: list[list[Point]]
-    width: int
-    height: int
+    frame: SampleFrame
     heads: list[Point] | None
     true_count: int | None
     counted_by: str | None
@@ -75,18 +68,32 @@ class CountSample:
 _COLUMNS = [c for c in count_samples.columns if c.name != "jpeg"]
 
 
-def _points(text: str) -> list[Point]:
-    return [(float(x), float(y)) for x, y in json.loads(text)]
+def _points(parsed: list[list[float]]) -> list[Point]:
+    return [(float(x), float(y)) for x, y in parsed]
 
 
 def _sample(row: sa.Row[tuple[object, ...]]) -> CountSample:
-    values = dict(row._mapping)
-    values["roi"] = _points(values["roi"])
-    values["exclude"] = [
-        [(float(x), float(y)) for x, y in area] for area in json.loads(values["exclude"])
-    ]
-    values["heads"] = None if values["heads"] is None else _points(values["heads"])
-    return CountSample(**values)
+    values = row._mapping
+    frame = SampleFrame(
+        site_id=values["site_id"],
+        captured_at=values["captured_at"],
+        taken_at=values["taken_at"],
+        taken_by=values["taken_by"],
+        model_count=values["model_count"],
+        roi=_points(json.loads(values["roi"])),
+        exclude=[_points(area) for area in json.loads(values["exclude"])],
+        width=values["width"],
+        height=values["height"],
+    )
+    heads = values["heads"]
+    return CountSample(
+        id=values["id"],
+        frame=frame,
+        heads=None if heads is None else _points(json.loads(heads)),
+        true_count=values["true_count"],
+        counted_by=values["counted_by"],
+        counted_at=values["counted_at"],
+    )
 
 
 class CountSamples:
@@ -94,23 +101,15 @@ class CountSamples:
         self._engine = engine
         metadata.create_all(engine, tables=[count_samples], checkfirst=True)
 
-    def add(self, sample: NewCountSample) -> CountSample:
+    def add(self, frame: SampleFrame, jpeg: bytes) -> CountSample:
+        values = asdict(frame) | {
+            "roi": json.dumps(frame.roi),
+            "exclude": json.dumps(frame.exclude),
+            "jpeg": jpeg,
+        }
         with self._engine.begin() as conn:
             sample_id = conn.execute(
-                sa.insert(count_samples)
-                .values(
-                    site_id=sample.site_id,
-                    captured_at=sample.captured_at,
-                    taken_at=sample.taken_at,
-                    taken_by=sample.taken_by,
-                    model_count=sample.model_count,
-                    roi=json.dumps(sample.roi),
-                    exclude=json.dumps(sample.exclude),
-                    width=sample.width,
-                    height=sample.height,
-                    jpeg=sample.jpeg,
-                )
-                .returning(count_samples.c.id)
+                sa.insert(count_samples).values(values).returning(count_samples.c.id)
             ).scalar_one()
         found = self.get(int(sample_id))
         assert found is not None

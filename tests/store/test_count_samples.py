@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from monitor.store.count_samples import CountSamples, NewCountSample
+from monitor.store.count_samples import CountSamples, SampleFrame
 from monitor.store.sql import SqlStore
 
 ROI = [(0.0, 0.0), (160.0, 0.0), (160.0, 120.0), (0.0, 120.0)]
 
 
-def new(site: str, model_count: float = 4.0) -> NewCountSample:
-    return NewCountSample(
+JPEG = b"\xff\xd8 a picture \xff\xd9"
+
+
+def frame(site: str, model_count: float = 4.0) -> SampleFrame:
+    return SampleFrame(
         site_id=site,
         captured_at=100.0,
         taken_at=101.0,
@@ -17,19 +20,18 @@ def new(site: str, model_count: float = 4.0) -> NewCountSample:
         exclude=[[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0)]],
         width=160,
         height=120,
-        jpeg=b"\xff\xd8 a picture \xff\xd9",
     )
 
 
 def test_samples_keep_their_picture_region_and_heads(store: SqlStore) -> None:
     samples = CountSamples(store.engine)
-    first = samples.add(new("wuyi"))
-    samples.add(new("pozi"))
-    second = samples.add(new("wuyi", 7.5))
+    first = samples.add(frame("wuyi"), JPEG)
+    samples.add(frame("pozi"), JPEG)
+    second = samples.add(frame("wuyi", 7.5), JPEG)
     assert (first.heads, first.true_count, first.counted_by) == (None, None, None)
-    assert first.roi == ROI
-    assert first.exclude == [[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0)]]
-    assert samples.jpeg(first.id) == b"\xff\xd8 a picture \xff\xd9"
+    assert first.frame == frame("wuyi")
+    assert second.frame.model_count == 7.5
+    assert samples.jpeg(first.id) == JPEG
     assert [s.id for s in samples.of_site("wuyi")] == [first.id, second.id]
     assert samples.count("wuyi") == 2
 

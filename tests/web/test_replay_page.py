@@ -7,6 +7,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,14 +44,13 @@ class Recorded:
     segments: list[dict[str, Any]]
 
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
-    require_chromium()  # before the costly recording, whichever fixture runs first
-    tmp = tmp_path_factory.mktemp("replay-page")
-    clip = write_marked_clip(tmp / "crowd.avi", TIMELINE)
-    other = site_config(clip) | {"id": OTHER, "name": {"en": "Huangxing Road", "zh": "黄兴路"}}
-    config = AppConfig.model_validate({"sites": [site_config(clip), other]})
-    settings = Settings(data_dir=tmp / "data", sample_cache=tmp / "cache")
+@contextmanager
+def serving(
+    sites: list[dict[str, Any]], folder: Path
+) -> Iterator[tuple[Application, RunningServer, httpx.Client]]:
+    """The product recording `sites`, OPERATOR signed up, and an operator's API client."""
+    config = AppConfig.model_validate({"sites": sites})
+    settings = Settings(data_dir=folder / "data", sample_cache=folder / "cache")
     application = build_application(config, settings, estimator=BlobCountEstimator())
     app = application.start()
     try:
@@ -61,24 +61,31 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
             running_server(app) as server,
             httpx.Client(base_url=server.base_url, headers=bearer(token)) as http,
         ):
-            deadline = time.monotonic() + 60
-            while True:
-                alerts = [a for a in http.get("/api/alerts").json() if a["site_id"] == SITE]
-                segments = http.get(f"/api/sites/{SITE}/recordings").json()
-                covered = [
-                    s
-                    for a in alerts
-                    for s in segments
-                    if s["start"] + 0.3 < a["raised_at"] < s["end"]
-                ]
-                if covered:
-                    break
-                assert time.monotonic() < deadline, "no recorded alert within 60 s"
-                time.sleep(0.3)
-            alert = next(a for a in alerts if any(s in covered for s in segments))
-            yield Recorded(application, server, alert, segments)
+            yield application, server, http
     finally:
         application.stop()
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
+    require_chromium()  # before the costly recording, whichever fixture runs first
+    tmp = tmp_path_factory.mktemp("replay-page")
+    clip = write_marked_clip(tmp / "crowd.avi", TIMELINE)
+    other = site_config(clip) | {"id": OTHER, "name": {"en": "Huangxing Road", "zh": "黄兴路"}}
+    with serving([site_config(clip), other], tmp) as (application, server, http):
+        deadline = time.monotonic() + 60
+        while True:
+            alerts = [a for a in http.get("/api/alerts").json() if a["site_id"] == SITE]
+            segments = http.get(f"/api/sites/{SITE}/recordings").json()
+            covered = [
+                s for a in alerts for s in segments if s["start"] + 0.3 < a["raised_at"] < s["end"]
+            ]
+            if covered:
+                break
+            assert time.monotonic() < deadline, "no recorded alert within 60 s"
+            time.sleep(0.3)
+        alert = next(a for a in alerts if any(s in covered for s in segments))
+        yield Recorded(application, server, alert, segments)
 
 
 def video_time(page: Any, site: str) -> float:
@@ -275,44 +282,31 @@ def test_replay_reaches_the_present_though_the_segment_is_still_being_written(
     clip = write_marked_clip(tmp_path / "crowd.avi", TIMELINE)
     site = site_config(clip)
     site["recording"] = {"policy": "continuous", "segment_s": 600}  # no segment closes here
-    config = AppConfig.model_validate({"sites": [site]})
-    settings = Settings(data_dir=tmp_path / "data", sample_cache=tmp_path / "cache")
-    application = build_application(config, settings, estimator=BlobCountEstimator())
-    app = application.start()
-    try:
-        assert application.auth is not None
-        add_user(application.auth, OPERATOR, Role.OPERATOR)
-        token = api_token(application.auth, "probe", Role.OPERATOR)
-        with (
-            running_server(app) as server,
-            httpx.Client(base_url=server.base_url, headers=bearer(token)) as http,
-        ):
-            deadline = time.monotonic() + 60
-            while http.get(f"/api/sites/{SITE}").json()["recording"]["status"] != "recording":
-                assert time.monotonic() < deadline, "not recording within 60 s"
-                time.sleep(0.2)
-            time.sleep(2.0)
-            assert http.get(f"/api/sites/{SITE}/recordings").json() == []
-            at = time.time() - 1.0
-            page.goto(server.url(f"/replay.html?site={SITE}&at={at}"))
-            sign_in(page, OPERATOR, wait_ms=WAIT_MS)
-            lane = by_test_id(page, f"replay-lane-{SITE}")
-            expect(lane).to_have_attribute("data-state", "video", timeout=WAIT_MS)
-            [closed] = http.get(f"/api/sites/{SITE}/recordings").json()
-            assert closed["start"] <= at <= closed["end"]
+    with serving([site], tmp_path) as (_, server, http):
+        deadline = time.monotonic() + 60
+        while http.get(f"/api/sites/{SITE}").json()["recording"]["status"] != "recording":
+            assert time.monotonic() < deadline, "not recording within 60 s"
+            time.sleep(0.2)
+        time.sleep(2.0)
+        assert http.get(f"/api/sites/{SITE}/recordings").json() == []
+        at = time.time() - 1.0
+        page.goto(server.url(f"/replay.html?site={SITE}&at={at}"))
+        sign_in(page, OPERATOR, wait_ms=WAIT_MS)
+        lane = by_test_id(page, f"replay-lane-{SITE}")
+        expect(lane).to_have_attribute("data-state", "video", timeout=WAIT_MS)
+        [closed] = http.get(f"/api/sites/{SITE}/recordings").json()
+        assert closed["start"] <= at <= closed["end"]
 
-            # "Latest" goes to the last 30 s, closing what was recorded since first.
-            clicked = time.time()
-            by_test_id(page, "replay-latest").click()
-            page.wait_for_function(
-                "(want) => Math.abs(Number(document.querySelector("
-                "'[data-testid=replay-clock]').dataset.t) - want) < 2",
-                arg=clicked - 30,
-                timeout=WAIT_MS,
-            )
-            expect(lane.locator(".rec")).to_have_count(2, timeout=WAIT_MS)
-            later = http.get(f"/api/sites/{SITE}/recordings").json()
-            assert later[0]["start"] == closed["start"]
-            assert later[-1]["end"] >= clicked - 1.0
-    finally:
-        application.stop()
+        # "Latest" goes to the last 30 s, closing what was recorded since first.
+        clicked = time.time()
+        by_test_id(page, "replay-latest").click()
+        page.wait_for_function(
+            "(want) => Math.abs(Number(document.querySelector("
+            "'[data-testid=replay-clock]').dataset.t) - want) < 2",
+            arg=clicked - 30,
+            timeout=WAIT_MS,
+        )
+        expect(lane.locator(".rec")).to_have_count(2, timeout=WAIT_MS)
+        later = http.get(f"/api/sites/{SITE}/recordings").json()
+        assert later[0]["start"] == closed["start"]
+        assert later[-1]["end"] >= clicked - 1.0

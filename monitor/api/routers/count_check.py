@@ -27,7 +27,7 @@ from monitor.bus.messages import SitePublic
 from monitor.density.count_check import CheckedSample, fit_count_check, heads_inside
 from monitor.pipeline.site_setup import SiteChangeError
 from monitor.render.overlay import encode_jpeg
-from monitor.store.count_samples import CountSample, CountSamples, NewCountSample
+from monitor.store.count_samples import CountSample, CountSamples, SampleFrame
 
 router = APIRouter(
     prefix="/api",
@@ -52,19 +52,20 @@ SamplesDep = Annotated[CountSamples, Depends(get_samples)]
 
 
 def _public(sample: CountSample, current_scale: float) -> CountSamplePublic:
+    frame = sample.frame
     return CountSamplePublic(
         id=sample.id,
-        site_id=sample.site_id,
-        captured_at=sample.captured_at,
-        taken_at=sample.taken_at,
-        taken_by=sample.taken_by,
+        site_id=frame.site_id,
+        captured_at=frame.captured_at,
+        taken_at=frame.taken_at,
+        taken_by=frame.taken_by,
         image_url=f"/api/count-samples/{sample.id}/image.jpg",
-        width=sample.width,
-        height=sample.height,
-        model_count=round(sample.model_count, 2),
-        counted_now=round(sample.model_count * current_scale, 2),
-        roi=sample.roi,
-        exclude=sample.exclude,
+        width=frame.width,
+        height=frame.height,
+        model_count=round(frame.model_count, 2),
+        counted_now=round(frame.model_count * current_scale, 2),
+        roi=frame.roi,
+        exclude=frame.exclude,
         heads=sample.heads,
         true_count=sample.true_count,
         counted_by=sample.counted_by,
@@ -108,7 +109,7 @@ def take_sample(
         )
     height, width = frame.image.shape[:2]
     sample = samples.add(
-        NewCountSample(
+        SampleFrame(
             site_id=site.id,
             captured_at=frame.captured_at,
             taken_at=time.time(),
@@ -118,8 +119,8 @@ def take_sample(
             exclude=frame.exclude,
             width=width,
             height=height,
-            jpeg=encode_jpeg(frame.image, quality=90),
-        )
+        ),
+        encode_jpeg(frame.image, quality=90),
     )
     return _public(sample, frame.count_scale)
 
@@ -157,19 +158,19 @@ def count_heads(
     user: SupervisorUser,
 ) -> CountSamplePublic:
     """Sets the heads clicked on the sample; its true count is those inside its region."""
-    sample = _sample(samples, sample_id)
+    frame = _sample(samples, sample_id).frame
     for i, (x, y) in enumerate(body.heads):
-        if not (0 <= x <= sample.width and 0 <= y <= sample.height):
+        if not (0 <= x <= frame.width and 0 <= y <= frame.height):
             raise HTTPException(
                 422,
-                f"heads[{i}]: ({x:g}, {y:g}) is outside the {sample.width}x{sample.height} frame",
+                f"heads[{i}]: ({x:g}, {y:g}) is outside the {frame.width}x{frame.height} frame",
             )
     heads = [(float(x), float(y)) for x, y in body.heads]
-    true_count = heads_inside(heads, sample.roi, sample.exclude)
+    true_count = heads_inside(heads, frame.roi, frame.exclude)
     counted = samples.set_heads(sample_id, heads, true_count, user.name, time.time())
     if counted is None:  # deleted meanwhile
         raise HTTPException(404, f"no count sample {sample_id}")
-    return _public(counted, _scale(monitor, counted.site_id))
+    return _public(counted, _scale(monitor, frame.site_id))
 
 
 @router.delete("/count-samples/{sample_id}", status_code=204)
@@ -181,8 +182,12 @@ def delete_sample(
         raise HTTPException(404, f"no count sample {sample_id}")
     audit.record(
         "site.count_sample.deleted",
-        sample.site_id,
-        {"sample": sample_id, "true_count": sample.true_count, "model_count": sample.model_count},
+        sample.frame.site_id,
+        {
+            "sample": sample_id,
+            "true_count": sample.true_count,
+            "model_count": sample.frame.model_count,
+        },
     )
     return Response(status_code=204)
 
@@ -199,7 +204,7 @@ def fit_scale(
         raise HTTPException(
             422, f"no count sample of {site.id} has its heads counted; count at least one"
         )
-    checked = [CheckedSample(s.model_count, s.true_count or 0) for s in counted]
+    checked = [CheckedSample(s.frame.model_count, s.true_count or 0) for s in counted]
     fit = fit_count_check(checked, _scale(monitor, site.id))
     return CountFitPublic(
         samples=len(counted),
