@@ -79,6 +79,14 @@ def test_a_supervisor_checks_the_count_and_corrects_it(page: Any, demo: LiveDemo
     expect(by_test_id(page, "count-apply")).to_be_disabled()
     expect(by_test_id(page, "count-model")).to_have_text("5.0")  # the sample, at the new scale
 
+    # The live page's panel says the count is corrected, and by how much.
+    live = page.context.new_page()
+    live.goto(demo.server.base_url + "/")
+    by_test_id(live, f"site-marker-{SITE}").click()
+    expect(by_test_id(live, "panel-count-scale")).to_have_text("Count ×1.25", timeout=WAIT_MS)
+    expect(by_test_id(live, "stat-count")).to_have_text("5", timeout=WAIT_MS)
+    live.close()
+
     # Opened afresh: the samples and their heads are kept.
     page.reload()
     expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=WAIT_MS)

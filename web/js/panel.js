@@ -101,6 +101,10 @@ export class SitePanel {
     reason.classList.toggle("offline", site.status === "offline");
     // Site setup (setup.html): uncalibrated sites spread their configured area evenly.
     this.$("panel-calibration").hidden = site.setup?.calibrated !== false;
+    const scale = site.setup?.count_scale ?? 1;
+    const scaled = this.$("panel-count-scale");
+    scaled.hidden = scale === 1;
+    scaled.textContent = `Count ×${scale.toFixed(2)}`;
     this.$("panel-setup-link").href = `/setup.html?site=${encodeURIComponent(site.id)}`;
     this.renderMeta();
     this.renderTrend();
