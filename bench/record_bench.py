@@ -5,7 +5,9 @@
 Encodes `--seconds` of the sample clip (768x576, 10 fps) through the real recorder
 (H.264 via PyAV's libx264, 60 s MP4 segments, indexed in SQLite) as fast as it goes, and
 reports the CPU time spent per second of video, which is the CPU share one continuously
-recorded site takes (100 % = one core), and the megabytes it writes per hour. Decoding the
+recorded site takes (100 % = one core), and the megabytes it writes per hour. Then, fed at
+the clip's real rate, how long a cut (closing the open segment, so replay reaches now)
+takes to be listed. Decoding the
 clip is done first and not counted: a live site has decoded its frames for analysis anyway.
 """
 
@@ -74,17 +76,46 @@ def record(frames: list[BgrImage]) -> dict[str, float]:
     }
 
 
+def cut_latency(frames: list[BgrImage], cuts: int = 5) -> list[float]:
+    """Milliseconds from asking for a cut to the segment being listed, with the recorder fed
+    at the clip's real rate and a cut after each second of it: what a replay of "what just
+    happened" waits for."""
+    with tempfile.TemporaryDirectory(prefix="record-bench-cut-") as tmp:
+        engine = sa.create_engine(f"sqlite:///{tmp}/index.db")
+        config = RecordingConfig(policy=RecordingPolicy.CONTINUOUS, segment_s=600)
+        recorder = Recorder("bench", config, Path(tmp) / "rec", RecordingIndex(engine))
+        recorder.start()
+        waits: list[float] = []
+        start = time.time()
+        for n in range(cuts * int(FPS)):
+            recorder.offer(CapturedFrame(frames[n % len(frames)], n + 1, start + n / FPS))
+            time.sleep(1 / FPS)
+            if (n + 1) % int(FPS) == 0:
+                asked = time.perf_counter()
+                recorder.cut()
+                waits.append(1000 * (time.perf_counter() - asked))
+        recorder.stop()
+        engine.dispose()
+    return waits
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60, help="seconds of video to encode")
     args = parser.parse_args(argv)
-    result = record(load_frames(args.seconds))
+    frames = load_frames(args.seconds)
+    result = record(frames)
+    waits = sorted(cut_latency(frames))
     rows = [
         ("video encoded (768x576, 10 fps)", f"{result['video_s']:.0f} s"),
         ("CPU per recorded site (100 % = one core)", f"{result['cpu_percent']:.1f} %"),
         ("encoding speed", f"{result['speed']:.1f}x real time"),
         ("disk per site", f"{result['mb_per_hour']:.0f} MB/hour"),
         ("frames dropped", f"{result['dropped']}"),
+        (
+            f"cut to replayable, median (max) of {len(waits)}",
+            f"{waits[len(waits) // 2]:.0f} ({waits[-1]:.0f}) ms",
+        ),
     ]
     width = max(len(label) for label, _ in rows)
     print(f"{'recording':<{width}}  value")

@@ -1,0 +1,211 @@
+// The camera wall (wall.html): every site's live frame with its density heat, count and
+// level, the sites that need eyes first at the top. Made for a command center's big screen,
+// where the live map shows one site at a time. A tile opens that site on the live map.
+
+import { signInPage } from "../auth.js";
+import { el, fmtAge, fmtNum, levelColor, readingStale, textOn } from "../util.js";
+import { LiveSocket } from "../ws.js";
+import { orderKey, wallOrder } from "./order.js";
+
+const $ = (id) => document.getElementById(id);
+// How often a visible tile may fetch a newer frame: a wall of twenty cameras at 1 Hz is
+// about a megabyte a second of JPEG, for frames a person glances at.
+const REFRESH_MS = 2000;
+const LABELS = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting", offline: "Offline" };
+
+const sites = new Map(); // id → SitePublic, kept current by the feed
+const openAlerts = new Map(); // alert id → site id
+const tiles = new Map(); // site id → {root, image, ..., visible, loading, shownSeq}
+let shownOrder = "";
+let observer;
+
+function showError(err) {
+  const box = $("wall-error");
+  box.textContent = err?.message || String(err);
+  box.hidden = false;
+}
+
+function setConnection(stateName, detail) {
+  const node = $("connection-status");
+  node.dataset.state = stateName;
+  node.textContent = stateName === "reconnecting" && detail ? `Reconnecting · ${detail}` : LABELS[stateName] ?? stateName;
+}
+
+function alerting(siteId) {
+  for (const id of openAlerts.values()) if (id === siteId) return true;
+  return false;
+}
+
+function makeTile(site) {
+  const image = el("img", { alt: `${site.name_en}: latest frame`, "data-testid": `wall-image-${site.id}` });
+  image.hidden = true; // until it has a frame: no broken-image icon on a dead camera
+  const name = el("span", { class: "wall-name", text: site.name_en });
+  const count = el("span", { class: "wall-count", "data-testid": `wall-count-${site.id}` });
+  const density = el("span", { class: "wall-density", "data-testid": `wall-density-${site.id}` });
+  const level = el("span", { class: "wall-level", "data-testid": `wall-level-${site.id}` });
+  const reason = el("span", { class: "wall-reason", "data-testid": `wall-reason-${site.id}` });
+  const age = el("span", { class: "wall-age", "data-testid": `wall-age-${site.id}` });
+  const root = el(
+    "a",
+    { class: "wall-tile", href: `/#${encodeURIComponent(site.id)}`, "data-testid": `wall-tile-${site.id}`, "data-site-id": site.id, title: `Open ${site.name_en} on the live map` },
+    image,
+    reason,
+    age,
+    el("span", { class: "wall-caption" }, name, count, density, level),
+  );
+  const tile = { root, image, name, count, density, level, reason, age, visible: false, loading: false, shownSeq: null };
+  observer.observe(root);
+  return tile;
+}
+
+function renderTile(site) {
+  const tile = tiles.get(site.id);
+  const r = site.latest;
+  const color = levelColor(site.thresholds, site.level);
+  const root = tile.root;
+  root.dataset.status = site.status;
+  root.dataset.level = site.level ?? "normal";
+  root.dataset.alerting = String(alerting(site.id));
+  root.style.setProperty("--tile-level", color);
+  tile.name.textContent = site.name_en;
+  const people = r ? Number(fmtNum(r.count, 0)) : null;
+  tile.count.textContent = people == null ? "–" : `${people} ${people === 1 ? "person" : "people"}`;
+  tile.density.textContent = r ? `peak ${fmtNum(r.peak_density, 1)}/m²` : "";
+  tile.level.textContent = site.level ?? "normal";
+  tile.level.style.background = color;
+  tile.level.style.color = textOn(color);
+  tile.level.hidden = site.status === "offline"; // no level without a picture
+  let reason = "";
+  if (site.status === "offline") reason = `Camera offline${site.status_reason ? `: ${site.status_reason}` : ""}`;
+  else if (site.status === "starting") reason = "Connecting to the camera…";
+  else if (readingStale(r)) reason = "No new picture";
+  tile.reason.textContent = reason;
+  tile.reason.hidden = !reason;
+  tile.age.textContent = r && readingStale(r) ? fmtAge(r.analysed_at) : "";
+}
+
+function renderSummary() {
+  const all = [...sites.values()];
+  const alertingCount = all.filter((s) => alerting(s.id)).length;
+  const down = all.filter((s) => s.status !== "online").length;
+  $("wall-summary").textContent = `${all.length} sites · ${alertingCount} alerting · ${down} without a picture`;
+}
+
+/** Puts the tiles in wall order when what the order depends on has changed. */
+function arrange(force = false) {
+  const ordered = wallOrder([...sites.values()]);
+  const key = ordered.map((s) => `${s.id}=${orderKey(s)}`).join(",");
+  if (!force && key === shownOrder) return;
+  shownOrder = key;
+  $("wall").replaceChildren(...ordered.map((s) => tiles.get(s.id).root));
+}
+
+function refreshImages() {
+  for (const [id, tile] of tiles) {
+    const seq = sites.get(id)?.latest?.seq;
+    if (!tile.visible || tile.loading || seq == null || seq === tile.shownSeq) continue;
+    tile.loading = true;
+    // Loaded aside, then swapped in: the tile never flashes empty.
+    const next = new Image();
+    next.onload = () => {
+      tile.image.src = next.src;
+      tile.image.hidden = false;
+      tile.shownSeq = seq;
+      tile.root.dataset.seq = String(seq);
+      tile.loading = false;
+    };
+    next.onerror = () => {
+      tile.loading = false;
+    };
+    next.src = `/api/sites/${encodeURIComponent(id)}/snapshot.jpg?overlay=true&seq=${seq}`;
+  }
+}
+
+function onSnapshot(payload) {
+  sites.clear();
+  openAlerts.clear();
+  for (const site of payload.sites) sites.set(site.id, site);
+  for (const alert of payload.open_alerts ?? []) openAlerts.set(alert.id, alert.site_id);
+  for (const [id, tile] of tiles) {
+    if (!sites.has(id)) {
+      observer.unobserve(tile.root);
+      tiles.delete(id);
+    }
+  }
+  for (const site of sites.values()) {
+    if (!tiles.has(site.id)) tiles.set(site.id, makeTile(site));
+    renderTile(site);
+  }
+  arrange(true);
+  renderSummary();
+  refreshImages();
+  document.body.dataset.ready = "true";
+}
+
+const handlers = {
+  reading(msg) {
+    const site = sites.get(msg.site_id);
+    if (!site) return;
+    site.latest = msg.payload;
+    site.level = msg.payload.level;
+    renderTile(site);
+    arrange();
+  },
+  site_status(msg) {
+    const site = sites.get(msg.site_id);
+    if (!site) return;
+    site.status = msg.payload.status;
+    site.status_reason = msg.payload.reason ?? "";
+    renderTile(site);
+    arrange();
+    renderSummary();
+  },
+  alert(msg) {
+    const { alert } = msg.payload;
+    if (alert.state === "resolved") openAlerts.delete(alert.id);
+    else openAlerts.set(alert.id, alert.site_id);
+    const site = sites.get(alert.site_id);
+    if (site) renderTile(site);
+    renderSummary();
+  },
+  site_config(msg) {
+    const updated = msg.payload.site;
+    const old = sites.get(updated.id);
+    if (!old) return;
+    const site = { ...updated, latest: updated.latest ?? old.latest };
+    sites.set(site.id, site);
+    renderTile(site);
+    arrange();
+  },
+  thresholds(msg) {
+    const site = sites.get(msg.site_id);
+    if (!site) return;
+    site.thresholds = msg.payload.thresholds;
+    renderTile(site);
+    arrange();
+  },
+};
+
+async function main() {
+  await signInPage({ hint: "Sign in to watch the cameras." });
+  observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const tile = tiles.get(entry.target.dataset.siteId);
+      if (tile) tile.visible = entry.isIntersecting;
+    }
+    refreshImages();
+  });
+  const socket = new LiveSocket({
+    onSnapshot,
+    onEvent: (msg) => handlers[msg.type]?.(msg),
+    onState: setConnection,
+  });
+  socket.start();
+  setInterval(() => {
+    refreshImages();
+    // Ages and "no new picture" move on without events.
+    for (const site of sites.values()) renderTile(site);
+  }, REFRESH_MS);
+}
+
+main().catch(showError);
