@@ -21,6 +21,7 @@ from monitor.auth.accounts import Accounts
 from monitor.auth.bootstrap import ensure_admin
 from monitor.auth.service import AuthService
 from monitor.bus.bus import InMemoryBus
+from monitor.bus.convert import fault_ack_public
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
 from monitor.config.site import SiteConfig
@@ -80,6 +81,7 @@ class Application:
     recording: RecordingService | None = None
     recording_opener: Opener = open_file  # how segment files are opened: a seam for disk faults
     notifications: NotificationService | None = None
+    fault_acks: FaultAcks | None = None
     # Where webhook secrets are looked up (notify.webhooks[].secret_env).
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
@@ -89,12 +91,15 @@ class Application:
         # First: a webhook secret missing from the environment stops the start here, with
         # only the store to close.
         try:
+            fault_acks = self.fault_acks = FaultAcks(self.store.engine)
             self.notifications = NotificationService(
                 self.config.notify,
                 Outbox(self.store.engine),
                 self.bus,
                 self._site_ref,
                 environ=self.environ,
+                site_state=self._site_state,
+                fault_acks=lambda: [fault_ack_public(ack) for ack in fault_acks.latest()],
             )
         except Exception:
             self.store.close()
@@ -162,10 +167,19 @@ class Application:
                 audit=audit,
                 recordings=self.recording,
                 notifications=self.notifications,
-                fault_acks=FaultAcks(self.store.engine),
+                fault_acks=self.fault_acks,
                 count_samples=CountSamples(self.store.engine),
             )
         )
+
+    def _site_state(self, site_id: str) -> tuple[str, float | None] | None:
+        if self.runtime is None:
+            return None
+        try:
+            site = self.runtime.site(site_id)
+        except UnknownSite:
+            return None
+        return site.status, site.status_since
 
     def _site_ref(self, site_id: str) -> SiteRef | None:
         if self.runtime is None:

@@ -8,6 +8,7 @@ from monitor.bus.messages import (
     AlertEventPublic,
     AlertPayload,
     AlertPublic,
+    FaultAckPublic,
     ImageQualityPublic,
     LevelPublic,
     PictureLimitsPublic,
@@ -20,6 +21,7 @@ from monitor.config.quality import ImageQualityConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
 from monitor.quality.verdict import QualityVerdict
 from monitor.store.base import StoredReading
+from monitor.store.fault_acks import FaultAck
 
 
 def alert_public(alert: Alert) -> AlertPublic:
@@ -146,4 +148,16 @@ def picture_limits_public(config: ImageQualityConfig) -> PictureLimitsPublic:
         detail=config.detail_limit,
         blocking=config.blocking_limit,
         spread=config.blank_spread_limit,
+    )
+
+
+def fault_ack_public(ack: FaultAck) -> FaultAckPublic:
+    return FaultAckPublic(
+        site_id=ack.site_id,
+        kind=ack.kind,
+        since=ack.since,
+        at=ack.at,
+        by=ack.by,
+        note=ack.note,
+        expected_back=ack.expected_back,
     )

@@ -18,7 +18,8 @@ ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 
 
 class NotificationKind(StrEnum):
-    """What a webhook can be told: each step of an alert, and a camera going or coming back."""
+    """What a webhook can be told: each step of an alert, a camera going or coming back, a
+    camera fault taken in hand and a repair running past its time."""
 
     RAISED = "raised"
     ESCALATED = "escalated"
@@ -32,6 +33,8 @@ class NotificationKind(StrEnum):
     CAMERA_OFFLINE = "camera_offline"
     CAMERA_ONLINE = "camera_online"
     FORECAST = "forecast"  # the trend says a level is minutes away
+    FAULT_ACKNOWLEDGED = "fault_acknowledged"  # an operator took a camera fault in hand
+    REPAIR_OVERDUE = "repair_overdue"  # a camera still down when it was expected back
 
 
 class WebhookFormat(StrEnum):

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.bus.messages import AlertEventPublic, AlertPayload, AlertPublic
+from monitor.bus.messages import AlertEventPublic, AlertPayload, AlertPublic, FaultAckPublic
 from monitor.config.notify import NotificationKind, WebhookConfig
 
 TEST_KIND = "test"
@@ -62,7 +62,10 @@ class WebhookBody(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str = Field(description="The event's id: the same on every retry, so receivers dedupe.")
-    type: str = Field(description="An alert step, camera_offline, camera_online, forecast or test.")
+    type: str = Field(
+        description="An alert step, camera_offline, camera_online, forecast, "
+        "fault_acknowledged, repair_overdue or test."
+    )
     at: float = Field(description="When it happened, epoch seconds.")
     summary: str = Field(description="One line for a pager or a chat room.")
     site: SiteRef | None = None
@@ -70,6 +73,9 @@ class WebhookBody(BaseModel):
     event: AlertEventPublic | None = Field(default=None, description="The step itself.")
     camera: CameraChange | None = None
     forecast: ForecastPublic | None = None
+    fault_ack: FaultAckPublic | None = Field(
+        default=None, description="The acknowledgement, for fault_acknowledged and repair_overdue."
+    )
     url: str | None = Field(default=None, description="The alert or site on the page.")
 
 
@@ -95,6 +101,13 @@ def _wall_clock(at: float, site: SiteRef | None) -> str:
     if site is None:
         return datetime.fromtimestamp(at, UTC).strftime("%H:%M:%S UTC")
     return datetime.fromtimestamp(at, ZoneInfo(site.timezone)).strftime("%H:%M:%S")
+
+
+def _wall_date(at: float, site: SiteRef | None) -> str:
+    """A time that may be days away, on the site's clock."""
+    if site is None:
+        return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(at, ZoneInfo(site.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def _link(public_url: str | None, fragment: str) -> str | None:
@@ -188,6 +201,65 @@ def forecast_notification(
     return Notification(
         body.id, NotificationKind.FORECAST, site_id, forecast.level, at, body.model_dump_json()
     )
+
+
+# The faults as the live page names them (monitor.bus.messages.FaultKind).
+_FAULT_WORDS = {
+    "offline": "camera offline",
+    "starting": "camera not connecting",
+    "stalled": "no new picture",
+    "picture": "poor picture",
+}
+
+
+def fault_ack_notification(
+    ack: FaultAckPublic, site: SiteRef | None, public_url: str | None
+) -> Notification:
+    kind = NotificationKind.FAULT_ACKNOWLEDGED
+    summary = (
+        f"{_wall_clock(ack.at, site)} {_site_name(site, ack.site_id)}: "
+        f"{_FAULT_WORDS.get(ack.kind, ack.kind)} taken in hand by {ack.by}"
+    )
+    if ack.note:
+        summary += f": {ack.note}"
+    if ack.expected_back is not None:
+        summary += f"; expected back by {_wall_date(ack.expected_back, site)}"
+    return _fault_notification(kind, ack, ack.at, summary, site, public_url)
+
+
+def repair_overdue_notification(
+    ack: FaultAckPublic, at: float, site: SiteRef | None, public_url: str | None
+) -> Notification:
+    assert ack.expected_back is not None, "only an acknowledgement with a time can be overdue"
+    kind = NotificationKind.REPAIR_OVERDUE
+    note = f": {ack.note}" if ack.note else ""
+    summary = (
+        f"{_wall_clock(at, site)} {_site_name(site, ack.site_id)}: "
+        f"{_FAULT_WORDS.get(ack.kind, ack.kind)} past the time it was expected back "
+        f"({_wall_date(ack.expected_back, site)}, {ack.by}{note})"
+    )
+    return _fault_notification(kind, ack, at, summary, site, public_url)
+
+
+def _fault_notification(
+    kind: NotificationKind,
+    ack: FaultAckPublic,
+    at: float,
+    summary: str,
+    site: SiteRef | None,
+    public_url: str | None,
+) -> Notification:
+    body = WebhookBody(
+        # One acknowledgement is one of each: named by the site and when it was made.
+        id=f"{kind}-{ack.site_id}-{ack.at:.3f}",
+        type=kind,
+        at=at,
+        summary=summary,
+        site=site,
+        fault_ack=ack,
+        url=_link(public_url, f"site={quote(ack.site_id)}"),
+    )
+    return Notification(body.id, kind, ack.site_id, None, at, body.model_dump_json())
 
 
 def probe_notification(webhook: str, at: float, actor: str) -> Notification:

@@ -23,6 +23,8 @@ from monitor.bus.messages import (
     AlertPayload,
     AlertToldPayload,
     AlertToldPublic,
+    FaultAckPayload,
+    FaultAckPublic,
     MessageType,
     ReadingPayload,
     SiteStatusPayload,
@@ -38,12 +40,15 @@ from monitor.notify.events import (
     SiteRef,
     alert_notification,
     camera_notification,
+    fault_ack_notification,
     forecast_notification,
     probe_notification,
+    repair_overdue_notification,
     wanted,
 )
 from monitor.notify.forecast_watch import ForecastWatch
 from monitor.notify.outbox import Delivery, DeliveryState, Outbox
+from monitor.notify.repair_watch import RepairWatch, SiteState
 from monitor.notify.sender import WebhookSender
 from monitor.notify.verdict import AttemptResult, RetryPolicy, Verdict, describe, judge
 
@@ -298,7 +303,12 @@ class NotificationService:
         environ: Mapping[str, str],
         clock: Callable[[], float] = time.time,
         policy: RetryPolicy | None = None,
+        site_state: Callable[[str], SiteState | None] = lambda _site_id: None,
+        fault_acks: Callable[[], list[FaultAckPublic]] = list,
     ) -> None:
+        """`site_state`: a site's status and since when, to tell whether an acknowledged
+        fault is still there; `fault_acks`: each site's latest acknowledgement, read at
+        start, so a repair promised before a restart is still followed up."""
         self.config = config
         self.outbox = outbox
         self._bus = bus
@@ -307,9 +317,17 @@ class NotificationService:
         self._public_url = str(config.public_url) if config.public_url else None
         self._watch = CameraWatch(config.camera_offline_after_s)
         self._forecasts = ForecastWatch(config.forecast_within_s, config.forecast_cooldown_s)
+        self._repairs = RepairWatch()
+        self._site_state = site_state
+        self._fault_acks = fault_acks
         # Readings are many (every analysed frame): heard only when someone wants forecasts.
         self._wants_forecasts = any(
             NotificationKind.FORECAST in webhook.events for webhook in config.webhooks
+        )
+        self._wants_fault_acks = any(
+            kind in webhook.events
+            for webhook in config.webhooks
+            for kind in (NotificationKind.FAULT_ACKNOWLEDGED, NotificationKind.REPAIR_OVERDUE)
         )
         self._stopping = threading.Event()
         self._subscription: ThreadSubscription | None = None
@@ -353,6 +371,12 @@ class NotificationService:
         types = {MessageType.ALERT, MessageType.SITE_STATUS}
         if self._wants_forecasts:
             types.add(MessageType.READING)
+        if self._wants_fault_acks:
+            types.add(MessageType.FAULT_ACK)
+            # Promises made before a restart; one already reminded of is not sent twice
+            # (the outbox keeps one delivery per event).
+            for ack in self._fault_acks():
+                self._repairs.acknowledged(ack)
         self._subscription = self._bus.subscribe(maxsize=MAX_PENDING, types=frozenset(types))
         self._intake = threading.Thread(target=self._run, name="notify-intake", daemon=True)
         self._intake.start()
@@ -446,8 +470,8 @@ class NotificationService:
         assert subscription is not None
         while not self._stopping.is_set():
             now = self._clock()
-            due = self._watch.next_due()
-            timeout = POLL_S if due is None else min(POLL_S, max(0.0, due - now))
+            dues = [t for t in (self._watch.next_due(), self._repairs.next_due()) if t is not None]
+            timeout = POLL_S if not dues else min(POLL_S, max(0.0, min(dues) - now))
             item = subscription.get(timeout=timeout)
             try:
                 # Everything published by now is taken first: a camera that came back while
@@ -458,6 +482,11 @@ class NotificationService:
                     item = subscription.get(timeout=0)
                 for site_id, change in self._watch.due(checked_at):
                     self._queue(self._camera(site_id, change, checked_at))
+                for ack in self._repairs.due(checked_at, self._site_state):
+                    site = self._site_lookup(ack.site_id)
+                    self._queue(
+                        repair_overdue_notification(ack, checked_at, site, self._public_url)
+                    )
                 self._sweep()
             except Exception:
                 log.exception("queueing a notification failed")
@@ -487,6 +516,11 @@ class NotificationService:
                         site_id, forecast, payload.captured_at, site, self._public_url
                     )
                 )
+        elif isinstance(payload, FaultAckPayload):
+            ack = payload.ack
+            self._repairs.acknowledged(ack)
+            site = self._site_lookup(ack.site_id)
+            self._queue(fault_ack_notification(ack, site, self._public_url))
         elif isinstance(payload, SiteStatusPayload) and site_id is not None:
             for changed_site, change in self._watch.observe(
                 site_id, payload.status, payload.reason, at

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from monitor.alerts.model import AlertEventKind
+from monitor.bus.messages import FaultAckPublic
 from monitor.config.notify import NotificationKind, WebhookConfig
 from monitor.notify.events import (
     CameraChange,
@@ -12,8 +13,10 @@ from monitor.notify.events import (
     Notification,
     alert_notification,
     camera_notification,
+    fault_ack_notification,
     forecast_notification,
     probe_notification,
+    repair_overdue_notification,
     wanted,
 )
 from tests.notify.builders import WUYI, alert_payload
@@ -129,9 +132,15 @@ def test_wanted(config: dict[str, object], notification: Notification, expected:
     assert wanted(webhook(**config), notification) is expected
 
 
-def test_every_kind_is_a_step_a_camera_change_or_a_forecast() -> None:
+def test_every_kind_is_a_step_a_camera_change_a_forecast_or_a_fault_in_hand() -> None:
     steps = {str(kind) for kind in AlertEventKind}
-    others = {"camera_offline", "camera_online", "forecast"}
+    others = {
+        "camera_offline",
+        "camera_online",
+        "forecast",
+        "fault_acknowledged",
+        "repair_overdue",
+    }
     assert {str(k) for k in NotificationKind} == steps | others
 
 
@@ -156,3 +165,64 @@ def test_a_forecast_says_which_level_and_when(eta_s: float, when: str) -> None:
     assert body["forecast"]["current_level"] == "high"
     assert (notification.kind, notification.peak_level) == ("forecast", "critical")
     assert notification.key == "forecast-wuyi-square-critical-190.000"
+
+
+# 2026-12-02 06:00 UTC: 14:00 in Changsha.
+ACK_AT = 1_796_191_200.0
+
+
+def fault_ack(
+    expected_back: float | None = ACK_AT + 3 * 86_400, note: str = "ticket 4711"
+) -> FaultAckPublic:
+    return FaultAckPublic(
+        site_id="wuyi-square",
+        kind="offline",
+        since=ACK_AT - 600,
+        at=ACK_AT,
+        by="li",
+        note=note,
+        expected_back=expected_back,
+    )
+
+
+@pytest.mark.parametrize(
+    ("ack", "summary"),
+    [
+        pytest.param(
+            fault_ack(),
+            "14:00:00 Wuyi Square: camera offline taken in hand by li: ticket 4711; "
+            "expected back by 2026-12-05 14:00",
+            id="with-a-repair-date",
+        ),
+        pytest.param(
+            fault_ack(None, ""),
+            "14:00:00 Wuyi Square: camera offline taken in hand by li",
+            id="until-it-recovers",
+        ),
+    ],
+)
+def test_a_fault_taken_in_hand_says_who_why_and_until_when(
+    ack: FaultAckPublic, summary: str
+) -> None:
+    notification = fault_ack_notification(ack, WUYI, "https://cc.example")
+    body = json.loads(notification.body)
+    assert (notification.kind, notification.site_id) == ("fault_acknowledged", "wuyi-square")
+    assert body["summary"] == summary
+    assert body["fault_ack"]["by"] == "li"
+    assert body["url"] == "https://cc.example/#site=wuyi-square"
+
+
+def test_an_overdue_repair_says_when_it_was_due_and_whose_promise_it_was() -> None:
+    ack = fault_ack()
+    assert ack.expected_back is not None
+    notification = repair_overdue_notification(ack, ack.expected_back + 60, WUYI, None)
+    body = json.loads(notification.body)
+    assert notification.kind == "repair_overdue"
+    assert body["summary"] == (
+        "14:01:00 Wuyi Square: camera offline past the time it was expected back "
+        "(2026-12-05 14:00, li: ticket 4711)"
+    )
+    # Once per acknowledgement, whichever endpoint and however often it is sent.
+    assert (
+        notification.key == repair_overdue_notification(ack, ack.expected_back + 99, WUYI, None).key
+    )

@@ -22,6 +22,8 @@ from monitor.alerts.model import AlertEventKind
 from monitor.bus.bus import InMemoryBus
 from monitor.bus.messages import (
     AlertToldPayload,
+    FaultAckPayload,
+    FaultAckPublic,
     MessageType,
     ReadingPayload,
     SiteStatusPayload,
@@ -70,9 +72,17 @@ def running(
     bus: InMemoryBus,
     environ: dict[str, str] | None = None,
     clock: Callable[[], float] = time.time,
+    **services: Any,
 ) -> Iterator[NotificationService]:
     service = NotificationService(
-        config, Outbox(engine), bus, sites, environ=environ or {}, clock=clock, policy=FAST
+        config,
+        Outbox(engine),
+        bus,
+        sites,
+        environ=environ or {},
+        clock=clock,
+        policy=FAST,
+        **services,
     )
     service.start()
     try:
@@ -530,3 +540,65 @@ def test_a_restarted_service_still_knows_who_was_told_of_each_alert(
         "HTTP 422: refused with 422",
     )
     assert after == before
+
+
+def test_a_fault_taken_in_hand_is_told_and_its_repair_followed_up(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    bus = InMemoryBus()
+    config = notify_config(
+        server.url("/hook"), events=["fault_acknowledged", "repair_overdue", "resolved"]
+    )
+    now = time.time()
+    down_since = now - 600
+    # Pozi Street's camera was promised back before the monitor restarted; it still is not.
+    promised = FaultAckPublic(
+        site_id="pozi-street",
+        kind="offline",
+        since=down_since - 100,
+        at=now - 3600,
+        by="wang",
+        note="vendor booked",
+        expected_back=now - 60,
+    )
+    state = {"wuyi-square": ("offline", down_since), "pozi-street": ("offline", down_since - 100)}
+    with running(
+        config, engine, bus, site_state=state.get, fault_acks=lambda: [promised]
+    ) as service:
+        [restart_reminder] = hooks.wait_for(1)
+        assert restart_reminder.json["type"] == "repair_overdue"
+        assert restart_reminder.json["fault_ack"]["site_id"] == "pozi-street"
+        ack = FaultAckPublic(
+            site_id="wuyi-square",
+            kind="offline",
+            since=down_since,
+            at=now,
+            by="li",
+            note="ticket 4711",
+            expected_back=time.time() + 0.5,
+        )
+        bus.publish(MessageType.FAULT_ACK, "wuyi-square", FaultAckPayload(ack=ack))
+        told, overdue = hooks.wait_for(3)[1:]
+        assert told.json["type"] == "fault_acknowledged"
+        assert "camera offline taken in hand by li: ticket 4711" in told.json["summary"]
+        assert overdue.json["type"] == "repair_overdue"
+        assert overdue.json["fault_ack"] == ack.model_dump(mode="json")
+        assert "past the time it was expected back" in overdue.json["summary"]
+
+        # Repaired in time: taken in hand is told, no reminder follows. An event sent after
+        # its time has passed is the marker that nothing else was sent.
+        state["wuyi-square"] = ("online", time.time())
+        again = ack.model_copy(update={"at": time.time(), "expected_back": time.time() + 0.3})
+        bus.publish(MessageType.FAULT_ACK, "wuyi-square", FaultAckPayload(ack=again))
+        time.sleep(0.6)
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload(AlertEventKind.RESOLVED))
+        kinds = [r.json["type"] for r in hooks.wait_for(5)]
+        assert kinds[3:] == ["fault_acknowledged", "resolved"]
+    # Restarted again: the reminders already sent are not sent twice.
+    with running(
+        config, engine, InMemoryBus(), site_state=state.get, fault_acks=lambda: [promised]
+    ):
+        time.sleep(0.5)
+    assert len(hooks.requests) == 5
+    assert len(service.outbox.deliveries()) == 5

@@ -83,7 +83,7 @@ def test_a_supervisor_checks_the_count_and_corrects_it(page: Any, demo: LiveDemo
     live = page.context.new_page()
     live.goto(demo.server.base_url + "/")
     by_test_id(live, f"site-marker-{SITE}").click()
-    expect(by_test_id(live, "panel-count-scale")).to_have_text("Count ×1.25", timeout=WAIT_MS)
+    expect(by_test_id(live, "panel-count-scale")).to_have_text("Count \u00d71.25", timeout=WAIT_MS)
     expect(by_test_id(live, "stat-count")).to_have_text("5", timeout=WAIT_MS)
     live.close()
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from monitor.api.deps import BusDep, ServicesDep, SiteDep
 from monitor.api.routing import DocRoute
 from monitor.auth.deps import AuditDep, OperatorUser, Role, require_role
+from monitor.bus.convert import fault_ack_public
 from monitor.bus.messages import FaultAckPayload, FaultAckPublic, FaultKind, MessageType
 from monitor.store.fault_acks import FaultAck, FaultAcks
 
@@ -44,18 +45,6 @@ def get_fault_acks(services: ServicesDep) -> FaultAcks:
 
 
 FaultAcksDep = Annotated[FaultAcks, Depends(get_fault_acks)]
-
-
-def fault_ack_public(ack: FaultAck) -> FaultAckPublic:
-    return FaultAckPublic(
-        site_id=ack.site_id,
-        kind=ack.kind,
-        since=ack.since,
-        at=ack.at,
-        by=ack.by,
-        note=ack.note,
-        expected_back=ack.expected_back,
-    )
 
 
 def latest_fault_acks(acks: FaultAcks | None) -> list[FaultAckPublic]:
