@@ -513,6 +513,8 @@ async function main() {
       const alert = payload?.alert;
       if (alert?.id) feed.upsert(alert, payload.event ?? null);
     },
+    site: (id) => state.sites.get(id),
+    alerts: () => feed?.allAlerts() ?? [],
   });
   getPlatforms()
     .then((platforms) => {

@@ -14,6 +14,7 @@ from monitor.api.routers import (
     auth,
     camera_health,
     config_export,
+    count_check,
     exports,
     faults,
     meta,
@@ -88,6 +89,14 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/reports/response/alerts.csv"),
     ("post", "/api/sites/{site_id}/fault-ack"),
     ("get", "/api/fault-acks"),
+    ("post", "/api/sites/{site_id}/recordings/cut"),
+    ("get", "/api/sites/{site_id}/count-samples"),
+    ("post", "/api/sites/{site_id}/count-samples"),
+    ("get", "/api/count-samples/{sample_id}/image.jpg"),
+    ("put", "/api/count-samples/{sample_id}/heads"),
+    ("delete", "/api/count-samples/{sample_id}"),
+    ("post", "/api/sites/{site_id}/count-scale/fit"),
+    ("put", "/api/sites/{site_id}/count-scale"),
 }
 
 
@@ -125,6 +134,7 @@ def test_every_route_has_a_one_line_docstring_and_a_response_model() -> None:
         notifications.router,
         reports.router,
         faults.router,
+        count_check.router,
     )
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     assert len(routes) == len(EXPECTED_OPERATIONS)

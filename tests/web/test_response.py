@@ -109,7 +109,15 @@ def test_full_response_with_alarm_and_timers(new_page: Any, demo: LiveDemo) -> N
     expect(page.locator("body")).to_have_attribute("data-alarm", "off", timeout=WAIT_MS)
     expect(viewer.locator("body")).to_have_attribute("data-alarm", "off", timeout=WAIT_MS)
 
-    by_test_id(page, f"dispatch-platform-{alert_id}").select_option("wuyi-1min")
+    # The nearest platform is offered first, with its distance, and already chosen.
+    choice = by_test_id(page, f"dispatch-platform-{alert_id}")
+    expect(choice.locator("option").first).to_have_text(
+        re.compile(r"^Wuyi platform · 1 min · \d+ m$")
+    )
+    expect(choice.locator("option").nth(1)).to_have_text(
+        re.compile(r"^Furong station · 5 min · \d+ m$")
+    )
+    expect(choice).to_have_value("wuyi-1min")
     by_test_id(page, f"dispatch-button-{alert_id}").click()
     expect(item).to_have_attribute("data-state", "dispatched", timeout=WAIT_MS)
     arrival = by_test_id(page, f"timer-arrival-{alert_id}")
@@ -181,3 +189,52 @@ def test_admin_adds_a_user_and_others_cannot_open_the_admin_pages(
     operator.goto(demo.server.base_url + "/audit.html")
     expect(by_test_id(operator, "admin-banner")).to_contain_text("Only admins", timeout=WAIT_MS)
     expect(operator.locator('[data-testid="audit-row"]')).to_have_count(0)
+
+
+def test_platforms_are_offered_nearest_first_and_busy_ones_marked(
+    new_page: Any, demo: LiveDemo
+) -> None:
+    page = new_page()
+    open_page(page, demo, OPERATOR)
+    found = page.evaluate(
+        """async () => {
+            const { fmtDistance, platformChoices, suggested } = await import(
+                '/js/response/choose.js'
+            );
+            const platforms = [
+                { id: 'far', lat: 28.2100, lon: 112.9768 },    // about 1.6 km north
+                { id: 'near', lat: 28.1965, lon: 112.9768 },   // about 55 m north
+                { id: 'mid', lat: 28.1990, lon: 112.9768 },    // about 330 m north
+            ];
+            const site = { lat: 28.1960, lon: 112.9768 };
+            const alert = { id: 'a1' };
+            const out = (id, state) => ({ id, state, platform_id: 'near', site_id: 'x' });
+            const pick = (alerts) => {
+                const choices = platformChoices(platforms, alert, site, alerts);
+                return [
+                    choices.map((c) => [
+                        c.platform.id, Math.round(c.distanceM), c.busyWith?.id ?? null,
+                    ]),
+                    suggested(choices),
+                ];
+            };
+            return {
+                free: pick([]),
+                busy: pick([out('a2', 'dispatched')]),
+                arrived: pick([out('a2', 'arrived')]),
+                resolved: pick([out('a2', 'resolved')]),
+                itself: pick([out('a1', 'dispatched')]),
+                nowhere: platformChoices(platforms, alert, null, []).map((c) => c.platform.id),
+                labels: [56, 334, 1557].map(fmtDistance),
+            };
+        }"""
+    )
+    order = [["near", 56, None], ["mid", 334, None], ["far", 1557, None]]
+    busy = [["near", 56, "a2"], ["mid", 334, None], ["far", 1557, None]]
+    assert found["free"] == [order, "near"]
+    assert found["busy"] == [busy, "mid"]  # out at another alert: the next one is suggested
+    assert found["arrived"] == [busy, "mid"]
+    assert found["resolved"] == [order, "near"]  # back from it
+    assert found["itself"] == [order, "near"]  # this alert's own platform is not busy for it
+    assert found["nowhere"] == ["far", "near", "mid"]  # no place: config order
+    assert found["labels"] == ["60 m", "330 m", "1.6 km"]

@@ -95,8 +95,7 @@ def _scale(monitor: MonitorDep, site_id: str) -> float:
 def take_sample(
     site: SiteDep, monitor: MonitorDep, samples: SamplesDep, user: SupervisorUser
 ) -> CountSamplePublic:
-    """Keeps the site's latest analysed frame, with what the model counted on it, to be
-    counted by hand."""
+    """Keeps the site's latest analysed frame and the model's count on it, to count by hand."""
     if samples.count(site.id) >= MAX_SAMPLES_PER_SITE:
         raise HTTPException(
             409,
@@ -140,6 +139,7 @@ def list_samples(
     responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "No such sample."}},
 )
 def sample_image(sample_id: SampleId, samples: SamplesDep, _user: OperatorUser) -> Response:
+    """A count sample's frame as JPEG, without the heat overlay."""
     jpeg = samples.jpeg(sample_id)
     if jpeg is None:
         raise HTTPException(404, f"no count sample {sample_id}")
@@ -177,6 +177,7 @@ def count_heads(
 def delete_sample(
     sample_id: SampleId, samples: SamplesDep, user: SupervisorUser, audit: AuditDep
 ) -> Response:
+    """Deletes a count sample and its picture (supervisor, audited)."""
     sample = _sample(samples, sample_id)
     if not samples.delete(sample_id):
         raise HTTPException(404, f"no count sample {sample_id}")
@@ -196,8 +197,7 @@ def delete_sample(
 def fit_scale(
     site: SiteDep, monitor: MonitorDep, samples: SamplesDep, _user: SupervisorUser
 ) -> CountFitPublic:
-    """The count_scale the site's counted samples call for, and the error with it and with
-    the one in force; a dry run."""
+    """The count_scale the counted samples call for, with the errors before and after (dry run)."""
     found = samples.of_site(site.id)
     counted = [s for s in found if s.true_count is not None]
     if not counted:

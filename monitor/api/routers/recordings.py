@@ -109,9 +109,10 @@ def list_recordings(
 def cut_recording(
     site: SiteDep, recordings: RecordingsDep, _user: OperatorUser
 ) -> RecordingCutPublic:
-    """Closes the segment being written, so a replay reaches the present instead of the
-    last closed segment (up to `segment_s` behind); the next frame starts a new segment.
-    The replay page asks for it when the span it opens reaches into the last hour."""
+    """Closes the segment being written, so that replay reaches the present."""
+    # Without it, replay ends where the last closed segment did (up to segment_s behind);
+    # the next frame starts a new segment. The replay page asks for it when the span it
+    # opens reaches into the last hour.
     state = recordings.status(site.id)
     if state is None or state.status == "off":
         raise HTTPException(409, f"recording is off at {site.id}")

@@ -4,6 +4,7 @@
 
 import { request } from "../api.js";
 import { el } from "../util.js";
+import { fmtDistance, platformChoices, suggested } from "./choose.js";
 import { clock, responseTimers } from "./timers.js";
 
 const step = (alertId, name, body) =>
@@ -11,13 +12,17 @@ const step = (alertId, name, body) =>
 
 export class ResponseControls {
   /**
-   * platforms: [{id, name, tier_minutes}]; canRespond(): whether the user may act;
-   * onChange(payload): the server's answer ({alert, event}), to show at once.
+   * platforms: [{id, name, tier_minutes, lat, lon}]; canRespond(): whether the user may
+   * act; onChange(payload): the server's answer ({alert, event}), to show at once;
+   * site(id): a site ({lat, lon, name_en}); alerts(): every alert the feed holds, to tell
+   * which platforms are out.
    */
-  constructor({ platforms, canRespond, onChange }) {
+  constructor({ platforms, canRespond, onChange, site = () => null, alerts = () => [] }) {
     this.platforms = platforms;
     this.canRespond = canRespond;
     this.onChange = onChange;
+    this.site = site;
+    this.alerts = alerts;
     this.nodes = new Map(); // alert id → {box, alert}
     this.timer = setInterval(() => this.tick(), 1000);
   }
@@ -96,11 +101,7 @@ export class ResponseControls {
     const state = alert.state;
     box.dataset.state = state;
     box.hidden = state === "resolved" && alert.dispatched_at == null;
-    if (p.platform.options.length !== this.platforms.length) {
-      p.platform.replaceChildren(
-        ...this.platforms.map((pl) => el("option", { value: pl.id, text: `${pl.name} · ${pl.tier_minutes} min` })),
-      );
-    }
+    this.renderChoices(p.platform, alert);
     const rows = {
       ".dispatch-row": may && (state === "acknowledged" || state === "dispatched") && this.platforms.length > 0,
       ".arrive-row": may && state === "dispatched",
@@ -111,6 +112,32 @@ export class ResponseControls {
     p.resolve.title = alert.cleared_at == null ? "The crowd is still above normal" : "";
     if (state === "resolved") p.error.hidden = true;
     this.renderTimers(box, alert);
+  }
+
+  /** The platforms, nearest first, busy ones marked; rebuilt only when that changes, and
+   * a platform the dispatcher picked stays picked. */
+  renderChoices(select, alert) {
+    const choices = platformChoices(this.platforms, alert, this.site(alert.site_id), this.alerts());
+    const label = ({ platform, distanceM, busyWith }) => {
+      const parts = [platform.name, `${platform.tier_minutes} min`];
+      if (distanceM != null) parts.push(fmtDistance(distanceM));
+      if (busyWith) parts.push(`busy at ${this.site(busyWith.site_id)?.name_en ?? busyWith.site_id}`);
+      return parts.join(" · ");
+    };
+    const signature = JSON.stringify(choices.map((c) => [c.platform.id, label(c)]));
+    if (select.dataset.signature === signature) return;
+    select.dataset.signature = signature;
+    const picked = select.dataset.picked;
+    select.replaceChildren(
+      ...choices.map((c) => el("option", { value: c.platform.id, text: label(c), "data-busy": c.busyWith ? "true" : "false" })),
+    );
+    select.value = picked && choices.some((c) => c.platform.id === picked) ? picked : suggested(choices) ?? "";
+    if (!select.dataset.listening) {
+      select.dataset.listening = "true";
+      select.addEventListener("change", () => {
+        select.dataset.picked = select.value;
+      });
+    }
   }
 
   renderTimers(box, alert) {
@@ -139,6 +166,8 @@ export class ResponseControls {
         continue;
       }
       this.renderTimers(entry.box, entry.alert);
+      // Another alert's dispatch makes a platform busy here too.
+      this.renderChoices(entry.box._parts.platform, entry.alert);
     }
   }
 }
