@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from monitor.api.metrics import monitor_registry
 from monitor.api.routers import (
     alerts,
     audit,
@@ -19,6 +20,7 @@ from monitor.api.routers import (
     exports,
     faults,
     meta,
+    metrics,
     notifications,
     platforms,
     recordings,
@@ -54,8 +56,10 @@ def create_app(services: Services, *, stream: StreamLimits | None = None) -> Fas
     )
     app.state.services = services
     app.state.stream_limits = stream or StreamLimits()
+    app.state.metrics = monitor_registry(services)
     for router in (
         meta.router,
+        metrics.router,
         auth.router,
         sites.router,
         site_setup.router,

@@ -18,6 +18,7 @@ from monitor.api.routers import (
     exports,
     faults,
     meta,
+    metrics,
     notifications,
     platforms,
     recordings,
@@ -97,6 +98,7 @@ EXPECTED_OPERATIONS = {
     ("delete", "/api/count-samples/{sample_id}"),
     ("post", "/api/sites/{site_id}/count-scale/fit"),
     ("put", "/api/sites/{site_id}/count-scale"),
+    ("get", "/metrics"),
 }
 
 
@@ -135,6 +137,7 @@ def test_every_route_has_a_one_line_docstring_and_a_response_model() -> None:
         reports.router,
         faults.router,
         count_check.router,
+        metrics.router,
     )
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     assert len(routes) == len(EXPECTED_OPERATIONS)
@@ -142,7 +145,8 @@ def test_every_route_has_a_one_line_docstring_and_a_response_model() -> None:
         doc = route.endpoint.__doc__ or ""
         assert doc, route.path
         assert "\n" not in doc.strip(), route.path
-        no_body = route.path.endswith((".jpg", ".csv", ".yaml")) or route.status_code == 204
+        text = route.path.endswith((".jpg", ".csv", ".yaml")) or route.path == "/metrics"
+        no_body = text or route.status_code == 204
         # Files (videos, export packs) are streamed, not modelled.
         no_body = no_body or route.response_class is FileResponse
         assert route.response_model is not None or no_body, route.path

@@ -24,6 +24,7 @@ V, OP, S, A = Role.VIEWER, Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN
 # (method, path) → the lowest role allowed; PUBLIC needs no login.
 MATRIX: dict[tuple[str, str], Role | None] = {
     ("get", "/healthz"): PUBLIC,
+    ("get", "/metrics"): V,
     ("post", "/api/auth/login"): PUBLIC,
     ("post", "/api/auth/logout"): V,
     ("get", "/api/auth/me"): V,

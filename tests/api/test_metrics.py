@@ -1,0 +1,81 @@
+"""GET /metrics on the real application: a pushed crowd raises an alert, a webhook takes it,
+and Prometheus's own parser reads what the monitor says of itself."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from monitor.auth.roles import Role
+from tests.support.notify_app import NotifyApp, notify_app
+
+SITE = {"site": "wuyi-square"}
+DESK = {"webhook": "desk"}
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[NotifyApp]:
+    with notify_app(tmp_path) as harness:
+        yield harness
+
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def scrape(api: NotifyApp) -> Samples:
+    response = api.http.get("/metrics", headers=api.as_role(Role.VIEWER))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def value(found: Samples, name: str, **labels: str) -> float | None:
+    return found.get((f"crowd_monitor_{name}", tuple(sorted(labels.items()))))
+
+
+def scrape_until(api: NotifyApp, check: Callable[[Samples], bool]) -> Samples:
+    deadline = time.monotonic() + 20
+    while not check(found := scrape(api)):
+        assert time.monotonic() < deadline, f"timed out; last scrape {found}"
+        time.sleep(0.2)
+    return found
+
+
+def test_the_metrics_follow_the_crowd_the_alert_and_the_webhook(api: NotifyApp) -> None:
+    api.crowd.people = 5  # the level is entered at 4
+    found = scrape_until(
+        api,
+        lambda m: (
+            value(m, "site_open_alerts", **SITE) == 1
+            and bool(api.receiver.requests)  # the raise reached the desk
+            and value(m, "webhook_pending", **DESK) == 0
+        ),
+    )
+    assert value(found, "site_online", **SITE) == 1
+    assert value(found, "site_people", **SITE) == 5
+    assert value(found, "site_alert_level", **SITE) == 1
+    assert value(found, "site_open_alerts", **SITE) == 1
+    assert (value(found, "site_frames_total", **SITE) or 0) > 0
+    analysed = value(found, "site_last_analysed_seconds", **SITE)
+    assert analysed == pytest.approx(time.time(), abs=10)
+    assert value(found, "webhook_failed", **DESK) == 0
+    assert value(found, "webhook_failures_in_row", **DESK) == 0
+
+    api.sources.by_site["wuyi-square"].report("offline", "cannot open rtsp://cam/1")
+    found = scrape_until(api, lambda m: value(m, "site_online", **SITE) == 0)
+    since = value(found, "site_status_since_seconds", **SITE)
+    assert since == pytest.approx(time.time(), abs=10)
+
+
+def test_metrics_need_a_login(api: NotifyApp) -> None:
+    anonymous = httpx.get(api.server.url("/metrics"))
+    assert anonymous.status_code == 401
