@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from monitor.alerts.model import Alert, AlertEvent, AlertUpdate
 from monitor.alerts.trend import Trend
 from monitor.bus.messages import (
@@ -152,12 +154,4 @@ def picture_limits_public(config: ImageQualityConfig) -> PictureLimitsPublic:
 
 
 def fault_ack_public(ack: FaultAck) -> FaultAckPublic:
-    return FaultAckPublic(
-        site_id=ack.site_id,
-        kind=ack.kind,
-        since=ack.since,
-        at=ack.at,
-        by=ack.by,
-        note=ack.note,
-        expected_back=ack.expected_back,
-    )
+    return FaultAckPublic.model_validate(asdict(ack))

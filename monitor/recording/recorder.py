@@ -33,6 +33,8 @@ from monitor.recording.policy import (
 log = logging.getLogger(__name__)
 
 RecordingStatus = Literal["off", "standby", "recording", "paused"]
+MIN_CUT_S = 1.0
+"""A cut closes only a segment holding at least this much video."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,8 @@ class Recorder:
     def cut(self, timeout: float = 5.0) -> float | None:
         """Closes the open segment once the frames queued before this call are in it, so
         the footage up to now can be replayed; the next frame starts a new segment. Returns
-        the closed segment's end, or None when none was open (standby, paused, stopped).
+        the closed segment's end, or None when none was open (standby, paused, stopped) or
+        the open one holds less than MIN_CUT_S.
         Raises TimeoutError when the encoder does not get to it within `timeout`."""
         if self._thread is None or self._stop.is_set() or not self._thread.is_alive():
             return None
@@ -174,9 +177,7 @@ class Recorder:
                 if isinstance(item, _AlertChange):
                     self._apply_alert_change(item)
                 elif isinstance(item, _Cut):
-                    closed = self._close_segment()
-                    item.closed_until = None if closed is None else closed.end
-                    item.done.set()
+                    self._apply_cut(item)
                 else:
                     self._handle(item)
         except Exception:
@@ -196,6 +197,15 @@ class Recorder:
             if isinstance(item, CapturedFrame):
                 self._queued_frames -= 1
             return item
+
+    def _apply_cut(self, cut: _Cut) -> None:
+        writer, last = self._writer, self._last_t
+        # Many pages asking at once must not leave a trail of one-frame files: a segment
+        # younger than MIN_CUT_S stays open (its second is not replayable yet).
+        if writer is not None and last is not None and last - writer.start >= MIN_CUT_S:
+            closed = self._close_segment()
+            cut.closed_until = None if closed is None else closed.end
+        cut.done.set()
 
     def _apply_alert_change(self, change: _AlertChange) -> None:
         if change.active:

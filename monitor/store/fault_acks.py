@@ -9,7 +9,7 @@ camera recovers and fails again, the new fault is unacknowledged again.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -58,17 +58,7 @@ class FaultAcks:
 
     def record(self, ack: FaultAck) -> None:
         with self._lock, self._engine.begin() as conn:
-            conn.execute(
-                sa.insert(fault_acks).values(
-                    site_id=ack.site_id,
-                    kind=ack.kind,
-                    since=ack.since,
-                    at=ack.at,
-                    by=ack.by,
-                    note=ack.note,
-                    expected_back=ack.expected_back,
-                )
-            )
+            conn.execute(sa.insert(fault_acks).values(asdict(ack)))
             self._latest[ack.site_id] = ack
 
     def latest(self) -> list[FaultAck]:

@@ -158,7 +158,9 @@ def test_a_cut_closes_the_open_segment_so_replay_reaches_the_present(
     [closed] = index.segments("site", None, None)
     assert (closed.start, closed.frames) == (T0, 25)
     assert made.cut() is None  # nothing open since
-    for frame in frames(25, 34):
+    made.offer(frames(25, 25)[0])
+    assert made.cut() is None  # a segment under a second old stays open
+    for frame in frames(26, 34):
         made.offer(frame)
     assert made.stop()
     assert [(s.start, s.frames) for s in index.segments("site", None, None)] == [
