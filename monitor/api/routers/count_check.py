@@ -199,13 +199,16 @@ def fit_scale(
 ) -> CountFitPublic:
     """The count_scale the counted samples call for, with the errors before and after (dry run)."""
     found = samples.of_site(site.id)
-    counted = [s for s in found if s.true_count is not None]
+    counted = [
+        (s.id, CheckedSample(s.frame.model_count, s.true_count))
+        for s in found
+        if s.true_count is not None
+    ]
     if not counted:
         raise HTTPException(
             422, f"no count sample of {site.id} has its heads counted; count at least one"
         )
-    checked = [CheckedSample(s.frame.model_count, s.true_count or 0) for s in counted]
-    fit = fit_count_check(checked, _scale(monitor, site.id))
+    fit = fit_count_check([checked for _, checked in counted], _scale(monitor, site.id))
     return CountFitPublic(
         samples=len(counted),
         uncounted=len(found) - len(counted),
@@ -216,13 +219,13 @@ def fit_scale(
         mae_held_out=None if fit.mae_held_out is None else round(fit.mae_held_out, 2),
         per_sample=[
             CountedSamplePublic(
-                id=s.id,
-                true_count=c.true_count,
+                id=sample_id,
+                true_count=checked.true_count,
                 counted_now=round(now, 2),
                 counted_fitted=round(fitted, 2),
             )
-            for s, c, now, fitted in zip(
-                counted, checked, fit.counted_now, fit.counted_fitted, strict=True
+            for (sample_id, checked), now, fitted in zip(
+                counted, fit.counted_now, fit.counted_fitted, strict=True
             )
         ],
     )

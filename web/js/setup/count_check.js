@@ -7,17 +7,8 @@
 
 import { request } from "../api.js";
 import { el, fmtTime } from "../util.js";
+import { pointsAttr, round, svg } from "./svg.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-
-function svg(tag, attrs = {}) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
-}
-
-const pointsAttr = (points) => points.map(([x, y]) => `${x},${y}`).join(" ");
-const round = (v) => Math.round(v * 10) / 10;
 const fmt = (v, digits = 2) => (v == null ? "–" : Number(v).toFixed(digits));
 
 export class CountCheck {

@@ -2,16 +2,7 @@
 // points and the fitted ground grid. Everything is drawn in image pixels: the SVG's
 // viewBox is the frame, so no coordinate ever needs scaling by hand.
 
-const SVG = "http://www.w3.org/2000/svg";
-
-function svg(tag, attrs = {}) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
-}
-
-const round = (v) => Math.round(v * 10) / 10;
-const pointsAttr = (points) => points.map(([x, y]) => `${x},${y}`).join(" ");
+import { pointsAttr, round, svg } from "./svg.js";
 
 export class SnapshotView {
   constructor({ image, overlay, wait }, { onImagePoint, onChange }) {
