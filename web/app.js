@@ -14,7 +14,7 @@ import {
 import { LoginDialog, bindLogout, roleAtLeast } from "./js/auth.js";
 import { SiteChart, WINDOW_S } from "./js/chart.js";
 import { AlertFeed } from "./js/feed.js";
-import { SiteMap, markerTrend, renderLegend } from "./js/map.js";
+import { SiteMap, renderLegend } from "./js/map.js";
 import { SitePanel } from "./js/panel.js";
 import { renderFaults, renderWebhookFaults } from "./js/faults.js";
 import { liveTrend, showTrend } from "./js/trend.js";
@@ -334,7 +334,6 @@ const handlers = {
     if (!site) return;
     const r = msg.payload;
     const issuesBefore = pictureIssues(site);
-    const trendBefore = markerTrend(site);
     site.latest = r;
     const issuesNow = pictureIssues(site);
     if (issuesNow !== issuesBefore) {
@@ -349,9 +348,9 @@ const handlers = {
       if (site.id === state.selected) panel.updateSite(site);
     } else {
       renderSiteCount(site);
-      // The marker's tooltip names a poor picture and the trend; it is rebuilt only when
-      // those change.
-      if (pictureIssues(site) !== issuesBefore || markerTrend(site) !== trendBefore) map.updateSite(site);
+      // The marker's tooltip (a poor picture, the trend) and the ground footprint's shade
+      // (the density, in steps) are redrawn only when they change: updateSite compares.
+      map.updateSite(site);
     }
     if (site.id === state.selected) {
       panel.applyReading(site, r);

@@ -23,6 +23,26 @@ function markerStyle(site, selected) {
   };
 }
 
+/** A calibrated site's counted ground on the map, filled with its level's colour, the more
+ * opaque the denser its crowd (mean persons/m², in steps of 0.5 so a flickering count does
+ * not restyle it on every reading). Null for a site without a ground calibration. */
+export function footprintStyle(site) {
+  if (!(site.setup?.roi_lat_lon?.length >= 3)) return null;
+  const offline = site.status === "offline";
+  const density = offline ? 0 : Math.round((site.latest?.mean_density ?? 0) * 2) / 2;
+  return {
+    density,
+    style: {
+      color: offline ? OFFLINE_COLOR : site.level_color || NORMAL_COLOR,
+      weight: 1,
+      dashArray: offline ? "4 3" : null,
+      fillColor: offline ? OFFLINE_COLOR : site.level_color || NORMAL_COLOR,
+      // 2/m² is busy, 4/m² congested, 5/m² and more dangerous: opaque by 5.
+      fillOpacity: 0.12 + 0.6 * Math.min(density / 5, 1),
+    },
+  };
+}
+
 /** The trend for the marker's tooltip: the next level's time when one is projected, else
  * just the direction, so that the tooltip is not rebuilt with every change of the rate. */
 export function markerTrend(site) {
@@ -58,7 +78,7 @@ function tooltipHtml(site) {
 export class SiteMap {
   constructor(container, config, { onSelect }) {
     this.onSelect = onSelect;
-    this.markers = new Map(); // site id → {circle, label, key}
+    this.markers = new Map(); // site id → {circle, label, footprint, key}
     this.selected = null;
     this.map = L.map(container, {
       center: config.center ?? [28.1941, 112.9723],
@@ -83,9 +103,10 @@ export class SiteMap {
 
   /** Replaces every marker (snapshot). */
   setSites(sites) {
-    for (const { circle, label } of this.markers.values()) {
+    for (const { circle, label, footprint } of this.markers.values()) {
       circle.remove();
       label.remove();
+      footprint?.remove();
     }
     this.markers.clear();
     for (const site of sites) this.addSite(site);
@@ -123,7 +144,7 @@ export class SiteMap {
     });
     label.on("click", () => this.onSelect(site.id));
     label.addTo(this.map);
-    const entry = { circle, label, key: "" };
+    const entry = { circle, label, footprint: null, key: "" };
     this.markers.set(site.id, entry);
     this.applySite(site, entry, true);
   }
@@ -140,11 +161,14 @@ export class SiteMap {
 
   applySite(site, entry, force) {
     const selected = site.id === this.selected;
+    const footprint = footprintStyle(site);
     const key = [
       site.level, site.level_color, site.status, site.status_reason, selected, site.alerting,
       site.lat, site.lon, site.name_en, site.name_zh, pictureIssues(site), markerTrend(site),
+      JSON.stringify(site.setup?.roi_lat_lon ?? []), footprint?.density,
     ].join("|");
     if (!force && key === entry.key) return;
+    this.applyFootprint(site, entry, footprint);
     const at = entry.circle.getLatLng();
     if (at.lat !== site.lat || at.lng !== site.lon) {
       entry.circle.setLatLng([site.lat, site.lon]);
@@ -175,6 +199,29 @@ export class SiteMap {
       labelEl.classList.toggle("offline", site.status === "offline");
       labelEl.classList.toggle("selected", selected);
       labelEl.setAttribute("data-testid", `site-label-${site.id}`);
+    }
+  }
+
+  applyFootprint(site, entry, footprint) {
+    if (!footprint) {
+      entry.footprint?.remove();
+      entry.footprint = null;
+      return;
+    }
+    if (!entry.footprint) {
+      entry.footprint = L.polygon(site.setup.roi_lat_lon, { ...footprint.style, bubblingMouseEvents: false });
+      entry.footprint.on("click", () => this.onSelect(site.id));
+      entry.footprint.addTo(this.map);
+      entry.footprint.bringToBack();
+    } else {
+      entry.footprint.setLatLngs(site.setup.roi_lat_lon);
+      entry.footprint.setStyle(footprint.style);
+    }
+    const path = entry.footprint.getElement();
+    if (path) {
+      path.setAttribute("data-testid", `site-footprint-${site.id}`);
+      path.setAttribute("data-density", String(footprint.density));
+      path.setAttribute("data-color", footprint.style.fillColor);
     }
   }
 
