@@ -47,7 +47,7 @@ class MonitorCollector(Collector):
         peak = gauge("site_peak_density_per_m2", "Persons per m² in the densest patch.")
         level = gauge("site_alert_level", "0 at normal, 1 at the site's lowest level, ...")
         analysed = gauge("site_last_analysed_seconds", "When the latest reading was analysed.")
-        alerts = gauge("site_open_alerts", "Alerts not yet acknowledged.")
+        alerts = gauge("site_open_alerts", "Alerts not yet resolved.")
         recording = gauge("site_recording_paused", "1 while writing video fails, else 0.")
         frames = CounterMetricFamily(
             f"{PREFIX}_site_frames", "Frames the site's camera gave since start.", labels=["site"]

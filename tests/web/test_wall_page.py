@@ -82,7 +82,7 @@ def test_the_wall_shows_every_camera_the_most_urgent_first(page: Any, demo: Live
     )
     expect(by_test_id(page, f"wall-count-{QUIET}")).to_have_text("1 person", timeout=WAIT_MS)
     expect(by_test_id(page, "wall-summary")).to_have_text(
-        "3 sites · 1 alerting · 1 without a picture"
+        "3 sites · 1 with open alerts · 1 without a picture"
     )
     assert tile_order(page) == [CROWDED, DEAD, QUIET]
     # Each live tile shows a frame (with its heat); the dead one has none to show.
@@ -99,6 +99,10 @@ def test_the_wall_shows_every_camera_the_most_urgent_first(page: Any, demo: Live
     # The crowd leaves: the alert clears and the site goes back among the quiet ones.
     demo.crowd.people = 0
     expect(by_test_id(page, f"wall-level-{CROWDED}")).to_have_text("normal", timeout=WAIT_MS)
+    # Nobody has dealt with its alert yet: still framed, in the colour of the level it reached.
+    expect(crowded).to_have_attribute("data-alerting", "true")
+    frame = crowded.evaluate("(t) => t.style.getPropertyValue('--tile-level')")
+    assert frame == "#f5c542"
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=wall] > .wall-tile')]"
         ".map((t) => t.dataset.siteId).join() === 'pozi-street,huangxing-road,wuyi-square'",

@@ -5,7 +5,7 @@
 import { signInPage } from "../auth.js";
 import { el, fmtAge, fmtNum, levelColor, readingStale, textOn } from "../util.js";
 import { LiveSocket } from "../ws.js";
-import { orderKey, wallOrder } from "./order.js";
+import { levelRank, orderKey, wallOrder } from "./order.js";
 
 const $ = (id) => document.getElementById(id);
 // How often a visible tile may fetch a newer frame: a wall of twenty cameras at 1 Hz is
@@ -14,7 +14,7 @@ const REFRESH_MS = 2000;
 const LABELS = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting", offline: "Offline" };
 
 const sites = new Map(); // id → SitePublic, kept current by the feed
-const openAlerts = new Map(); // alert id → site id
+const openAlerts = new Map(); // alert id → its AlertPublic, while not resolved
 const tiles = new Map(); // site id → {root, image, ..., visible, loading, shownSeq}
 let shownOrder = "";
 let observer;
@@ -31,9 +31,16 @@ function setConnection(stateName, detail) {
   node.textContent = stateName === "reconnecting" && detail ? `Reconnecting · ${detail}` : LABELS[stateName] ?? stateName;
 }
 
-function alerting(siteId) {
-  for (const id of openAlerts.values()) if (id === siteId) return true;
-  return false;
+/** The site's most severe alert not yet resolved (by the peak level it reached), or null. */
+function worstOpenAlert(site) {
+  let worst = null;
+  for (const alert of openAlerts.values()) {
+    if (alert.site_id !== site.id) continue;
+    if (!worst || levelRank({ ...site, level: alert.peak_level }) > levelRank({ ...site, level: worst.peak_level })) {
+      worst = alert;
+    }
+  }
+  return worst;
 }
 
 function makeTile(site) {
@@ -65,8 +72,11 @@ function renderTile(site) {
   const root = tile.root;
   root.dataset.status = site.status;
   root.dataset.level = site.level ?? "normal";
-  root.dataset.alerting = String(alerting(site.id));
-  root.style.setProperty("--tile-level", color);
+  // Framed while an alert is open, in the colour of the worst level it reached: the crowd
+  // may be back to normal while nobody has dealt with the alert yet.
+  const open = worstOpenAlert(site);
+  root.dataset.alerting = String(Boolean(open));
+  root.style.setProperty("--tile-level", open ? levelColor(site.thresholds, open.peak_level) : color);
   tile.name.textContent = site.name_en;
   const people = r ? Number(fmtNum(r.count, 0)) : null;
   tile.count.textContent = people == null ? "–" : `${people} ${people === 1 ? "person" : "people"}`;
@@ -86,9 +96,9 @@ function renderTile(site) {
 
 function renderSummary() {
   const all = [...sites.values()];
-  const alertingCount = all.filter((s) => alerting(s.id)).length;
+  const withAlerts = all.filter((s) => worstOpenAlert(s)).length;
   const down = all.filter((s) => s.status !== "online").length;
-  $("wall-summary").textContent = `${all.length} sites · ${alertingCount} alerting · ${down} without a picture`;
+  $("wall-summary").textContent = `${all.length} sites · ${withAlerts} with open alerts · ${down} without a picture`;
 }
 
 /** Puts the tiles in wall order when what the order depends on has changed. */
@@ -125,7 +135,7 @@ function onSnapshot(payload) {
   sites.clear();
   openAlerts.clear();
   for (const site of payload.sites) sites.set(site.id, site);
-  for (const alert of payload.open_alerts ?? []) openAlerts.set(alert.id, alert.site_id);
+  for (const alert of payload.open_alerts ?? []) openAlerts.set(alert.id, alert);
   for (const [id, tile] of tiles) {
     if (!sites.has(id)) {
       observer.unobserve(tile.root);
@@ -163,7 +173,7 @@ const handlers = {
   alert(msg) {
     const { alert } = msg.payload;
     if (alert.state === "resolved") openAlerts.delete(alert.id);
-    else openAlerts.set(alert.id, alert.site_id);
+    else openAlerts.set(alert.id, alert);
     const site = sites.get(alert.site_id);
     if (site) renderTile(site);
     renderSummary();
