@@ -11,6 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 from monitor.alerts import lifecycle
 from monitor.alerts.engine import AlertEngine, Step, new_id
 from monitor.bus.bus import InMemoryBus
@@ -133,6 +135,9 @@ class Runtime:
 
     def frame_sample(self, site_id: str) -> FrameSample | None:
         return self._worker(site_id).frame_sample()
+
+    def count_frame(self, site_id: str, image: np.ndarray, captured_at: float) -> FrameSample:
+        return self._worker(site_id).count_frame(image, captured_at)
 
     def set_thresholds(self, site_id: str, thresholds: ThresholdsConfig, by: str) -> None:
         self._worker(site_id).set_thresholds(thresholds, by)

@@ -59,6 +59,11 @@ class MonitorService(Protocol):
         frame. Raises UnknownSite."""
         ...
 
+    def count_frame(self, site_id: str, image: np.ndarray, captured_at: float) -> FrameSample:
+        """What the model counts on a frame (a recorded one) in the site's region as it is
+        now, raw. Raises UnknownSite."""
+        ...
+
     def set_thresholds(self, site_id: str, thresholds: ThresholdsConfig, by: str) -> None:
         """Applies at once to the site's alert engine, persists and publishes the change.
         Raises UnknownSite."""

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from monitor.alerts.engine import AlertEngine, Step, new_id
 from monitor.alerts.lifecycle import acknowledge
 from monitor.alerts.model import Alert, AlertUpdate
@@ -93,6 +95,9 @@ class SiteWorker:
         self._active_schedule: str | None = _UNRESOLVED
         self._source_factory = source_factory
         self._estimator = estimator
+        # The analysis thread and a count check of a recorded frame may both estimate; an
+        # estimator need not be safe to run twice at once.
+        self._estimate_lock = threading.Lock()
         self._bus = bus
         self._store = store
         self._readings = readings
@@ -194,6 +199,31 @@ class SiteWorker:
             image=latest.frame.image,
             captured_at=latest.frame.captured_at,
             model_count=latest.reading.count / site.count_scale,
+            count_scale=site.count_scale,
+            roi=[(float(x), float(y)) for x, y in site.roi],
+            exclude=[[(float(x), float(y)) for x, y in area] for area in site.exclude],
+        )
+
+    def count_frame(self, image: np.ndarray, captured_at: float) -> FrameSample:
+        """What the model counts on `image` (a recorded frame) in the site's region as it is
+        now, raw: for a count check of a moment that is no longer live."""
+        view = self._view
+        site = view.site
+        with self._estimate_lock:
+            density = self._estimator.estimate(image)
+        # Not the analysis thread's cached geometry: that one belongs to its own frames.
+        geometry = build_geometry(
+            site.roi,
+            view.ground,
+            density.frame_size,
+            density.values.shape,
+            site.peak_window_m,
+            exclude=site.exclude,
+        )
+        return FrameSample(
+            image=image,
+            captured_at=captured_at,
+            model_count=measure(density, geometry, 1.0).count,
             count_scale=site.count_scale,
             roi=[(float(x), float(y)) for x, y in site.roi],
             exclude=[[(float(x), float(y)) for x, y in area] for area in site.exclude],
@@ -318,7 +348,8 @@ class SiteWorker:
 
     def _analyse(self, frame: CapturedFrame) -> None:
         view = self._view
-        density = self._estimator.estimate(frame.image)
+        with self._estimate_lock:
+            density = self._estimator.estimate(frame.image)
         quality = self._assess_quality(view, frame)
         geometry = self._geometry_for(view, density.frame_size, density.values.shape)
         measurement = measure(density, geometry, view.site.count_scale)

@@ -25,6 +25,7 @@ from monitor.ingest.frames import CapturedFrame
 from monitor.recording.encoder import PART_SUFFIX, Opener, open_file
 from monitor.recording.index import RecordingIndex, Segment
 from monitor.recording.recorder import Recorder, RecorderState
+from monitor.recording.replay import DecodedFrame, frame_at
 from monitor.recording.retention import AlertSpan, plan_deletions
 from monitor.store import schema as store_schema
 
@@ -153,6 +154,14 @@ class RecordingService:
         """Closes `site_id`'s open segment so the footage up to now can be replayed (see
         Recorder.cut). Raises KeyError for a site without a recorder, TimeoutError."""
         return self.recorders[site_id].cut(timeout)
+
+    def frame_near(self, site_id: str, at: float, tolerance_s: float) -> DecodedFrame | None:
+        """The recorded frame of `site_id` nearest `at`; None when nothing was recorded
+        within `tolerance_s` of it. Raises SegmentUnreadable for a damaged segment."""
+        segment = self.index.segment_at(site_id, at)
+        if segment is None or not (segment.start - tolerance_s <= at <= segment.end + tolerance_s):
+            return None
+        return frame_at(segment, self.path_of(segment), at)
 
     def path_of(self, segment: Segment) -> Path:
         return self.root / segment.path

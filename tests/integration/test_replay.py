@@ -467,12 +467,23 @@ def test_pins_need_a_supervisor_and_are_audited(recorded: Recorded) -> None:
 
 
 def test_a_cut_makes_the_footage_up_to_now_replayable(recorded: Recorded) -> None:
-    # The site records 2 s segments: without the cut, up to 2 s behind.
-    captured = recorded.frames.snapshot()[-1].captured_at
-    response = recorded.http.post(f"/api/sites/{SITE}/recordings/cut")
-    assert response.status_code == 200, response.text
-    cut = response.json()
-    assert (cut["site_id"], cut["closed"]) == (SITE, True)
+    # The site records 2 s segments: without the cut, up to 2 s behind. A segment under a
+    # second old is left open, so the cut is asked for until the open one is old enough.
+    def cut_now() -> tuple[float, dict[str, Any]]:
+        # The frame before the latest: the tap logs a frame just before it hands it on.
+        captured = recorded.frames.snapshot()[-2].captured_at
+        response = recorded.http.post(f"/api/sites/{SITE}/recordings/cut")
+        assert response.status_code == 200, response.text
+        return captured, response.json()
+
+    deadline = time.monotonic() + 10
+    captured, cut = cut_now()
+    while not cut["closed"]:
+        assert cut == {"site_id": SITE, "closed": False, "until": None}
+        assert time.monotonic() < deadline, "no cut closed a segment within 10 s"
+        time.sleep(0.3)
+        captured, cut = cut_now()
+    assert cut["site_id"] == SITE
     # Every frame captured before the request is in (the encoder drops none here).
     assert cut["until"] >= captured
     last = segments(recorded)[-1]
@@ -519,3 +530,30 @@ def test_sigterm_closes_and_indexes_the_open_segments(tmp_path: Path) -> None:
         rows = db.execute("SELECT path, size, frames FROM recording_segments").fetchall()
     assert rows == [(f"{SITE}/{closed.name}", closed.stat().st_size, rows[0][2])]
     assert rows[0][2] >= 5
+
+
+def test_a_count_sample_can_be_taken_from_a_recorded_moment(recorded: Recorded) -> None:
+    # Calibrating wants busy frames; the live one may be quiet by now. The model counts the
+    # recorded frame afresh: as many as on the frame the camera gave at that moment.
+    estimator = BlobCountEstimator()
+    listed = segments(recorded)
+    busy = next(
+        frame
+        for frame in recorded.frames.snapshot()
+        if any(s["start"] + 0.3 < frame.captured_at < s["end"] - 0.3 for s in listed)
+        and round(float(estimator.estimate(frame.image).values.sum())) == 6
+    )
+    response = recorded.http.post(
+        f"/api/sites/{SITE}/count-samples", params={"at": busy.captured_at}
+    )
+    assert response.status_code == 200, response.text
+    sample = response.json()
+    assert sample["captured_at"] == pytest.approx(busy.captured_at, abs=0.002)
+    assert sample["model_count"] == 6.0
+    picture = recorded.http.get(sample["image_url"])
+    assert decode_jpeg(picture.content).shape == busy.image.shape
+    recorded.http.delete(f"/api/count-samples/{sample['id']}").raise_for_status()
+
+    nothing = recorded.http.post(f"/api/sites/{SITE}/count-samples", params={"at": 1.0})
+    assert nothing.status_code == 404
+    assert "nothing recorded at site 'wuyi-square' near 1.000" in nothing.text

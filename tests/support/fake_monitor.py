@@ -12,6 +12,8 @@ import dataclasses
 import threading
 import time
 
+import numpy as np
+
 from monitor.alerts import lifecycle
 from monitor.alerts.engine import AlertEngine, Step, new_id
 from monitor.alerts.trend import Trend
@@ -151,6 +153,9 @@ class FakeMonitor:
             return frame + (b":overlay" if overlay else b":plain")
 
     def frame_sample(self, site_id: str) -> FrameSample | None:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def count_frame(self, site_id: str, image: np.ndarray, captured_at: float) -> FrameSample:
         raise NotImplementedError(SETUP_NOT_FAKED)
 
     def set_thresholds(self, site_id: str, thresholds: ThresholdsConfig, by: str) -> None:

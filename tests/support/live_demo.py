@@ -43,6 +43,7 @@ def live_demo(
     application = build_application(
         config, settings, estimator=BlobCountEstimator(), source_factory=sources
     )
+    sources.taps = application.frame_taps
     app = application.start()
     crowd = LiveCrowd(sources, crowd_site, people=people)
     try:

@@ -13,13 +13,17 @@ from monitor.config.site import SiteConfig
 from monitor.density.base import Frame
 from monitor.ingest.frames import CapturedFrame, LatestFrame
 from monitor.pipeline.ports import StatusCallback
+from monitor.recording.service import FrameTaps
 
 
 class PushedSource:
-    def __init__(self, site: SiteConfig, on_status: StatusCallback) -> None:
+    def __init__(
+        self, site: SiteConfig, on_status: StatusCallback, taps: FrameTaps | None = None
+    ) -> None:
         self.site = site
         self.frames = LatestFrame()
         self._on_status = on_status
+        self._on_frame = taps.listener(site.id) if taps is not None else None
         self._seq = itertools.count(1)
         self.started = False
         self.stopped = False
@@ -35,7 +39,10 @@ class PushedSource:
 
     def push(self, image: Frame, captured_at: float) -> int:
         seq = next(self._seq)
-        self.frames.put(CapturedFrame(image=image, seq=seq, captured_at=captured_at))
+        frame = CapturedFrame(image=image, seq=seq, captured_at=captured_at)
+        if self._on_frame is not None:  # the recorder sees every frame, as FrameSource's do
+            self._on_frame(frame)
+        self.frames.put(frame)
         return seq
 
 
@@ -44,8 +51,10 @@ class PushedSources:
 
     def __init__(self) -> None:
         self.by_site: dict[str, PushedSource] = {}
+        # Where pushed frames go for recording: the application's taps, once it is built.
+        self.taps: FrameTaps | None = None
 
     def __call__(self, site: SiteConfig, on_status: StatusCallback) -> PushedSource:
-        source = PushedSource(site, on_status)
+        source = PushedSource(site, on_status, self.taps)
         self.by_site[site.id] = source
         return source

@@ -297,7 +297,9 @@ def test_replay_reaches_the_present_though_the_segment_is_still_being_written(
         [closed] = http.get(f"/api/sites/{SITE}/recordings").json()
         assert closed["start"] <= at <= closed["end"]
 
-        # "Latest" goes to the last 30 s, closing what was recorded since first.
+        # "Latest" goes to the last 30 s, closing what was recorded since first (a segment
+        # under a second old stays open: wait until this one is older).
+        time.sleep(1.5)
         clicked = time.time()
         by_test_id(page, "replay-latest").click()
         page.wait_for_function(

@@ -6,14 +6,20 @@ heads on each (one the counter misses), fits and applies the scale, and the site
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.browser import WAIT_MS, by_test_id, sign_in, sync_api
-from tests.support.live_demo import LiveDemo
+from monitor.auth.roles import Role
+from monitor.config.app import AppConfig
+from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
+from tests.support.config import minimal_site
+from tests.support.live_demo import LiveDemo, live_demo
 from tests.web import test_setup_page
-from tests.web.test_setup_page import FRAME, SITE, SUPERVISOR
+from tests.web.test_setup_page import FRAME, LEVELS, SITE, SUPERVISOR
 
 expect = sync_api().expect
 
@@ -96,3 +102,46 @@ def test_a_supervisor_checks_the_count_and_corrects_it(page: Any, demo: LiveDemo
     # Deleting one leaves the other.
     page.locator("[data-testid^=count-sample-delete-]").first.click()
     expect(by_test_id(page, "count-samples").locator("li")).to_have_count(1, timeout=WAIT_MS)
+
+
+@pytest.fixture
+def recording_demo(tmp_path: Path) -> Iterator[LiveDemo]:
+    """The setup page's camera, recorded continuously in 2 s segments."""
+    require_web_assets()
+    site = minimal_site(
+        analysis_fps=5,
+        roi=[[0, 0], [160, 0], [160, 120], [0, 120]],
+        thresholds=LEVELS,
+        recording={"policy": "continuous", "segment_s": 2},
+    )
+    config = AppConfig.model_validate({"map": {"tile_url": ""}, "sites": [site]})
+    with live_demo(config, tmp_path, {SUPERVISOR: Role.SUPERVISOR}, SITE, people=4) as made:
+        yield made
+
+
+def test_a_busy_moment_from_the_replay_is_taken_as_a_sample(
+    page: Any, recording_demo: LiveDemo
+) -> None:
+    demo = recording_demo
+    recording = demo.application.recording
+    assert recording is not None
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while len(recording.index.segments(SITE, None, None)) < 2:
+        assert time.monotonic() < deadline, "nothing recorded"
+        time.sleep(0.2)
+    first = recording.index.segments(SITE, None, None)[0]
+    moment = (first.start + first.end) / 2
+    demo.crowd.people = 0  # the live frame is quiet now; the recorded one had four
+
+    page.goto(demo.server.url(f"/replay.html?site={SITE}&at={moment}"))
+    sign_in(page, SUPERVISOR)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=WAIT_MS)
+    with page.expect_popup() as opened:
+        by_test_id(page, "replay-count-check").click()
+    setup = opened.value
+    expect(setup.locator("body")).to_have_attribute("data-ready", "true", timeout=WAIT_MS)
+    assert by_test_id(setup, "count-at").input_value()  # the replay's moment, to the second
+    by_test_id(setup, "count-take-at").click()
+    expect(by_test_id(setup, "count-samples").locator("li")).to_have_count(1, timeout=WAIT_MS)
+    expect(by_test_id(setup, "count-model")).to_have_text("4.0")
+    expect(by_test_id(setup, "live-count")).to_have_text("0.0", timeout=WAIT_MS)

@@ -2,7 +2,7 @@
 // since when. The map and the panel show a site's state; this list makes sure a camera that
 // went dark at 3 a.m. is not noticed only when someone clicks on it.
 
-import { el, fmtDuration, fmtTime, pictureWarning, readingStale } from "./util.js";
+import { el, fmtDuration, fmtTime, fromLocalInput, pictureWarning, readingStale } from "./util.js";
 
 const SEVERITY_ORDER = { bad: 0, warn: 1 };
 // Opening a stream takes a few seconds; one still opening after this is a fault.
@@ -100,9 +100,8 @@ function faultTimes(fault, now) {
 /** Epoch seconds of a datetime-local input's value (the operator's own clock), or null
  * when it is empty. */
 export function expectedBackOf(value) {
-  if (!value) return null;
-  const at = new Date(value).getTime();
-  return Number.isNaN(at) ? null : at / 1000;
+  const at = fromLocalInput(value);
+  return Number.isFinite(at) ? at : null;
 }
 
 /** An "Ack" button, and the row it opens under the fault: a note, when the camera is

@@ -156,3 +156,17 @@ export function pictureWarning(quality) {
 export function pictureIssues(site) {
   return (site.latest?.image_quality?.issues ?? []).join(" ");
 }
+
+/** Epoch seconds → the value of an <input type="datetime-local" step="1"> in local time. */
+export function toLocalInput(t) {
+  const d = new Date(t * 1000);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(
+    d.getMinutes(),
+  )}:${pad(d.getSeconds())}`;
+}
+
+/** The reverse of toLocalInput; NaN when empty or invalid. */
+export function fromLocalInput(value) {
+  return value ? new Date(value).getTime() / 1000 : NaN;
+}

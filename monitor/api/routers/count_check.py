@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from monitor.api.count_schemas import (
     CountedSamplePublic,
@@ -21,10 +21,12 @@ from monitor.api.count_schemas import (
     HeadsRequest,
 )
 from monitor.api.deps import MonitorDep, ServicesDep, SiteDep
+from monitor.api.routers.recordings import get_recordings, recorded_frame
 from monitor.api.routing import DocRoute
 from monitor.auth.deps import AuditDep, OperatorUser, Role, SupervisorUser, require_role
 from monitor.bus.messages import SitePublic
 from monitor.density.count_check import CheckedSample, fit_count_check, heads_inside
+from monitor.pipeline.service import FrameSample
 from monitor.pipeline.site_setup import SiteChangeError
 from monitor.render.overlay import encode_jpeg
 from monitor.store.count_samples import CountSample, CountSamples, SampleFrame
@@ -89,19 +91,40 @@ def _scale(monitor: MonitorDep, site_id: str) -> float:
     response_model=CountSamplePublic,
     responses={
         409: {"description": "The site has as many samples as it may keep."},
-        503: {"description": "No frame analysed yet."},
+        404: {"description": "Nothing recorded near `at`."},
+        410: {"description": "The segment holding `at` is damaged."},
+        503: {"description": "No frame analysed yet, or no recordings in this server."},
     },
 )
 def take_sample(
-    site: SiteDep, monitor: MonitorDep, samples: SamplesDep, user: SupervisorUser
+    site: SiteDep,
+    monitor: MonitorDep,
+    samples: SamplesDep,
+    services: ServicesDep,
+    user: SupervisorUser,
+    at: Annotated[
+        float | None,
+        Query(
+            allow_inf_nan=False,
+            description="A recorded moment (epoch seconds) instead of the live frame: the "
+            "model counts its frame afresh, in the region as it is now.",
+        ),
+    ] = None,
 ) -> CountSamplePublic:
-    """Keeps the site's latest analysed frame and the model's count on it, to count by hand."""
+    """Keeps the site's live (or a recorded) frame and the model's count on it, to count."""
     if samples.count(site.id) >= MAX_SAMPLES_PER_SITE:
         raise HTTPException(
             409,
             f"{site.id} already has {MAX_SAMPLES_PER_SITE} count samples; delete some first",
         )
-    frame = monitor.frame_sample(site.id)
+    if at is not None:
+        # A busy moment from the footage: calibrating wants crowds, and the live frame may
+        # be quiet now.
+        recordings = get_recordings(services)
+        decoded = recorded_frame(recordings, site.id, at)
+        frame: FrameSample | None = monitor.count_frame(site.id, decoded.image, decoded.at)
+    else:
+        frame = monitor.frame_sample(site.id)
     if frame is None:
         raise HTTPException(
             503, f"no frame analysed yet at site '{site.id}'", headers={"Retry-After": "2"}

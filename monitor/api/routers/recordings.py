@@ -26,7 +26,7 @@ from monitor.auth.deps import AuditDep, OperatorUser, Role, SupervisorUser, requ
 from monitor.bus.messages import AlertEventPublic
 from monitor.recording.export import nearest_reading
 from monitor.recording.index import Pin, Segment
-from monitor.recording.replay import SegmentUnreadable, frame_at, health
+from monitor.recording.replay import DecodedFrame, SegmentUnreadable, health
 from monitor.recording.service import RecordingService
 from monitor.render.overlay import draw_heat, encode_jpeg
 
@@ -56,6 +56,17 @@ def get_recordings(services: ServicesDep) -> RecordingService:
 
 
 RecordingsDep = Annotated[RecordingService, Depends(get_recordings)]
+
+
+def recorded_frame(recordings: RecordingService, site_id: str, at: float) -> DecodedFrame:
+    """The recorded frame nearest `at`, or the 404 or 410 that says why there is none."""
+    try:
+        decoded = recordings.frame_near(site_id, at, FRAME_TOLERANCE_S)
+    except SegmentUnreadable as error:
+        raise HTTPException(410, str(error)) from None
+    if decoded is None:
+        raise HTTPException(404, f"nothing recorded at site '{site_id}' near {at:.3f}")
+    return decoded
 
 
 def _check_range(since: float | None, until: float | None) -> None:
@@ -176,15 +187,7 @@ def get_frame(
     overlay: Annotated[bool, Query(description="Draw the density heat map over it.")] = True,
 ) -> Response:
     """The recorded frame nearest a time, as JPEG, with the reading of that time drawn."""
-    segment = recordings.index.segment_at(site.id, at)
-    if segment is None or not (
-        segment.start - FRAME_TOLERANCE_S <= at <= segment.end + FRAME_TOLERANCE_S
-    ):
-        raise HTTPException(404, f"nothing recorded at site '{site.id}' near {at:.3f}")
-    try:
-        decoded = frame_at(segment, recordings.path_of(segment), at)
-    except SegmentUnreadable as error:
-        raise HTTPException(410, str(error)) from None
+    decoded = recorded_frame(recordings, site.id, at)
     headers = {"X-Frame-At": repr(decoded.at), "Cache-Control": "private, max-age=3600"}
     image = decoded.image
     if overlay:

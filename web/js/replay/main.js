@@ -2,7 +2,7 @@
 // plays on one shared clock, starting at `at`.
 
 import { ApiError, getMe, onUnauthorized, request } from "../api.js";
-import { LoginDialog } from "../auth.js";
+import { LoginDialog, roleAtLeast } from "../auth.js";
 import { SharedClock } from "./clock.js";
 import { setUpExport } from "./export.js";
 import { Lane } from "./lane.js";
@@ -102,6 +102,12 @@ function wireControls() {
   };
   $("play").addEventListener("click", () => (clock.playing ? clock.pause() : clock.play()));
   $("latest").addEventListener("click", () => jumpTo(Date.now() / 1000 - LATEST_LOOKBACK_S));
+  $("count-this").addEventListener("click", () => {
+    const site = lanes[0]?.site;
+    if (!site) return;
+    const query = `site=${encodeURIComponent(site.id)}&count_at=${clock.t.toFixed(3)}`;
+    window.open(`/setup.html?${query}#count-check`, "_blank", "noopener");
+  });
   $("step-back").addEventListener("click", () => stepFrames(-1));
   $("step-forward").addEventListener("click", () => stepFrames(1));
   $("speed").addEventListener("change", (ev) => clock.setSpeed(Number(ev.target.value)));
@@ -159,7 +165,8 @@ async function signedIn(loginDialog) {
 async function main() {
   const loginDialog = LoginDialog.mount();
   onUnauthorized(() => loginDialog.ask("Your session ended. Sign in again to go on."));
-  await signedIn(loginDialog);
+  const me = await signedIn(loginDialog);
+  $("count-this").hidden = !roleAtLeast(me.user.role, "supervisor");
   allSites = await request("GET", "/api/sites");
   wireControls();
   setRangeInputs();

@@ -1,5 +1,7 @@
 // Pure helpers over sorted lists of segments and readings (no DOM), shared by the lanes.
 
+export { fromLocalInput, toLocalInput } from "../util.js";
+
 /** A segment's last frame stays on screen this long: consecutive segments are a frame apart. */
 export const HOLD_S = 0.5;
 
@@ -50,20 +52,6 @@ export function readingNear(readings, t, tolerance = 3) {
 export function frameStep(segment) {
   if (!segment || segment.frames < 2) return 0.1;
   return (segment.end - segment.start) / (segment.frames - 1);
-}
-
-/** Epoch seconds → the value of an <input type="datetime-local" step="1"> in local time. */
-export function toLocalInput(t) {
-  const d = new Date(t * 1000);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(
-    d.getMinutes(),
-  )}:${pad(d.getSeconds())}`;
-}
-
-/** The reverse of toLocalInput; NaN when empty or invalid. */
-export function fromLocalInput(value) {
-  return value ? new Date(value).getTime() / 1000 : NaN;
 }
 
 export function fmtClock(t) {

@@ -6,7 +6,7 @@
 // editor's shapes.
 
 import { request } from "../api.js";
-import { el, fmtTime } from "../util.js";
+import { el, fmtTime, fromLocalInput, toLocalInput } from "../util.js";
 import { pointsAttr, round, svg } from "./svg.js";
 
 const fmt = (v, digits = 2) => (v == null ? "–" : Number(v).toFixed(digits));
@@ -25,6 +25,7 @@ export class CountCheck {
     this.fit = null;
     this.$ = (id) => root.querySelector(`#${id}`);
     this.$("count-take").addEventListener("click", () => this.take());
+    this.$("count-take-at").addEventListener("click", () => this.takeAt());
     this.$("count-save").addEventListener("click", () => this.saveHeads());
     this.$("count-clear").addEventListener("click", () => {
       this.heads = [];
@@ -33,7 +34,9 @@ export class CountCheck {
     this.$("count-fit").addEventListener("click", () => this.fitScale());
     this.$("count-apply").addEventListener("click", () => this.apply());
     this.$("count-overlay").addEventListener("click", (ev) => this.click(ev));
-    for (const id of ["count-take", "count-save", "count-clear", "count-fit"]) this.$(id).disabled = !canChange;
+    for (const id of ["count-take", "count-take-at", "count-save", "count-clear", "count-fit"]) {
+      this.$(id).disabled = !canChange;
+    }
   }
 
   api(path) {
@@ -58,10 +61,25 @@ export class CountCheck {
     if (last) await this.select(last.id);
   }
 
-  async take() {
-    this.status("Taking the live frame…");
+  /** Fills the recorded moment to take (from the replay page's link). */
+  setMoment(t) {
+    if (Number.isFinite(t)) this.$("count-at").value = toLocalInput(t);
+  }
+
+  takeAt() {
+    const at = fromLocalInput(this.$("count-at").value);
+    if (!Number.isFinite(at)) {
+      this.status("Give the recorded moment to take, to the second.", "error");
+      return;
+    }
+    return this.take(at);
+  }
+
+  async take(at = null) {
+    this.status(at == null ? "Taking the live frame…" : "Counting the recorded frame…");
     try {
-      const sample = await request("POST", this.api("/count-samples"));
+      const query = at == null ? "" : `?at=${at.toFixed(3)}`;
+      const sample = await request("POST", this.api(`/count-samples${query}`));
       this.samples.push(sample);
       this.renderList();
       await this.select(sample.id);

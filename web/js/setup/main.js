@@ -366,6 +366,9 @@ async function main() {
   groundMap.invalidate();
   await loadCalibration(site);
   await countCheck.load().catch((err) => countCheck.status(err.message, "error"));
+  // From the replay page's "Count check this moment".
+  const countAt = new URLSearchParams(location.search).get("count_at");
+  if (countAt) countCheck.setMoment(Number(countAt));
   document.body.dataset.ready = "true";
   setTimeout(poll, POLL_MS);
 }
