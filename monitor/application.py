@@ -39,6 +39,7 @@ from monitor.pipeline.status_recorder import StatusRecorder
 from monitor.recording.encoder import Opener, open_file
 from monitor.recording.service import FrameTaps, RecordingService
 from monitor.store.count_samples import CountSamples
+from monitor.store.count_scales import CountScales
 from monitor.store.factory import open_store
 from monitor.store.fault_acks import FaultAcks
 from monitor.store.history_sweeper import HistorySweeper
@@ -169,6 +170,7 @@ class Application:
                 notifications=self.notifications,
                 fault_acks=self.fault_acks,
                 count_samples=CountSamples(self.store.engine),
+                count_scales=CountScales(self.store.engine),
             )
         )
 

@@ -86,3 +86,25 @@ class CountScaleRequest(Body):
         allow_inf_nan=False,
         description="Multiplied into the site's density map: 1.0 is the model as trained.",
     )
+
+
+class AppliedScalePublic(Body):
+    at: float
+    by: str
+    scale: float
+    samples: int = Field(description="Frames counted by hand behind it (0: set by hand).")
+    mae_applied: float | None = Field(
+        description="Mean absolute count error at this scale on those frames."
+    )
+    mae_held_out: float | None = Field(
+        description="The fit's error on frames it did not see (each held out in turn): what "
+        "to expect on new frames. Needs three or more samples and the fitted scale."
+    )
+
+
+class CountScalePublic(Body):
+    site_id: str
+    count_scale: float = Field(description="In force now.")
+    applied: AppliedScalePublic | None = Field(
+        description="How the latest scale was set through the API; null: from the YAML."
+    )

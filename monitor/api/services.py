@@ -14,6 +14,7 @@ from monitor.pipeline.service import MonitorService
 from monitor.recording.service import RecordingService
 from monitor.store.base import Store
 from monitor.store.count_samples import CountSamples
+from monitor.store.count_scales import CountScales
 from monitor.store.fault_acks import FaultAcks
 
 
@@ -30,3 +31,4 @@ class Services:
     notifications: NotificationService | None = None  # None: no webhooks API
     fault_acks: FaultAcks | None = None  # None: camera faults cannot be acknowledged
     count_samples: CountSamples | None = None  # None: no count checks
+    count_scales: CountScales | None = None

@@ -75,3 +75,11 @@ def fit_count_check(samples: Sequence[CheckedSample], current_scale: float) -> C
 
 def _mae(predicted: Sequence[float], true: Sequence[float]) -> float:
     return sum(abs(p - t) for p, t in zip(predicted, true, strict=True)) / len(true)
+
+
+def error_at(samples: Sequence[CheckedSample], scale: float) -> float:
+    """Mean absolute error of the count at `scale` on the samples. Raises ValueError without
+    samples."""
+    if not samples:
+        raise ValueError("no samples with heads counted")
+    return _mae([scale * s.model_count for s in samples], [float(s.true_count) for s in samples])

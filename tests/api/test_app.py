@@ -98,6 +98,7 @@ EXPECTED_OPERATIONS = {
     ("delete", "/api/count-samples/{sample_id}"),
     ("post", "/api/sites/{site_id}/count-scale/fit"),
     ("put", "/api/sites/{site_id}/count-scale"),
+    ("get", "/api/sites/{site_id}/count-scale"),
     ("get", "/metrics"),
 }
 

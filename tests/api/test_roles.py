@@ -62,6 +62,7 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("delete", "/api/count-samples/{sample_id}"): S,
     ("post", "/api/sites/{site_id}/count-scale/fit"): S,
     ("put", "/api/sites/{site_id}/count-scale"): S,
+    ("get", "/api/sites/{site_id}/count-scale"): V,
     ("get", "/api/sites/{site_id}/frame.jpg"): OP,
     ("get", "/api/sites/{site_id}/alerts"): OP,
     ("get", "/api/pins"): OP,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.density.count_check import CheckedSample, fit_count_check, heads_inside
+from monitor.density.count_check import CheckedSample, error_at, fit_count_check, heads_inside
 
 SQUARE = [(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0)]
 LEFT_HALF = [(0.0, 0.0), (50.0, 0.0), (50.0, 100.0), (0.0, 100.0)]
@@ -55,3 +55,11 @@ def test_held_out_error_is_worse_than_the_fitted_one_on_noisy_samples() -> None:
 def test_no_samples_is_an_error() -> None:
     with pytest.raises(ValueError, match="no samples"):
         fit_count_check([], 1.0)
+
+
+def test_the_error_at_a_given_scale() -> None:
+    samples = [CheckedSample(4.0, 5), CheckedSample(4.0, 6)]
+    assert error_at(samples, 1.25) == pytest.approx(0.5)
+    assert error_at(samples, 1.0) == pytest.approx(1.5)
+    with pytest.raises(ValueError, match="no samples"):
+        error_at([], 1.0)

@@ -77,9 +77,25 @@ def test_a_count_check_fits_and_applies_the_sites_scale(live: Running) -> None:
     assert fit["mae_held_out"] is not None
     assert fit["mae_held_out"] > fit["mae_fitted"]
 
+    assert live.viewer.get(f"/api/sites/{SITE}/count-scale").json() == {
+        "site_id": SITE,
+        "count_scale": 1.0,
+        "applied": None,  # as the YAML has it
+    }
     applied = live.supervisor.put(f"/api/sites/{SITE}/count-scale", json={"count_scale": 1.25})
     assert applied.status_code == 200, applied.text
     assert applied.json()["setup"]["count_scale"] == 1.25
+    # The evidence is kept with it: off by 1/3 person on average on the three frames; the
+    # held-out error is the fitted scale's, and 1.25 is not it.
+    kept = live.viewer.get(f"/api/sites/{SITE}/count-scale").json()
+    assert kept["count_scale"] == 1.25
+    assert {k: kept["applied"][k] for k in ("by", "scale", "samples", "mae_applied")} == {
+        "by": "sup-li",
+        "scale": 1.25,
+        "samples": 3,
+        "mae_applied": 0.33,
+    }
+    assert kept["applied"]["mae_held_out"] is None
     changed_at = time.time()
     assert live.latest_after(changed_at, lambda r: True)["count"] == pytest.approx(5.0)
     # The samples keep the model's raw count; the site's count on them follows the scale.
@@ -89,9 +105,15 @@ def test_a_count_check_fits_and_applies_the_sites_scale(live: Running) -> None:
     assert (take(live)["model_count"], take(live)["counted_now"]) == (4.0, 5.0)
     fit = live.supervisor.post(f"/api/sites/{SITE}/count-scale/fit").json()
     assert fit["current_scale"] == 1.25
+    # Applying the fitted scale keeps its held-out error too.
+    body = {"count_scale": fit["count_scale"]}
+    assert live.supervisor.put(f"/api/sites/{SITE}/count-scale", json=body).status_code == 200
+    kept = live.viewer.get(f"/api/sites/{SITE}/count-scale").json()["applied"]
+    assert kept["samples"] == 3
+    assert kept["mae_held_out"] == fit["mae_held_out"]
     assert live.application.audit is not None
-    [entry] = live.application.audit.entries(AuditQuery(action="site.count_scale."))
-    assert (entry.actor, entry.detail) == ("sup-li", {"old": 1.0, "new": 1.25})
+    first_change = live.application.audit.entries(AuditQuery(action="site.count_scale."))[-1]
+    assert (first_change.actor, first_change.detail) == ("sup-li", {"old": 1.0, "new": 1.25})
     history = live.supervisor.get(f"/api/sites/{SITE}/setup/history").json()
     assert history[0]["kind"] == "count"
 

@@ -33,6 +33,7 @@ from monitor.notify.outbox import Outbox
 from monitor.notify.service import NotificationService
 from monitor.recording.service import FrameTaps, RecordingService
 from monitor.store.count_samples import CountSamples
+from monitor.store.count_scales import CountScales
 from monitor.store.fault_acks import FaultAcks
 from monitor.store.sql import SqlStore
 from tests.support.auth import api_token, bearer
@@ -133,6 +134,7 @@ def api_factory(tmp_path: Path) -> Iterator[ApiFactory]:
                 notifications=notifications,
                 fault_acks=FaultAcks(store.engine),
                 count_samples=CountSamples(store.engine),
+                count_scales=CountScales(store.engine),
             )
             server = stack.enter_context(running_server(create_app(services, stream=limits)))
             token = api_token(auth, "admin", Role.ADMIN)

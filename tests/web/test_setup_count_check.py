@@ -89,7 +89,13 @@ def test_a_supervisor_checks_the_count_and_corrects_it(page: Any, demo: LiveDemo
     live = page.context.new_page()
     live.goto(demo.server.base_url + "/")
     by_test_id(live, f"site-marker-{SITE}").click()
-    expect(by_test_id(live, "panel-count-scale")).to_have_text("Count \u00d71.25", timeout=WAIT_MS)
+    badge = by_test_id(live, "panel-count-scale")
+    expect(badge).to_have_text("Count \u00d71.25", timeout=WAIT_MS)
+    expect(badge).to_have_attribute(
+        "title",
+        f"Fitted by {SUPERVISOR} on 2 frames counted by hand; off by 0.0 people on average on them",
+        timeout=WAIT_MS,
+    )
     expect(by_test_id(live, "stat-count")).to_have_text("5", timeout=WAIT_MS)
     live.close()
 
@@ -145,3 +151,40 @@ def test_a_busy_moment_from_the_replay_is_taken_as_a_sample(
     expect(by_test_id(setup, "count-samples").locator("li")).to_have_count(1, timeout=WAIT_MS)
     expect(by_test_id(setup, "count-model")).to_have_text("4.0")
     expect(by_test_id(setup, "live-count")).to_have_text("0.0", timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize(
+    ("applied", "title"),
+    [
+        pytest.param(
+            None,
+            "The model's count at this camera is multiplied by this factor (set in the "
+            "configuration)",
+            id="from-the-yaml",
+        ),
+        pytest.param(
+            {"by": "li", "samples": 0, "mae_applied": None, "mae_held_out": None},
+            "Set by li without frames counted by hand",
+            id="typed-in",
+        ),
+        pytest.param(
+            {"by": "li", "samples": 5, "mae_applied": 1.04, "mae_held_out": 1.62},
+            "Fitted by li on 5 frames counted by hand; off by 1.0 people on average on them; "
+            "1.6 on frames held out of the fit",
+            id="fitted",
+        ),
+    ],
+)
+def test_the_count_scale_says_what_it_stands_on(
+    page: Any, demo: LiveDemo, applied: dict[str, Any] | None, title: str
+) -> None:
+    page.goto(demo.server.base_url + "/")
+    sign_in(page, SUPERVISOR)
+    found = page.evaluate(
+        """async (applied) => {
+            const { countScaleTitle } = await import('/js/panel.js');
+            return countScaleTitle(applied);
+        }""",
+        applied,
+    )
+    assert found == title

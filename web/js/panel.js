@@ -1,11 +1,23 @@
 // The selected site's panel: names, status, level, latest numbers, the live frame with a
 // client-side density overlay and the ROI outline, and the chart.
 
-import { snapshotUrl } from "./api.js";
+import { request, snapshotUrl } from "./api.js";
 import { liveTrend, showTrend } from "./trend.js";
 import { OFFLINE_COLOR, cap, fmtAge, fmtNum, pictureWarning, readingStale, textOn } from "./util.js";
 
 const OVERLAY_KEY = "crowd-monitor.overlay";
+
+/** The count scale's tooltip: what it stands on. */
+export function countScaleTitle(applied) {
+  if (!applied) return "The model's count at this camera is multiplied by this factor (set in the configuration)";
+  if (!applied.samples) return `Set by ${applied.by} without frames counted by hand`;
+  const parts = [
+    `Fitted by ${applied.by} on ${applied.samples} frame${applied.samples === 1 ? "" : "s"} counted by hand`,
+    `off by ${fmtNum(applied.mae_applied, 1)} people on average on them`,
+  ];
+  if (applied.mae_held_out != null) parts.push(`${fmtNum(applied.mae_held_out, 1)} on frames held out of the fit`);
+  return parts.join("; ");
+}
 
 // persons/m² → RGBA. 0 is transparent; 5 and above is red.
 const RAMP = [
@@ -101,14 +113,31 @@ export class SitePanel {
     reason.classList.toggle("offline", site.status === "offline");
     // Site setup (setup.html): uncalibrated sites spread their configured area evenly.
     this.$("panel-calibration").hidden = site.setup?.calibrated !== false;
-    const scale = site.setup?.count_scale ?? 1;
-    const scaled = this.$("panel-count-scale");
-    scaled.hidden = scale === 1;
-    scaled.textContent = `Count ×${scale.toFixed(2)}`;
+    this.showCountScale(site);
     this.$("panel-setup-link").href = `/setup.html?site=${encodeURIComponent(site.id)}`;
     this.renderMeta();
     this.renderTrend();
     this.drawOverlay();
+  }
+
+  /** "Count ×1.25", and in its tooltip how far to trust it: the frames counted by hand it
+   * was fitted on and its error on them (asked for once per site and scale). */
+  showCountScale(site) {
+    const scale = site.setup?.count_scale ?? 1;
+    const badge = this.$("panel-count-scale");
+    badge.hidden = scale === 1;
+    badge.textContent = `Count ×${scale.toFixed(2)}`;
+    const key = `${site.id}:${scale}`;
+    if (scale === 1 || badge.dataset.key === key) return;
+    badge.dataset.key = key;
+    badge.title = "The model's count at this camera is multiplied by this factor";
+    request("GET", `/api/sites/${encodeURIComponent(site.id)}/count-scale`)
+      .then((answer) => {
+        if (badge.dataset.key !== key) return; // another site or scale since
+        badge.title = countScaleTitle(answer.applied);
+        badge.dataset.heldOut = answer.applied?.mae_held_out == null ? "" : String(answer.applied.mae_held_out);
+      })
+      .catch((err) => console.warn("count scale:", err.message));
   }
 
   setDropped(n) {

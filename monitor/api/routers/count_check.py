@@ -14,22 +14,37 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from monitor.api.count_schemas import (
+    AppliedScalePublic,
     CountedSamplePublic,
     CountFitPublic,
     CountSamplePublic,
+    CountScalePublic,
     CountScaleRequest,
     HeadsRequest,
 )
 from monitor.api.deps import MonitorDep, ServicesDep, SiteDep
 from monitor.api.routers.recordings import get_recordings, recorded_frame
 from monitor.api.routing import DocRoute
-from monitor.auth.deps import AuditDep, OperatorUser, Role, SupervisorUser, require_role
+from monitor.auth.deps import (
+    AuditDep,
+    OperatorUser,
+    Role,
+    SupervisorUser,
+    ViewerUser,
+    require_role,
+)
 from monitor.bus.messages import SitePublic
-from monitor.density.count_check import CheckedSample, fit_count_check, heads_inside
+from monitor.density.count_check import (
+    CheckedSample,
+    error_at,
+    fit_count_check,
+    heads_inside,
+)
 from monitor.pipeline.service import FrameSample
 from monitor.pipeline.site_setup import SiteChangeError
 from monitor.render.overlay import encode_jpeg
 from monitor.store.count_samples import CountSample, CountSamples, SampleFrame
+from monitor.store.count_scales import AppliedScale, CountScales
 
 router = APIRouter(
     prefix="/api",
@@ -51,6 +66,18 @@ def get_samples(services: ServicesDep) -> CountSamples:
 
 
 SamplesDep = Annotated[CountSamples, Depends(get_samples)]
+
+
+def get_scales(services: ServicesDep) -> CountScales:
+    if services.count_scales is None:
+        raise HTTPException(503, "count checks are not available in this server")
+    return services.count_scales
+
+
+ScalesDep = Annotated[CountScales, Depends(get_scales)]
+
+# The fitted scale as the page sends it back (4 decimals): the fit's held-out error is its.
+SAME_SCALE = 1e-3
 
 
 def _public(sample: CountSample, current_scale: float) -> CountSamplePublic:
@@ -216,17 +243,22 @@ def delete_sample(
     return Response(status_code=204)
 
 
+def _checked(found: list[CountSample]) -> list[tuple[int, CheckedSample]]:
+    """The samples counted by hand, each with its id."""
+    return [
+        (s.id, CheckedSample(s.frame.model_count, s.true_count))
+        for s in found
+        if s.true_count is not None
+    ]
+
+
 @router.post("/sites/{site_id}/count-scale/fit", response_model=CountFitPublic)
 def fit_scale(
     site: SiteDep, monitor: MonitorDep, samples: SamplesDep, _user: SupervisorUser
 ) -> CountFitPublic:
     """The count_scale the counted samples call for, with the errors before and after (dry run)."""
     found = samples.of_site(site.id)
-    counted = [
-        (s.id, CheckedSample(s.frame.model_count, s.true_count))
-        for s in found
-        if s.true_count is not None
-    ]
+    counted = _checked(found)
     if not counted:
         raise HTTPException(
             422, f"no count sample of {site.id} has its heads counted; count at least one"
@@ -258,6 +290,8 @@ def fit_scale(
 def put_count_scale(
     site: SiteDep,
     monitor: MonitorDep,
+    samples: SamplesDep,
+    scales: ScalesDep,
     user: SupervisorUser,
     audit: AuditDep,
     body: CountScaleRequest,
@@ -268,5 +302,39 @@ def put_count_scale(
         new = monitor.set_count_scale(site.id, body.count_scale, user.name)
     except SiteChangeError as error:
         raise HTTPException(422, f"{error.field}: {error.reason}") from None
+    # The evidence it stands on, kept with it: what the panel tells operators.
+    checked = [c for _, c in _checked(samples.of_site(site.id))]
+    applied, held_out = None, None
+    if checked:
+        applied = round(error_at(checked, body.count_scale), 2)
+        fit = fit_count_check(checked, before)
+        if fit.mae_held_out is not None and abs(fit.scale - body.count_scale) < SAME_SCALE:
+            held_out = round(fit.mae_held_out, 2)
+    record = AppliedScale(
+        site.id, time.time(), user.name, body.count_scale, len(checked), applied, held_out
+    )
+    scales.record(record)
     audit.record("site.count_scale.changed", site.id, {"old": before, "new": body.count_scale})
     return new
+
+
+@router.get("/sites/{site_id}/count-scale", response_model=CountScalePublic)
+def get_count_scale(
+    site: SiteDep, monitor: MonitorDep, scales: ScalesDep, _user: ViewerUser
+) -> CountScalePublic:
+    """The site's count correction and the frames counted by hand it was fitted on."""
+    latest = scales.latest(site.id)
+    return CountScalePublic(
+        site_id=site.id,
+        count_scale=_scale(monitor, site.id),
+        applied=None
+        if latest is None
+        else AppliedScalePublic(
+            at=latest.at,
+            by=latest.by,
+            scale=latest.scale,
+            samples=latest.samples,
+            mae_applied=latest.mae_applied,
+            mae_held_out=latest.mae_held_out,
+        ),
+    )
