@@ -114,6 +114,21 @@ def _link(public_url: str | None, fragment: str) -> str | None:
     return None if public_url is None else f"{public_url.rstrip('/')}/#{fragment}"
 
 
+def _site_link(public_url: str | None, site_id: str) -> str | None:
+    return _link(public_url, f"site={quote(site_id)}")
+
+
+def _notification(
+    body: WebhookBody,
+    site_id: str | None,
+    peak_level: str | None = None,
+    alert_id: str | None = None,
+) -> Notification:
+    """The event as the outbox takes it: keyed by the body's id, the body serialised once."""
+    json = body.model_dump_json()
+    return Notification(body.id, body.type, site_id, peak_level, body.at, json, alert_id)
+
+
 def alert_notification(
     payload: AlertPayload, site: SiteRef | None, public_url: str | None
 ) -> Notification:
@@ -137,15 +152,7 @@ def alert_notification(
         event=event,
         url=_link(public_url, f"alert={quote(alert.id)}"),
     )
-    return Notification(
-        key=body.id,
-        kind=event.kind,
-        site_id=alert.site_id,
-        peak_level=alert.peak_level,
-        at=event.at,
-        body=body.model_dump_json(),
-        alert_id=alert.id,
-    )
+    return _notification(body, alert.site_id, alert.peak_level, alert.id)
 
 
 def camera_notification(
@@ -171,9 +178,9 @@ def camera_notification(
         summary=summary,
         site=site,
         camera=change,
-        url=_link(public_url, f"site={quote(site_id)}"),
+        url=_site_link(public_url, site_id),
     )
-    return Notification(body.id, kind, site_id, None, at, body.model_dump_json())
+    return _notification(body, site_id)
 
 
 def forecast_notification(
@@ -196,11 +203,9 @@ def forecast_notification(
         summary=summary,
         site=site,
         forecast=forecast,
-        url=_link(public_url, f"site={quote(site_id)}"),
+        url=_site_link(public_url, site_id),
     )
-    return Notification(
-        body.id, NotificationKind.FORECAST, site_id, forecast.level, at, body.model_dump_json()
-    )
+    return _notification(body, site_id, forecast.level)
 
 
 # The faults as the live page names them (monitor.bus.messages.FaultKind).
@@ -257,9 +262,9 @@ def _fault_notification(
         summary=summary,
         site=site,
         fault_ack=ack,
-        url=_link(public_url, f"site={quote(ack.site_id)}"),
+        url=_site_link(public_url, ack.site_id),
     )
-    return Notification(body.id, kind, ack.site_id, None, at, body.model_dump_json())
+    return _notification(body, ack.site_id)
 
 
 def probe_notification(webhook: str, at: float, actor: str) -> Notification:
@@ -269,7 +274,7 @@ def probe_notification(webhook: str, at: float, actor: str) -> Notification:
         at=at,
         summary=f"crowd-monitor test message to '{webhook}', sent by {actor}",
     )
-    return Notification(body.id, TEST_KIND, None, None, at, body.model_dump_json())
+    return _notification(body, None)
 
 
 def wanted(webhook: WebhookConfig, notification: Notification) -> bool:

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from monitor.cli.main import main
@@ -100,11 +101,27 @@ def test_postgres_is_vacuumed_without_locking(
     pg_url: URL,  # noqa: F811
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    SqlStore(pg_url).close()
+    store = SqlStore(pg_url)
+    store.add_readings([stored_reading("wuyi", i, 1000.0 + i, 1.0) for i in range(50)])
+    store.close()
     url = pg_url.render_as_string(hide_password=False)
     code, out, err = run(["store", "compact", "--database-url", url], capsys)
     assert (code, err) == (0, "")
     assert "PostgreSQL: ran VACUUM (ANALYZE)" in out
+    # It ran: the server says the readings table was vacuumed and analysed just now.
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            vacuumed, analysed = conn.execute(
+                sa.text(
+                    "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables "
+                    "WHERE relname = 'readings' AND schemaname = current_schema()"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    assert vacuumed is not None
+    assert analysed is not None
     code, _, err = run(["store", "size", "--database-url", url], capsys)
     assert code == 1
     assert "ask PostgreSQL itself" in err

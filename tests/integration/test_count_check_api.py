@@ -102,7 +102,8 @@ def test_a_count_check_fits_and_applies_the_sites_scale(live: Running) -> None:
     listed = live.supervisor.get(f"/api/sites/{SITE}/count-samples").json()
     assert [(s["model_count"], s["counted_now"]) for s in listed] == [(4.0, 5.0)] * 4
     # A new sample's model count is raw too, though the site now counts 5.
-    assert (take(live)["model_count"], take(live)["counted_now"]) == (4.0, 5.0)
+    fresh = take(live)
+    assert (fresh["model_count"], fresh["counted_now"]) == (4.0, 5.0)
     fit = live.supervisor.post(f"/api/sites/{SITE}/count-scale/fit").json()
     assert fit["current_scale"] == 1.25
     # Applying the fitted scale keeps its held-out error too.

@@ -1,17 +1,14 @@
 // The Leaflet map: one circle marker per site, coloured by its alert level.
 
 import { liveTrend, trendText } from "./trend.js";
-import { NORMAL_COLOR, OFFLINE_COLOR, cap, el, levelColor, pictureIssues, pictureWarning } from "./util.js";
+import { NORMAL_COLOR, OFFLINE_COLOR, cap, el, levelColor, levelRank, pictureIssues, pictureWarning } from "./util.js";
 
 const L = window.L;
 
 function markerStyle(site, selected) {
   const offline = site.status === "offline";
   const starting = site.status === "starting";
-  const levelIndex = Math.max(
-    0,
-    (site.thresholds?.levels ?? []).findIndex((l) => l.name === site.level) + 1,
-  );
+  const levelIndex = levelRank(site.thresholds, site.level) + 1;
   return {
     radius: 10 + Math.min(levelIndex, 4) * 2,
     color: selected ? "#ffffff" : offline ? "#cbd5e1" : "#0b0f14",

@@ -10,6 +10,13 @@ export function levelColor(thresholds, level, fallback = NORMAL_COLOR) {
   return found ? found.color : fallback;
 }
 
+/** How severe `level` is among a site's thresholds: -1 for normal (and unknown levels), else
+ * its index, the lowest level 0. */
+export function levelRank(thresholds, level) {
+  if (!level || level === "normal") return -1;
+  return thresholds?.levels?.findIndex((l) => l.name === level) ?? -1;
+}
+
 /** Black or white text, whichever reads better on `hex`. */
 export function textOn(hex) {
   const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || "");

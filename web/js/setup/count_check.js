@@ -6,10 +6,9 @@
 // editor's shapes.
 
 import { request } from "../api.js";
-import { el, fmtTime, fromLocalInput, toLocalInput } from "../util.js";
+import { el, fmtNum, fmtTime, fromLocalInput, toLocalInput } from "../util.js";
 import { pointsAttr, round, svg } from "./svg.js";
 
-const fmt = (v, digits = 2) => (v == null ? "–" : Number(v).toFixed(digits));
 
 export class CountCheck {
   /** `root` holds the section's elements (by id); `onApplied(site)` gets the site as the
@@ -51,7 +50,7 @@ export class CountCheck {
 
   /** Shows the scale in force (from the site's setup). */
   showScale(site) {
-    this.$("count-scale-now").textContent = fmt(site.setup?.count_scale ?? 1, 3);
+    this.$("count-scale-now").textContent = fmtNum(site.setup?.count_scale ?? 1, 3);
   }
 
   async load() {
@@ -83,7 +82,7 @@ export class CountCheck {
       this.samples.push(sample);
       this.renderList();
       await this.select(sample.id);
-      this.status(`Sample taken: the model counted ${fmt(sample.model_count, 1)}. Click every head you see.`);
+      this.status(`Sample taken: the model counted ${fmtNum(sample.model_count, 1)}. Click every head you see.`);
     } catch (err) {
       this.status(err.message, "error");
     }
@@ -130,7 +129,7 @@ export class CountCheck {
       this.render();
       this.status(
         `Saved: ${counted.true_count} of the ${counted.heads.length} heads are inside the region; ` +
-          `the site counts ${fmt(counted.counted_now, 1)} there.`,
+          `the site counts ${fmtNum(counted.counted_now, 1)} there.`,
         "saved",
       );
     } catch (err) {
@@ -176,7 +175,7 @@ export class CountCheck {
       this.current = this.samples.find((s) => s.id === this.current?.id) ?? null;
       this.renderList();
       this.render();
-      this.status(`Count scale ${fmt(this.fit.count_scale, 3)} applied: the next frame is counted with it.`, "saved");
+      this.status(`Count scale ${fmtNum(this.fit.count_scale, 3)} applied: the next frame is counted with it.`, "saved");
       this.fit = null;
       this.renderFit();
     } catch (err) {
@@ -191,7 +190,7 @@ export class CountCheck {
         type: "button",
         class: "link-button",
         "data-testid": `count-sample-${s.id}`,
-        text: `${fmtTime(s.captured_at)} · site counts ${fmt(s.counted_now, 1)} · ${counted}`,
+        text: `${fmtTime(s.captured_at)} · site counts ${fmtNum(s.counted_now, 1)} · ${counted}`,
       });
       pick.addEventListener("click", () => this.select(s.id));
       const item = el("li", { "data-selected": String(s.id === this.current?.id), "data-counted": String(s.true_count != null) }, pick);
@@ -227,7 +226,7 @@ export class CountCheck {
     });
     const saved = JSON.stringify(sample.heads ?? []) === JSON.stringify(this.heads);
     this.$("count-marked").textContent = `${this.heads.length} marked${saved ? "" : " (not saved)"}`;
-    this.$("count-model").textContent = fmt(sample.counted_now, 1);
+    this.$("count-model").textContent = fmtNum(sample.counted_now, 1);
   }
 
   renderFit() {
@@ -237,12 +236,12 @@ export class CountCheck {
     box.hidden = !fit;
     apply.disabled = !fit || !this.canChange;
     if (!fit) return;
-    const heldOut = fit.mae_held_out == null ? "needs 3 samples" : fmt(fit.mae_held_out);
+    const heldOut = fit.mae_held_out == null ? "needs 3 samples" : fmtNum(fit.mae_held_out, 2);
     const rows = [
       ["Samples counted", `${fit.samples}${fit.uncounted ? ` (${fit.uncounted} not counted, left out)` : ""}`],
-      ["Count scale", `${fmt(fit.current_scale, 3)} now → ${fmt(fit.count_scale, 3)} fitted`],
-      ["Mean error, scale now", fmt(fit.mae_now)],
-      ["Mean error, fitted", fmt(fit.mae_fitted)],
+      ["Count scale", `${fmtNum(fit.current_scale, 3)} now → ${fmtNum(fit.count_scale, 3)} fitted`],
+      ["Mean error, scale now", fmtNum(fit.mae_now, 2)],
+      ["Mean error, fitted", fmtNum(fit.mae_fitted, 2)],
       ["Mean error, held out", heldOut],
     ];
     box.replaceChildren(

@@ -3,9 +3,9 @@
 // where the live map shows one site at a time. A tile opens that site on the live map.
 
 import { signInPage } from "../auth.js";
-import { el, fmtAge, fmtNum, levelColor, readingStale, textOn } from "../util.js";
+import { el, fmtAge, fmtNum, levelColor, levelRank, readingStale, textOn } from "../util.js";
 import { LiveSocket } from "../ws.js";
-import { levelRank, orderKey, wallOrder } from "./order.js";
+import { orderKey, wallOrder } from "./order.js";
 
 const $ = (id) => document.getElementById(id);
 // How often a visible tile may fetch a newer frame: a wall of twenty cameras at 1 Hz is
@@ -36,7 +36,8 @@ function worstOpenAlert(site) {
   let worst = null;
   for (const alert of openAlerts.values()) {
     if (alert.site_id !== site.id) continue;
-    if (!worst || levelRank({ ...site, level: alert.peak_level }) > levelRank({ ...site, level: worst.peak_level })) {
+    const severity = (a) => levelRank(site.thresholds, a.peak_level);
+    if (!worst || severity(alert) > severity(worst)) {
       worst = alert;
     }
   }
@@ -78,7 +79,7 @@ function renderTile(site) {
   root.dataset.alerting = String(Boolean(open));
   root.style.setProperty("--tile-level", open ? levelColor(site.thresholds, open.peak_level) : color);
   tile.name.textContent = site.name_en;
-  const people = r ? Number(fmtNum(r.count, 0)) : null;
+  const people = r ? Math.round(r.count) : null;
   tile.count.textContent = people == null ? "–" : `${people} ${people === 1 ? "person" : "people"}`;
   tile.density.textContent = r ? `peak ${fmtNum(r.peak_density, 1)}/m²` : "";
   tile.level.textContent = site.level ?? "normal";

@@ -2,16 +2,15 @@
 // then the most people), then sites whose camera is not giving a picture, then the rest by
 // name. Re-sorted only when a level or status changes, so tiles do not jump with every count.
 
-/** How severe a site's level is: -1 for normal, else its index among the site's levels. */
-export function levelRank(site) {
-  if (!site.level || site.level === "normal") return -1;
-  return site.thresholds?.levels?.findIndex((l) => l.name === site.level) ?? -1;
-}
+import { levelRank } from "../util.js";
+
+/** How severe a site's level is now (util.levelRank). */
+const rank = (site) => levelRank(site.thresholds, site.level);
 
 const GROUP = { alerting: 0, down: 1, fine: 2 };
 
 function group(site) {
-  if (levelRank(site) >= 0) return GROUP.alerting;
+  if (rank(site) >= 0) return GROUP.alerting;
   return site.status === "online" ? GROUP.fine : GROUP.down;
 }
 
@@ -25,7 +24,7 @@ export function wallOrder(sites) {
   return [...sites].sort(
     (a, b) =>
       group(a) - group(b) ||
-      levelRank(b) - levelRank(a) ||
+      rank(b) - rank(a) ||
       people(b) - people(a) ||
       a.name_en.localeCompare(b.name_en),
   );
@@ -33,5 +32,5 @@ export function wallOrder(sites) {
 
 /** What the order depends on: the wall re-sorts when this changes. */
 export function orderKey(site) {
-  return `${group(site)}:${levelRank(site)}`;
+  return `${group(site)}:${rank(site)}`;
 }
