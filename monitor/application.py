@@ -27,6 +27,7 @@ from monitor.config.settings import Settings
 from monitor.config.site import SiteConfig
 from monitor.density.base import DensityEstimator
 from monitor.density.registry import build_estimator
+from monitor.faults.camera import CameraFault, camera_fault
 from monitor.ingest.samples import resolver
 from monitor.ingest.source import FrameSource
 from monitor.notify.events import SiteRef
@@ -99,7 +100,7 @@ class Application:
                 self.bus,
                 self._site_ref,
                 environ=self.environ,
-                site_state=self._site_state,
+                site_faults=self._site_faults,
                 fault_acks=lambda: [fault_ack_public(ack) for ack in fault_acks.latest()],
             )
         except Exception:
@@ -174,14 +175,11 @@ class Application:
             )
         )
 
-    def _site_state(self, site_id: str) -> tuple[str, float | None] | None:
+    def _site_faults(self, now: float) -> dict[str, CameraFault]:
         if self.runtime is None:
-            return None
-        try:
-            site = self.runtime.site(site_id)
-        except UnknownSite:
-            return None
-        return site.status, site.status_since
+            return {}
+        faults = ((site.id, camera_fault(site, now)) for site in self.runtime.sites())
+        return {site_id: fault for site_id, fault in faults if fault is not None}
 
     def _site_ref(self, site_id: str) -> SiteRef | None:
         if self.runtime is None:

@@ -6,16 +6,21 @@ no global registry): each app gets its own registry with one collector over its 
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
+from typing import get_args
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from monitor.api.routers.faults import latest_fault_acks
 from monitor.api.services import Services
-from monitor.bus.messages import SitePublic
+from monitor.bus.messages import FaultKind, SitePublic
+from monitor.faults.camera import ack_in_force, camera_fault
 
 PREFIX = "crowd_monitor"
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
 
 def level_rank(site: SitePublic) -> int:
@@ -36,6 +41,8 @@ class MonitorCollector(Collector):
         monitor = self._services.monitor
         sites = monitor.sites()
         open_alerts = Counter(alert.site_id for alert in monitor.open_alerts())
+        acks = {ack.site_id: ack for ack in latest_fault_acks(self._services.fault_acks)}
+        now = time.time()
 
         def gauge(name: str, doc: str) -> GaugeMetricFamily:
             return GaugeMetricFamily(f"{PREFIX}_{name}", doc, labels=["site"])
@@ -49,6 +56,18 @@ class MonitorCollector(Collector):
         analysed = gauge("site_last_analysed_seconds", "When the latest reading was analysed.")
         alerts = gauge("site_open_alerts", "Alerts not yet resolved.")
         recording = gauge("site_recording_paused", "1 while writing video fails, else 0.")
+        fault = GaugeMetricFamily(
+            f"{PREFIX}_site_fault",
+            "1 for the kind of camera fault the site has now (offline, starting, stalled, "
+            "picture), as the live page lists it; 0 for the others.",
+            labels=["site", "kind"],
+        )
+        fault_since = gauge("site_fault_since_seconds", "When the site's camera fault began.")
+        unattended = gauge(
+            "site_fault_unattended",
+            "1 while the site has a camera fault nobody has taken in hand (or whose repair "
+            "is overdue), else 0.",
+        )
         frames = CounterMetricFamily(
             f"{PREFIX}_site_frames", "Frames the site's camera gave since start.", labels=["site"]
         )
@@ -74,7 +93,16 @@ class MonitorCollector(Collector):
             if site.recording is not None:
                 recording.add_metric(label, 1.0 if site.recording.status == "paused" else 0.0)
                 dropped.add_metric(label, site.recording.dropped_frames)
+            now_fault = camera_fault(site, now)
+            for kind in FAULT_KINDS:
+                has = now_fault is not None and now_fault.kind == kind
+                fault.add_metric([site.id, kind], 1.0 if has else 0.0)
+            if now_fault is not None and now_fault.since is not None:
+                fault_since.add_metric(label, now_fault.since)
+            nobodys = now_fault is not None and not ack_in_force(now_fault, acks.get(site.id), now)
+            unattended.add_metric(label, 1.0 if nobodys else 0.0)
         yield from (online, since, people, mean, peak, level, analysed, alerts, recording)
+        yield from (fault, fault_since, unattended)
         yield from (frames, dropped)
 
     def _webhooks(self) -> Iterator[Metric]:

@@ -19,7 +19,8 @@ ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 
 class NotificationKind(StrEnum):
     """What a webhook can be told: each step of an alert, a camera going or coming back, a
-    camera fault taken in hand and a repair running past its time."""
+    stalled stream or poor picture and its end, a camera fault taken in hand and a repair
+    running past its time."""
 
     RAISED = "raised"
     ESCALATED = "escalated"
@@ -32,6 +33,8 @@ class NotificationKind(StrEnum):
     RESOLVED = "resolved"
     CAMERA_OFFLINE = "camera_offline"
     CAMERA_ONLINE = "camera_online"
+    CAMERA_FAULT = "camera_fault"  # a stalled stream or a poor picture that lasted
+    CAMERA_FAULT_ENDED = "camera_fault_ended"
     FORECAST = "forecast"  # the trend says a level is minutes away
     FAULT_ACKNOWLEDGED = "fault_acknowledged"  # an operator took a camera fault in hand
     REPAIR_OVERDUE = "repair_overdue"  # a camera still down when it was expected back
@@ -95,8 +98,10 @@ class WebhookConfig(Section):
         max_length=len(NotificationKind),
         description="What this endpoint is told: alert steps (raised, escalated, deescalated, "
         "cleared, overdue, acknowledged, dispatched, arrived, resolved), camera_offline, "
-        "camera_online, and forecast (a rising crowd's next level is `forecast_within_s` "
-        "away; not in the default list).",
+        "camera_online, and, not in the default list: camera_fault and camera_fault_ended "
+        "(a stalled stream or a poor picture, see `camera_fault_after_s`), forecast (a "
+        "rising crowd's next level is `forecast_within_s` away), fault_acknowledged and "
+        "repair_overdue.",
     )
     levels: list[str] = Field(
         default_factory=list,
@@ -146,6 +151,14 @@ class NotifyConfig(Section):
         le=86_400,
         description="A camera must be offline this long before camera_offline is sent (and so "
         "camera_online after it): a stream that drops for a few seconds pages nobody.",
+    )
+    camera_fault_after_s: float = Field(
+        default=120.0,
+        ge=0,
+        le=86_400,
+        description="A stalled stream or a poor picture (blank, grainy, starved, blocky) must "
+        "last this long before camera_fault is sent, and be gone this long before "
+        "camera_fault_ended is: a picture on the edge of a limit at dusk pages once.",
     )
     forecast_within_s: float = Field(
         default=180.0,

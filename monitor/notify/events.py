@@ -15,7 +15,14 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.bus.messages import AlertEventPublic, AlertPayload, AlertPublic, FaultAckPublic
+from monitor.bus.messages import (
+    AlertEventPublic,
+    AlertPayload,
+    AlertPublic,
+    FaultAckPublic,
+    FaultKind,
+    QualityIssueName,
+)
 from monitor.config.notify import NotificationKind, WebhookConfig
 
 TEST_KIND = "test"
@@ -46,6 +53,32 @@ class CameraChange(BaseModel):
     offline_s: float = Field(description="How long it has been (or was) offline, seconds.")
 
 
+class FaultChange(BaseModel):
+    """A stalled stream or a poor picture that lasted (notify/fault_watch.py), or its end."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: Literal["began", "ended"]
+    kind: Literal["stalled", "picture"] = Field(
+        description="stalled: the camera is up but nothing has been analysed since `since`; "
+        "picture: its picture is too poor to trust the count (see `issues`)."
+    )
+    severity: Literal["bad", "warn"] = Field(
+        description="bad: no count at all (stalled, or a blank picture); warn: a doubtful one."
+    )
+    issues: list[QualityIssueName] = Field(
+        description="picture: what is wrong with it (blank, noise, detail_loss, blocking), as "
+        "last seen."
+    )
+    since: float = Field(description="When the fault began, epoch seconds: it names it.")
+    lasted_s: float = Field(description="How long it has lasted (began) or lasted (ended).")
+    fault_now: FaultKind | None = Field(
+        default=None,
+        description="ended: the site's fault now, if another has taken its place (offline: "
+        "camera_offline tells of it); null: none.",
+    )
+
+
 class ForecastPublic(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -63,8 +96,8 @@ class WebhookBody(BaseModel):
 
     id: str = Field(description="The event's id: the same on every retry, so receivers dedupe.")
     type: str = Field(
-        description="An alert step, camera_offline, camera_online, forecast, "
-        "fault_acknowledged, repair_overdue or test."
+        description="An alert step, camera_offline, camera_online, camera_fault, "
+        "camera_fault_ended, forecast, fault_acknowledged, repair_overdue or test."
     )
     at: float = Field(description="When it happened, epoch seconds.")
     summary: str = Field(description="One line for a pager or a chat room.")
@@ -72,6 +105,9 @@ class WebhookBody(BaseModel):
     alert: AlertPublic | None = Field(default=None, description="The alert after this step.")
     event: AlertEventPublic | None = Field(default=None, description="The step itself.")
     camera: CameraChange | None = None
+    fault: FaultChange | None = Field(
+        default=None, description="The fault, for camera_fault and camera_fault_ended."
+    )
     forecast: ForecastPublic | None = None
     fault_ack: FaultAckPublic | None = Field(
         default=None, description="The acknowledgement, for fault_acknowledged and repair_overdue."
@@ -206,6 +242,60 @@ def forecast_notification(
         url=_site_link(public_url, site_id),
     )
     return _notification(body, site_id, forecast.level)
+
+
+# A poor picture's issues in the operator's words, short forms of the live page's
+# (web/js/util.js); a blank picture is worded on its own.
+_PICTURE_WORDS: dict[str, str] = {
+    "noise": "grainy",
+    "detail_loss": "starved stream or blur",
+    "blocking": "heavy compression",
+}
+
+
+def _fault_words(change: FaultChange) -> str:
+    if change.kind == "stalled":
+        return "no new picture"
+    if "blank" in change.issues:
+        return "picture blank (lens covered?)"
+    issues = ", ".join(_PICTURE_WORDS.get(issue, issue) for issue in change.issues)
+    return f"poor picture ({issues})"
+
+
+def _fault_effect(change: FaultChange) -> str:
+    if change.kind == "stalled":
+        return "the numbers shown are old"
+    return "no count" if change.severity == "bad" else "count doubtful"
+
+
+def fault_notification(
+    site_id: str,
+    change: FaultChange,
+    at: float,
+    site: SiteRef | None,
+    public_url: str | None,
+) -> Notification:
+    name = f"{_wall_clock(at, site)} {_site_name(site, site_id)}"
+    minutes = change.lasted_s / 60
+    if change.state == "began":
+        kind = NotificationKind.CAMERA_FAULT
+        summary = f"{name}: {_fault_words(change)} for {minutes:.1f} min: {_fault_effect(change)}"
+    else:
+        kind = NotificationKind.CAMERA_FAULT_ENDED
+        summary = f"{name}: {_fault_words(change)} over after {minutes:.1f} min"
+        if change.fault_now is not None:
+            summary += f"; now {_FAULT_WORDS.get(change.fault_now, change.fault_now)}"
+    body = WebhookBody(
+        # One fault is one pair of events, named by the site, the fault and when it began.
+        id=f"{kind}-{site_id}-{change.kind}-{change.severity}-{change.since:.3f}",
+        type=kind,
+        at=at,
+        summary=summary,
+        site=site,
+        fault=change,
+        url=_site_link(public_url, site_id),
+    )
+    return _notification(body, site_id)
 
 
 # The faults as the live page names them (monitor.bus.messages.FaultKind).

@@ -2,10 +2,9 @@
 pure, no I/O, no clock.
 
 An acknowledgement with `expected_back` is a promise (a booked repair). When the time
-passes and the same fault is still there, the duty group is reminded once. Only the faults
-the server itself sees are judged: a camera offline or not connecting, by its status and
-since when. A stalled stream or a poor picture is judged by the live page (it lists them as
-overdue), not reminded of here.
+passes and the same fault is still there, the duty group is reminded once. The fault is
+judged as the live page judges it (monitor/faults/camera.py): an outage, a camera that does
+not connect, a stalled stream or a poor picture.
 """
 
 from __future__ import annotations
@@ -13,13 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from monitor.bus.messages import FaultAckPublic
-
-# A site's status and since when, as the runtime reports them; None for an unknown site.
-SiteState = tuple[str, float | None]
-JUDGED_KINDS = frozenset({"offline", "starting"})
-# The page names an episode by the `since` it was sent: the same float, give or take
-# its trip through JSON.
-SAME_EPISODE_S = 1e-3
+from monitor.faults.camera import CameraFault, ack_overdue
 
 
 class RepairWatch:
@@ -28,7 +21,7 @@ class RepairWatch:
 
     def acknowledged(self, ack: FaultAckPublic) -> None:
         """Takes a site's latest acknowledgement: it replaces any earlier one."""
-        if ack.expected_back is None or ack.kind not in JUDGED_KINDS:
+        if ack.expected_back is None:
             self._promised.pop(ack.site_id, None)
         else:
             self._promised[ack.site_id] = ack
@@ -37,19 +30,19 @@ class RepairWatch:
         times = [ack.expected_back for ack in self._promised.values()]
         return min((t for t in times if t is not None), default=None)
 
-    def due(self, now: float, state_of: Callable[[str], SiteState | None]) -> list[FaultAckPublic]:
-        """The acknowledgements whose time has come with their fault still there; each is
-        given once, and one whose fault has ended is dropped."""
+    def due(
+        self, now: float, fault_of: Callable[[str], CameraFault | None]
+    ) -> list[FaultAckPublic]:
+        """The acknowledgements whose time has come with their fault still there (`fault_of`:
+        a site's fault now, None for none or an unknown site); each is given once, and one
+        whose fault has ended is dropped."""
         overdue = []
         for site_id, ack in list(self._promised.items()):
             assert ack.expected_back is not None
             if ack.expected_back > now:
                 continue
             del self._promised[site_id]
-            state = state_of(site_id)
-            if state is None:
-                continue
-            status, since = state
-            if status == ack.kind and since is not None and abs(since - ack.since) < SAME_EPISODE_S:
+            fault = fault_of(site_id)
+            if fault is not None and ack_overdue(fault, ack, now):
                 overdue.append(ack)
         return overdue

@@ -1,4 +1,4 @@
-"""Tells the configured webhooks of alerts and camera outages, off the pipeline threads.
+"""Tells the configured webhooks of alerts and camera faults, off the pipeline threads.
 
 One intake thread turns bus messages into rows of the outbox (`Outbox`); one sender thread
 per endpoint delivers that endpoint's rows oldest first. A receiver that does not answer
@@ -33,6 +33,7 @@ from monitor.bus.messages import (
     WebhookStatusPayload,
 )
 from monitor.config.notify import NotificationKind, NotifyConfig, WebhookConfig
+from monitor.faults.camera import CameraFault
 from monitor.notify.camera_watch import CameraWatch
 from monitor.notify.events import (
     CameraChange,
@@ -41,14 +42,16 @@ from monitor.notify.events import (
     alert_notification,
     camera_notification,
     fault_ack_notification,
+    fault_notification,
     forecast_notification,
     probe_notification,
     repair_overdue_notification,
     wanted,
 )
+from monitor.notify.fault_watch import FaultWatch
 from monitor.notify.forecast_watch import ForecastWatch
 from monitor.notify.outbox import Delivery, DeliveryState, Outbox
-from monitor.notify.repair_watch import RepairWatch, SiteState
+from monitor.notify.repair_watch import RepairWatch
 from monitor.notify.sender import WebhookSender
 from monitor.notify.verdict import AttemptResult, RetryPolicy, Verdict, describe, judge
 
@@ -56,6 +59,9 @@ log = logging.getLogger(__name__)
 
 MAX_PENDING = 10_000  # bus messages waiting for the intake thread
 POLL_S = 0.5
+# How often every site's fault is judged, when someone wants to hear of stalled streams and
+# poor pictures: they are judged against the clock, not announced by any message.
+FAULT_POLL_S = 1.0
 IDLE_WAIT_S = 5.0  # a sender re-reads its queue this often even when nobody wakes it
 ERROR_WAIT_S = 2.0  # after the store itself failed
 SWEEP_INTERVAL_S = 3600.0
@@ -303,12 +309,13 @@ class NotificationService:
         environ: Mapping[str, str],
         clock: Callable[[], float] = time.time,
         policy: RetryPolicy | None = None,
-        site_state: Callable[[str], SiteState | None] = lambda _site_id: None,
+        site_faults: Callable[[float], Mapping[str, CameraFault]] = lambda _now: {},
         fault_acks: Callable[[], list[FaultAckPublic]] = list,
     ) -> None:
-        """`site_state`: a site's status and since when, to tell whether an acknowledged
-        fault is still there; `fault_acks`: each site's latest acknowledgement, read at
-        start, so a repair promised before a restart is still followed up."""
+        """`site_faults`: every site's camera fault at a time (sites without one left out),
+        for stalled streams, poor pictures and whether an acknowledged fault is still
+        there; `fault_acks`: each site's latest acknowledgement, read at start, so a repair
+        promised before a restart is still followed up."""
         self.config = config
         self.outbox = outbox
         self._bus = bus
@@ -318,11 +325,18 @@ class NotificationService:
         self._watch = CameraWatch(config.camera_offline_after_s)
         self._forecasts = ForecastWatch(config.forecast_within_s, config.forecast_cooldown_s)
         self._repairs = RepairWatch()
-        self._site_state = site_state
+        self._faults = FaultWatch(config.camera_fault_after_s)
+        self._site_faults = site_faults
+        self._next_fault_poll = 0.0
         self._fault_acks = fault_acks
         # Readings are many (every analysed frame): heard only when someone wants forecasts.
         self._wants_forecasts = any(
             NotificationKind.FORECAST in webhook.events for webhook in config.webhooks
+        )
+        self._wants_faults = any(
+            kind in webhook.events
+            for webhook in config.webhooks
+            for kind in (NotificationKind.CAMERA_FAULT, NotificationKind.CAMERA_FAULT_ENDED)
         )
         self._wants_fault_acks = any(
             kind in webhook.events
@@ -470,7 +484,8 @@ class NotificationService:
         assert subscription is not None
         while not self._stopping.is_set():
             now = self._clock()
-            dues = [t for t in (self._watch.next_due(), self._repairs.next_due()) if t is not None]
+            polls = (self._watch.next_due(), self._repairs.next_due(), self._fault_poll_due())
+            dues = [t for t in polls if t is not None]
             timeout = POLL_S if not dues else min(POLL_S, max(0.0, min(dues) - now))
             item = subscription.get(timeout=timeout)
             try:
@@ -482,17 +497,33 @@ class NotificationService:
                     item = subscription.get(timeout=0)
                 for site_id, change in self._watch.due(checked_at):
                     self._queue(self._camera(site_id, change, checked_at))
-                for ack in self._repairs.due(checked_at, self._site_state):
-                    site = self._site_lookup(ack.site_id)
-                    self._queue(
-                        repair_overdue_notification(ack, checked_at, site, self._public_url)
-                    )
+                self._judge_faults(checked_at)
                 self._sweep()
             except Exception:
                 log.exception("queueing a notification failed")
                 self._stopping.wait(ERROR_WAIT_S)
         if subscription.overflowed:
             log.warning("notifications fell behind; %d events lost", subscription.dropped)
+
+    def _fault_poll_due(self) -> float | None:
+        return self._next_fault_poll if self._wants_faults else None
+
+    def _judge_faults(self, now: float) -> None:
+        """Stalled streams and poor pictures that lasted or ended, and repairs overdue; the
+        sites' faults are asked for only when one of them needs them."""
+        repairs_due = self._repairs.next_due()
+        polling = self._wants_faults and now >= self._next_fault_poll
+        if not polling and (repairs_due is None or repairs_due > now):
+            return
+        faults = self._site_faults(now)
+        if polling:
+            self._next_fault_poll = now + FAULT_POLL_S
+            for site_id, change in self._faults.observe(faults, now):
+                site = self._site_lookup(site_id)
+                self._queue(fault_notification(site_id, change, now, site, self._public_url))
+        for ack in self._repairs.due(now, faults.get):
+            site = self._site_lookup(ack.site_id)
+            self._queue(repair_overdue_notification(ack, now, site, self._public_url))
 
     def _drain(self, subscription: ThreadSubscription) -> None:
         while (item := subscription.get(timeout=0)) is not None:

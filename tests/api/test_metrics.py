@@ -79,3 +79,33 @@ def test_the_metrics_follow_the_crowd_the_alert_and_the_webhook(api: NotifyApp) 
 def test_metrics_need_a_login(api: NotifyApp) -> None:
     anonymous = httpx.get(api.server.url("/metrics"))
     assert anonymous.status_code == 401
+
+
+def test_a_camera_fault_is_exported_until_someone_takes_it_in_hand(api: NotifyApp) -> None:
+    def fault_kinds(found: Samples) -> dict[str, float | None]:
+        return {
+            kind: value(found, "site_fault", kind=kind, **SITE)
+            for kind in ("offline", "starting", "stalled", "picture")
+        }
+
+    api.crowd.people = 1
+    found = scrape_until(api, lambda m: value(m, "site_people", **SITE) == 1)
+    assert fault_kinds(found) == {"offline": 0, "starting": 0, "stalled": 0, "picture": 0}
+    assert value(found, "site_fault_unattended", **SITE) == 0
+    assert value(found, "site_fault_since_seconds", **SITE) is None
+
+    api.sources.by_site["wuyi-square"].report("offline", "cannot open rtsp://cam/1")
+    found = scrape_until(api, lambda m: value(m, "site_fault", kind="offline", **SITE) == 1)
+    assert fault_kinds(found) == {"offline": 1, "starting": 0, "stalled": 0, "picture": 0}
+    assert value(found, "site_fault_unattended", **SITE) == 1
+    since = value(found, "site_fault_since_seconds", **SITE)
+    assert since == value(found, "site_status_since_seconds", **SITE)
+
+    taken = api.http.post(
+        "/api/sites/wuyi-square/fault-ack",
+        json={"kind": "offline", "since": since, "note": "ticket 4711"},
+    )
+    assert taken.status_code == 200, taken.text
+    found = scrape(api)
+    assert value(found, "site_fault", kind="offline", **SITE) == 1
+    assert value(found, "site_fault_unattended", **SITE) == 0

@@ -47,3 +47,34 @@ def test_a_crowd_alert_and_a_dead_camera_reach_the_desk(live: NotifyApp) -> None
     log = live.http.get("/api/notifications/deliveries").json()
     assert [d["kind"] for d in log] == ["camera_online", "camera_offline", "cleared", "raised"]
     assert {d["state"] for d in log} == {"delivered"}
+
+
+def test_a_covered_lens_reaches_the_desk_and_so_does_its_end(tmp_path: Path) -> None:
+    """The real pipeline judges the picture; the desk hears of a fault only the server can
+    see (the camera itself still streams), and of its end."""
+    with notify_app(
+        tmp_path,
+        events=["camera_fault", "camera_fault_ended", "camera_offline"],
+        # Only a blank picture is flagged: the squares' hard edges would read as blocks.
+        site={"image_quality": {"enabled": True, "detail_limit": 0, "blocking_limit": 10}},
+        camera_fault_after_s=0.5,
+    ) as live:
+        live.crowd.people = 0  # a flat black board: nothing to see, as behind a covered lens
+        [covered] = live.receiver.wait_for(1)
+        body = Webhook(SECRET).verify(covered.body, covered.headers)
+        assert body["type"] == "camera_fault"
+        assert body["fault"]["state"] == "began"
+        assert (body["fault"]["kind"], body["fault"]["severity"]) == ("picture", "bad")
+        assert body["fault"]["issues"] == ["blank"]
+        assert body["fault"]["lasted_s"] >= 0.5
+        assert " Wuyi Square: picture blank (lens covered?) for " in body["summary"]
+        assert body["summary"].endswith(" min: no count")
+        site = live.http.get("/api/sites/wuyi-square").json()
+        assert body["fault"]["since"] == site["picture_since"]
+
+        live.crowd.people = 6  # uncovered: a scene again
+        ended = live.receiver.wait_for(2)[1]
+        assert ended.json["type"] == "camera_fault_ended"
+        assert ended.json["fault"]["since"] == body["fault"]["since"]
+        assert ended.json["fault"]["fault_now"] is None
+        assert " Wuyi Square: picture blank (lens covered?) over after " in ended.json["summary"]

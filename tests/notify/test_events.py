@@ -9,11 +9,13 @@ from monitor.bus.messages import FaultAckPublic
 from monitor.config.notify import NotificationKind, WebhookConfig
 from monitor.notify.events import (
     CameraChange,
+    FaultChange,
     ForecastPublic,
     Notification,
     alert_notification,
     camera_notification,
     fault_ack_notification,
+    fault_notification,
     forecast_notification,
     probe_notification,
     repair_overdue_notification,
@@ -90,6 +92,66 @@ def test_a_camera_change_is_named_by_its_outage(status: str, kind: str, summary:
     assert notification.peak_level is None
 
 
+@pytest.mark.parametrize(
+    ("change", "kind", "summary"),
+    [
+        pytest.param(
+            {"state": "began", "kind": "stalled", "severity": "bad", "issues": []},
+            "camera_fault",
+            "08:03:10 Wuyi Square: no new picture for 1.5 min: the numbers shown are old",
+            id="stalled",
+        ),
+        pytest.param(
+            {"state": "began", "kind": "picture", "severity": "bad", "issues": ["blank"]},
+            "camera_fault",
+            "08:03:10 Wuyi Square: picture blank (lens covered?) for 1.5 min: no count",
+            id="covered",
+        ),
+        pytest.param(
+            {
+                "state": "began",
+                "kind": "picture",
+                "severity": "warn",
+                "issues": ["detail_loss", "blocking"],
+            },
+            "camera_fault",
+            "08:03:10 Wuyi Square: poor picture (starved stream or blur, heavy compression) "
+            "for 1.5 min: count doubtful",
+            id="poor",
+        ),
+        pytest.param(
+            {"state": "ended", "kind": "picture", "severity": "warn", "issues": ["noise"]},
+            "camera_fault_ended",
+            "08:03:10 Wuyi Square: poor picture (grainy) over after 1.5 min",
+            id="ended",
+        ),
+        pytest.param(
+            {
+                "state": "ended",
+                "kind": "stalled",
+                "severity": "bad",
+                "issues": [],
+                "fault_now": "offline",
+            },
+            "camera_fault_ended",
+            "08:03:10 Wuyi Square: no new picture over after 1.5 min; now camera offline",
+            id="ended-by-an-outage",
+        ),
+    ],
+)
+def test_a_stalled_stream_or_poor_picture_says_what_and_for_how_long(
+    change: dict[str, object], kind: str, summary: str
+) -> None:
+    fault = FaultChange.model_validate(change | {"since": 100.0, "lasted_s": 90.0})
+    notification = fault_notification("wuyi-square", fault, 190.0, WUYI, "https://c.example")
+    body = json.loads(notification.body)
+    assert (body["type"], body["summary"]) == (kind, summary)
+    assert body["fault"] == fault.model_dump(mode="json")
+    assert body["url"] == "https://c.example/#site=wuyi-square"
+    # Both ends of one fault share its name; a blank picture after a grainy one is another.
+    assert notification.key == f"{kind}-wuyi-square-{fault.kind}-{fault.severity}-100.000"
+
+
 def test_tests_are_distinct_messages() -> None:
     first = probe_notification("desk", 10.0, "admin")
     second = probe_notification("desk", 10.5, "admin")
@@ -137,6 +199,8 @@ def test_every_kind_is_a_step_a_camera_change_a_forecast_or_a_fault_in_hand() ->
     others = {
         "camera_offline",
         "camera_online",
+        "camera_fault",
+        "camera_fault_ended",
         "forecast",
         "fault_acknowledged",
         "repair_overdue",

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.bus.messages import FaultAckPublic
-from monitor.notify.repair_watch import RepairWatch, SiteState
+from monitor.bus.messages import FaultAckPublic, FaultKind
+from monitor.faults.camera import CameraFault, Severity
+from monitor.notify.repair_watch import RepairWatch
 
 SINCE = 1000.0
 BACK = 5000.0
@@ -17,24 +18,32 @@ def ack(
     )
 
 
+def fault(
+    kind: FaultKind = "offline", since: float = SINCE, severity: Severity = "bad"
+) -> CameraFault:
+    return CameraFault(kind, severity, since)
+
+
 @pytest.mark.parametrize(
     ("given", "now", "state", "reminded"),
     [
-        pytest.param(ack(), BACK, ("offline", SINCE), True, id="still-down-at-its-time"),
-        pytest.param(ack(), BACK - 1, ("offline", SINCE), False, id="not-yet"),
-        pytest.param(ack(), BACK + 1, ("online", BACK - 5), False, id="repaired-in-time"),
-        pytest.param(ack(), BACK + 1, ("offline", BACK - 100), False, id="down-again-a-new-fault"),
-        pytest.param(ack(kind="starting"), BACK, ("starting", SINCE), True, id="never-connected"),
-        pytest.param(ack(kind="stalled"), BACK, ("online", SINCE), False, id="left-to-the-page"),
-        pytest.param(ack(back=None), BACK * 9, ("offline", SINCE), False, id="no-time-promised"),
-        pytest.param(ack(), BACK, None, False, id="site-gone"),
+        pytest.param(ack(), BACK, fault(), True, id="still-down-at-its-time"),
+        pytest.param(ack(), BACK - 1, fault(), False, id="not-yet"),
+        pytest.param(ack(), BACK + 1, None, False, id="repaired-in-time"),
+        pytest.param(ack(), BACK + 1, fault(since=BACK - 100), False, id="down-again-a-new-fault"),
+        pytest.param(ack(kind="starting"), BACK, fault("starting"), True, id="never-connected"),
+        pytest.param(ack(kind="stalled"), BACK, fault("stalled"), True, id="still-stalled"),
         pytest.param(
-            ack(since=SINCE + 1e-4), BACK, ("offline", SINCE), True, id="since-through-json"
+            ack(kind="picture"), BACK, fault("picture", severity="warn"), True, id="still-poor"
         ),
+        pytest.param(ack(), BACK, fault("stalled"), False, id="another-fault-now"),
+        pytest.param(ack(back=None), BACK * 9, fault(), False, id="no-time-promised"),
+        pytest.param(ack(), BACK, None, False, id="site-gone-or-fine"),
+        pytest.param(ack(since=SINCE + 1e-4), BACK, fault(), True, id="since-through-json"),
     ],
 )
 def test_a_promise_is_followed_up_once_when_its_fault_outlives_it(
-    given: FaultAckPublic, now: float, state: SiteState | None, reminded: bool
+    given: FaultAckPublic, now: float, state: CameraFault | None, reminded: bool
 ) -> None:
     watch = RepairWatch()
     watch.acknowledged(given)
@@ -52,7 +61,7 @@ def test_the_latest_acknowledgement_of_a_site_replaces_the_earlier() -> None:
     assert watch.next_due() == BACK
     watch.acknowledged(ack(back=BACK + 100))  # rebooked
     assert watch.next_due() == BACK + 50
-    down = {"pozi": ("offline", SINCE), "wuyi": ("offline", SINCE)}
+    down = {"pozi": fault(), "wuyi": fault()}
     assert [a.site_id for a in watch.due(BACK + 60, down.get)] == ["wuyi"]
     watch.acknowledged(ack(back=None))  # now until it recovers: nothing to follow up
     assert watch.next_due() is None

@@ -30,6 +30,7 @@ from monitor.bus.messages import (
     TrendPublic,
 )
 from monitor.config.notify import NotifyConfig
+from monitor.faults.camera import CameraFault
 from monitor.notify.events import SiteRef
 from monitor.notify.outbox import DeliveryState, Outbox
 from monitor.notify.service import NotificationService, WebhookEnvError
@@ -562,9 +563,12 @@ def test_a_fault_taken_in_hand_is_told_and_its_repair_followed_up(
         note="vendor booked",
         expected_back=now - 60,
     )
-    state = {"wuyi-square": ("offline", down_since), "pozi-street": ("offline", down_since - 100)}
+    faults = {
+        "wuyi-square": CameraFault("offline", "bad", down_since),
+        "pozi-street": CameraFault("offline", "bad", down_since - 100),
+    }
     with running(
-        config, engine, bus, site_state=state.get, fault_acks=lambda: [promised]
+        config, engine, bus, site_faults=lambda _now: faults, fault_acks=lambda: [promised]
     ) as service:
         [restart_reminder] = hooks.wait_for(1)
         assert restart_reminder.json["type"] == "repair_overdue"
@@ -588,7 +592,7 @@ def test_a_fault_taken_in_hand_is_told_and_its_repair_followed_up(
 
         # Repaired in time: taken in hand is told, no reminder follows. An event sent after
         # its time has passed is the marker that nothing else was sent.
-        state["wuyi-square"] = ("online", time.time())
+        del faults["wuyi-square"]
         again = ack.model_copy(update={"at": time.time(), "expected_back": time.time() + 0.3})
         bus.publish(MessageType.FAULT_ACK, "wuyi-square", FaultAckPayload(ack=again))
         time.sleep(0.6)
@@ -597,8 +601,80 @@ def test_a_fault_taken_in_hand_is_told_and_its_repair_followed_up(
         assert kinds[3:] == ["fault_acknowledged", "resolved"]
     # Restarted again: the reminders already sent are not sent twice.
     with running(
-        config, engine, InMemoryBus(), site_state=state.get, fault_acks=lambda: [promised]
+        config,
+        engine,
+        InMemoryBus(),
+        site_faults=lambda _now: faults,
+        fault_acks=lambda: [promised],
     ):
         time.sleep(0.5)
     assert len(hooks.requests) == 5
     assert len(service.outbox.deliveries()) == 5
+
+
+def test_a_stalled_stream_is_told_once_it_lasted_and_so_is_its_end(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    hooks, server = receiver
+    config = NotifyConfig.model_validate(
+        {
+            "webhooks": [
+                {
+                    "name": "desk",
+                    "url": server.url("/hook"),
+                    "events": ["camera_fault", "camera_fault_ended"],
+                }
+            ],
+            "camera_fault_after_s": 0.3,
+        }
+    )
+    faults: dict[str, CameraFault] = {}
+    with running(config, engine, InMemoryBus(), site_faults=lambda _now: dict(faults)):
+        since = time.time()
+        faults["wuyi-square"] = CameraFault("stalled", "bad", since)
+        [began] = hooks.wait_for(1)
+        assert time.time() - since >= 0.3
+        assert began.json["type"] == "camera_fault"
+        assert began.json["fault"] | {"lasted_s": None} == {
+            "state": "began",
+            "kind": "stalled",
+            "severity": "bad",
+            "issues": [],
+            "since": since,
+            "lasted_s": None,
+            "fault_now": None,
+        }
+        assert began.json["fault"]["lasted_s"] >= 0.3
+        assert re.search(
+            r" Wuyi Square: no new picture for 0\.\d min: the numbers shown are old$",
+            began.json["summary"],
+        )
+        del faults["wuyi-square"]
+        [_, ended] = hooks.wait_for(2)
+        assert ended.json["type"] == "camera_fault_ended"
+        assert ended.json["fault"]["since"] == since
+        assert ended.json["id"] != began.json["id"]
+        assert " Wuyi Square: no new picture over after " in ended.json["summary"]
+
+
+def test_nobody_asks_for_the_sites_faults_unless_someone_wants_them(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    """Judging every site's fault builds every site's state: only for a webhook that wants
+    to hear of stalled streams and poor pictures, or a repair that has come due."""
+    _, server = receiver
+    asked: list[float] = []
+
+    def site_faults(now: float) -> dict[str, CameraFault]:
+        asked.append(now)
+        return {}
+
+    wanting = notify_config(server.url("/hook"), events=["camera_fault"])
+    with running(
+        notify_config(server.url("/hook")), engine, InMemoryBus(), site_faults=site_faults
+    ):
+        time.sleep(1.2)
+    assert asked == []
+    with running(wanting, engine, InMemoryBus(), site_faults=site_faults):
+        wait_until(lambda: len(asked) >= 2)
+    assert asked[1] - asked[0] >= 0.9  # once a second, not on every poll

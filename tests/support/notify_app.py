@@ -40,7 +40,7 @@ class NotifyApp:
         return bearer(api_token(self.application.auth, f"{role.value}-user", role))
 
 
-def alerting_site() -> dict[str, Any]:
+def alerting_site(**changes: Any) -> dict[str, Any]:
     return minimal_site(
         roi=[[0, 0], [160, 0], [160, 120], [0, 120]],
         thresholds={
@@ -49,18 +49,33 @@ def alerting_site() -> dict[str, Any]:
             "cooldown_s": 0,
             "levels": [{"name": "elevated", "color": "#f5c542", "enter": 4, "exit": 2}],
         },
+        **changes,
     )
 
 
 @contextmanager
-def notify_app(tmp_path: Path, **notify: Any) -> Iterator[NotifyApp]:
+def notify_app(
+    tmp_path: Path,
+    *,
+    events: list[str] | None = None,
+    site: dict[str, Any] | None = None,
+    **notify: Any,
+) -> Iterator[NotifyApp]:
+    """`events`: what the desk is told (None: the default list); `site`: changes to the
+    site's config; the rest: the notify section's settings."""
     receiver = Receiver()
     with ExitStack() as stack:
         hook_server = stack.enter_context(running_server(receiver.app))
-        webhook = {"name": "desk", "url": hook_server.url("/hook?key=abc"), "secret_env": "DESK"}
+        webhook: dict[str, Any] = {
+            "name": "desk",
+            "url": hook_server.url("/hook?key=abc"),
+            "secret_env": "DESK",
+        }
+        if events is not None:
+            webhook["events"] = events
         config = AppConfig.model_validate(
             {
-                "sites": [alerting_site()],
+                "sites": [alerting_site(**(site or {}))],
                 "notify": {"webhooks": [webhook], "camera_offline_after_s": 0, **notify},
             }
         )

@@ -18,6 +18,7 @@ import pytest
 
 from monitor.auth.roles import Role
 from tests.support.browser import WAIT_MS, by_test_id, sync_api
+from tests.support.fault_cases import ACK_CASES, CASES, NOW, SITE
 from tests.web.test_picture_quality import (
     FRAME,
     GOOD,
@@ -151,63 +152,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         yield make(flagging(()))
 
 
-SITE = {"id": "s", "name_en": "S", "status": "online", "status_reason": "", "latest": None}
-NOW = 1_000_000.0
-
-
-@pytest.mark.parametrize(
-    ("site", "expected"),
-    [
-        pytest.param({}, None, id="online-without-a-reading"),
-        pytest.param(
-            {"latest": {"analysed_at": NOW - 3, "captured_at": NOW - 3, "image_quality": None}},
-            None,
-            id="fresh-unassessed",
-        ),
-        pytest.param(
-            {"latest": {"analysed_at": NOW - 20, "captured_at": NOW - 20}},
-            {"kind": "stalled", "severity": "bad", "since": NOW - 20, "text": "no new picture"},
-            id="stalled",
-        ),
-        pytest.param(
-            {"status": "offline", "status_since": NOW - 60, "status_reason": "gone"},
-            {"kind": "offline", "severity": "bad", "since": NOW - 60, "text": "camera offline"},
-            id="offline",
-        ),
-        pytest.param(
-            {"status": "starting", "status_since": NOW - 10},
-            None,
-            id="starting-a-while",
-        ),
-        pytest.param(
-            {"status": "starting", "status_since": NOW - 45},
-            {
-                "kind": "starting",
-                "severity": "warn",
-                "since": NOW - 45,
-                "text": "not connected yet",
-            },
-            id="starting-too-long",
-        ),
-        pytest.param(
-            {
-                "picture_since": NOW - 90,
-                "latest": {
-                    "analysed_at": NOW - 1,
-                    "captured_at": NOW - 1,
-                    "image_quality": {"issues": ["blank"]},
-                },
-            },
-            {
-                "kind": "picture",
-                "severity": "bad",
-                "since": NOW - 90,
-                "text": "Picture blank (lens covered?): count meaningless",
-            },
-            id="blank-picture",
-        ),
-    ],
-)
+# The server judges faults by the same cases (tests/faults/test_camera.py).
+@pytest.mark.parametrize(("site", "expected"), CASES)
 def test_each_kind_of_fault(
     page: Any, served: Demo, site: dict[str, Any], expected: dict[str, Any] | None
 ) -> None:
@@ -353,15 +299,7 @@ def test_an_expected_back_time_is_read_in_the_operators_own_clock(page: Any, ser
     assert found[2:] == [None, None]
 
 
-@pytest.mark.parametrize(
-    ("expected_back", "now", "state"),
-    [
-        pytest.param(None, 5000, "in force", id="until-it-recovers"),
-        pytest.param(2000, 1999, "in force", id="before-its-time"),
-        pytest.param(2000, 2000, "overdue", id="at-its-time"),
-        pytest.param(2000, 9000, "overdue", id="long-past"),
-    ],
-)
+@pytest.mark.parametrize(("expected_back", "now", "state"), ACK_CASES)
 def test_an_acknowledgement_lapses_when_the_camera_was_due_back(
     page: Any, served: Demo, expected_back: float | None, now: float, state: str
 ) -> None:
