@@ -6,6 +6,7 @@ import sys
 
 from bench import (
     density_bench,
+    fault_bench,
     health_bench,
     history_bench,
     live_bench,
@@ -29,6 +30,7 @@ def main() -> int:
         history_bench,
         trend_bench,
         notify_bench,
+        fault_bench,
     ):
         print(f"\n== {bench.__name__} ==", flush=True)
         status |= bench.main([])

@@ -100,7 +100,7 @@ class Application:
                 self.bus,
                 self._site_ref,
                 environ=self.environ,
-                site_faults=self._site_faults,
+                site_faults=self.site_faults,
                 fault_acks=lambda: [fault_ack_public(ack) for ack in fault_acks.latest()],
             )
         except Exception:
@@ -175,7 +175,8 @@ class Application:
             )
         )
 
-    def _site_faults(self, now: float) -> dict[str, CameraFault]:
+    def site_faults(self, now: float) -> dict[str, CameraFault]:
+        """Every site's camera fault at `now`, as the live page would list it."""
         if self.runtime is None:
             return {}
         faults = ((site.id, camera_fault(site, now)) for site in self.runtime.sites())
