@@ -58,14 +58,17 @@ def camera_fault(site: SitePublic, now: float) -> CameraFault | None:
     return CameraFault("picture", severity, since, issues=issues)
 
 
+def is_episode(fault: CameraFault, kind: FaultKind, since: float) -> bool:
+    """Whether `kind` and `since` name this very episode of `fault`."""
+    return (
+        kind == fault.kind and fault.since is not None and abs(since - fault.since) < SAME_EPISODE_S
+    )
+
+
 def names_episode(fault: CameraFault, ack: FaultAckPublic) -> bool:
     """Whether `ack` names this very episode of `fault`: one that began again is not
     acknowledged."""
-    return (
-        ack.kind == fault.kind
-        and fault.since is not None
-        and abs(ack.since - fault.since) < SAME_EPISODE_S
-    )
+    return is_episode(fault, ack.kind, ack.since)
 
 
 def ack_in_force(fault: CameraFault, ack: FaultAckPublic | None, now: float) -> bool:

@@ -12,20 +12,29 @@ from tests.api.conftest import recv_envelope
 from tests.support.api_harness import Api
 from tests.support.auth import api_token, bearer
 
+DOWN_SINCE = 1_796_000_000.25
+
+
+@pytest.fixture
+def api(api: Api) -> Api:
+    """Gate A's camera has been offline since DOWN_SINCE."""
+    api.monitor.report_status("gate-a", "offline", DOWN_SINCE, "cannot open rtsp://cam/1")
+    return api
+
 
 def test_an_acknowledgement_is_kept_audited_and_sent_to_every_page(api: Api) -> None:
     operator = bearer(api_token(api.auth, "li.operator", Role.OPERATOR))
     client = api.connect()
     snapshot = recv_envelope(client)
     assert snapshot["payload"]["fault_acks"] == []
-    body = {"kind": "offline", "since": 1_796_000_000.25, "note": "  ticket 4711  "}
+    body = {"kind": "offline", "since": DOWN_SINCE, "note": "  ticket 4711  "}
     response = api.http.post("/api/sites/gate-a/fault-ack", json=body, headers=operator)
     assert response.status_code == 200, response.text
     ack = response.json()
     assert (ack["site_id"], ack["kind"], ack["since"], ack["by"], ack["note"]) == (
         "gate-a",
         "offline",
-        1_796_000_000.25,
+        DOWN_SINCE,
         "li.operator",
         "ticket 4711",
     )
@@ -99,6 +108,29 @@ def test_an_acknowledgement_is_kept_audited_and_sent_to_every_page(api: Api) -> 
             "Extra inputs",
             id="no-impersonation",
         ),
+        pytest.param(
+            # A page that had not caught up: the camera failed again since.
+            "/api/sites/gate-a/fault-ack",
+            {"kind": "offline", "since": DOWN_SINCE - 600},
+            409,
+            "Gate A has no offline fault since 1795999400.250 now: its fault now is offline "
+            "since 1796000000.250",
+            id="an-earlier-outage",
+        ),
+        pytest.param(
+            "/api/sites/gate-a/fault-ack",
+            {"kind": "stalled", "since": DOWN_SINCE},
+            409,
+            "its fault now is offline since",
+            id="another-kind",
+        ),
+        pytest.param(
+            "/api/sites/gate-b/fault-ack",
+            {"kind": "offline", "since": DOWN_SINCE},
+            409,
+            "Gate B has no offline fault since 1796000000.250 now: its camera is fine again",
+            id="no-fault-now",
+        ),
     ],
 )
 def test_a_bad_acknowledgement_says_why(
@@ -112,7 +144,7 @@ def test_a_bad_acknowledgement_says_why(
 
 def test_an_acknowledgement_can_say_when_the_camera_is_expected_back(api: Api) -> None:
     back = round(time.time()) + 4 * 3600.0
-    body = {"kind": "offline", "since": 1_796_000_000.0, "expected_back": back}
+    body = {"kind": "offline", "since": DOWN_SINCE, "expected_back": back}
     response = api.http.post("/api/sites/gate-a/fault-ack", json=body)
     assert response.status_code == 200, response.text
     assert response.json()["expected_back"] == back

@@ -25,6 +25,7 @@ from monitor.bus.messages import (
     MessageType,
     PlatformPublic,
     SitePublic,
+    SiteStatus,
     ThresholdsPayload,
 )
 from monitor.config.app import AppConfig
@@ -98,8 +99,18 @@ class FakeMonitor:
         self._latest: dict[str, StoredReading] = {}
         self._frames: dict[str, bytes] = {}
         self._trends: dict[str, Trend | None] = {}
+        # Set by report_status: (status, since, reason); otherwise online once it has a
+        # reading, starting before.
+        self._status: dict[str, tuple[SiteStatus, float, str]] = {}
 
     # -- what the pipeline would do ------------------------------------------------------
+
+    def report_status(
+        self, site_id: str, status: SiteStatus, since: float, reason: str = ""
+    ) -> None:
+        """The site's camera changed state at `since` (as its source would report it)."""
+        with self._lock:
+            self._status[site_id] = (status, since, reason)
 
     def observe(
         self,
@@ -253,6 +264,12 @@ class FakeMonitor:
     def _site_public(self, site_id: str) -> SitePublic:
         engine = self._engines[site_id]
         latest = self._latest.get(site_id)
+        default: tuple[SiteStatus, float | None, str] = (
+            "online" if latest else "starting",
+            None,
+            "",
+        )
+        status, since, reason = self._status.get(site_id, default)
         return SitePublic(
             id=site_id,
             name_en=site_id.replace("-", " ").title(),
@@ -262,8 +279,9 @@ class FakeMonitor:
             location_approximate=False,
             analysis_fps=2.0,
             roi=[(0, 0), (640, 0), (640, 480), (0, 480)],
-            status="online" if latest else "starting",
-            status_reason="",
+            status=status,
+            status_reason=reason,
+            status_since=since,
             level=engine.level,
             level_color=COLORS.get(engine.level, "#888888"),
             thresholds=thresholds_public(engine.thresholds),

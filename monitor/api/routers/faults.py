@@ -15,6 +15,7 @@ from monitor.api.routing import DocRoute
 from monitor.auth.deps import AuditDep, OperatorUser, Role, require_role
 from monitor.bus.convert import fault_ack_public
 from monitor.bus.messages import FaultAckPayload, FaultAckPublic, FaultKind, MessageType
+from monitor.faults.camera import CameraFault, camera_fault, is_episode
 from monitor.store.fault_acks import FaultAck, FaultAcks
 
 # A promise further out than a quarter is not a repair date anyone will keep to.
@@ -55,7 +56,10 @@ def latest_fault_acks(acks: FaultAcks | None) -> list[FaultAckPublic]:
 @router.post(
     "/api/sites/{site_id}/fault-ack",
     response_model=FaultAckPublic,
-    responses={404: {"description": "No such site"}},
+    responses={
+        404: {"description": "No such site"},
+        409: {"description": "The site does not have that fault now"},
+    },
 )
 def acknowledge_fault(
     site: SiteDep,
@@ -74,6 +78,9 @@ def acknowledge_fault(
             f"expected_back ({back:g}) must be after now ({now:.0f}) and within "
             f"{MAX_EXPECTED_BACK_DAYS} days",
         )
+    fault = camera_fault(site, now)
+    if fault is None or not is_episode(fault, body.kind, body.since):
+        raise HTTPException(409, _not_that_fault(site.name_en, body, fault))
     ack = FaultAck(site.id, body.kind, body.since, now, user.name, body.note, back)
     acks.record(ack)
     audit.record(
@@ -84,6 +91,16 @@ def acknowledge_fault(
     public = fault_ack_public(ack)
     bus.publish(MessageType.FAULT_ACK, site.id, FaultAckPayload(ack=public))
     return public
+
+
+def _not_that_fault(name: str, body: FaultAckRequest, fault: CameraFault | None) -> str:
+    """Why an acknowledgement names no fault of the site's: it ended (a page that had not
+    caught up), or another one is there now."""
+    asked = f"{name} has no {body.kind} fault since {body.since:.3f} now"
+    if fault is None:
+        return f"{asked}: its camera is fine again"
+    since = "" if fault.since is None else f" since {fault.since:.3f}"
+    return f"{asked}: its fault now is {fault.kind}{since}"
 
 
 @router.get(
