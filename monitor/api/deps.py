@@ -52,6 +52,10 @@ def get_site(site_id: SiteId, monitor: MonitorDep) -> SitePublic:
         raise HTTPException(404, f"no site '{site_id}'") from None
 
 
+# The largest row id SQLite and PostgreSQL's BIGINT hold: a larger one in a path is a 422,
+# not an overflow in the driver.
+MAX_ROW_ID = 2**63 - 1
+
 # Routes under /api/sites/{site_id} take the site first, so the store is never asked
 # about a site the monitor does not know (it would answer an empty list, not a 404).
 SiteDep = Annotated[SitePublic, Depends(get_site)]

@@ -22,7 +22,7 @@ from monitor.api.count_schemas import (
     CountScaleRequest,
     HeadsRequest,
 )
-from monitor.api.deps import MonitorDep, ServicesDep, SiteDep
+from monitor.api.deps import MAX_ROW_ID, MonitorDep, ServicesDep, SiteDep
 from monitor.api.routers.recordings import get_recordings, recorded_frame
 from monitor.api.routing import DocRoute
 from monitor.auth.deps import (
@@ -56,7 +56,7 @@ router = APIRouter(
 MAX_SAMPLES_PER_SITE = 50
 """Ten are plenty for a fit; fifty bounds what a forgotten page can pile up (JPEGs)."""
 
-SampleId = Annotated[int, Path(ge=1)]
+SampleId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def get_samples(services: ServicesDep) -> CountSamples:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
-from monitor.api.deps import ServicesDep
+from monitor.api.deps import MAX_ROW_ID, ServicesDep
 from monitor.api.notify_schemas import DeliveryPublic, DeliveryStateFilter, WebhookPublic
 from monitor.api.routing import DocRoute
 from monitor.auth.deps import AuditDep, Role, SupervisorUser, require_role
@@ -31,7 +31,7 @@ def get_notifications(services: ServicesDep) -> NotificationService:
 
 NotificationsDep = Annotated[NotificationService, Depends(get_notifications)]
 WebhookName = Annotated[str, Path(max_length=64, description="The webhook's name in the config.")]
-DeliveryId = Annotated[int, Path(ge=1, description="The delivery's id in the log.")]
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The delivery's id in the log.")]
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such delivery"}}
 

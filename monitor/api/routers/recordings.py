@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from fastapi.responses import FileResponse
 
-from monitor.api.deps import ServicesDep, SiteDep, StoreDep
+from monitor.api.deps import MAX_ROW_ID, ServicesDep, SiteDep, StoreDep
 from monitor.api.mappers import alert_event_public
 from monitor.api.replay_schemas import (
     PinPublic,
@@ -149,7 +149,9 @@ def cut_recording(
     },
 )
 def get_video(
-    recording_id: Annotated[int, Path(ge=1)], recordings: RecordingsDep, _user: OperatorUser
+    recording_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+    recordings: RecordingsDep,
+    _user: OperatorUser,
 ) -> FileResponse:
     """One recorded segment as H.264/MP4; supports HTTP range requests for seeking."""
     segment = recordings.index.segment(recording_id)
@@ -262,7 +264,7 @@ def add_pin(
 
 @router.delete("/pins/{pin_id}", status_code=204, response_class=Response)
 def delete_pin(
-    pin_id: Annotated[int, Path(ge=1)],
+    pin_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
     recordings: RecordingsDep,
     _user: SupervisorUser,
     audit: AuditDep,
