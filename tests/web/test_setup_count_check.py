@@ -65,8 +65,12 @@ def test_a_supervisor_checks_the_count_and_corrects_it(page: Any, demo: LiveDemo
     # A click on a mark takes it away; the list says the sample is counted.
     click_sample(page, *HEADS[-1])
     expect(by_test_id(page, "count-marked")).to_have_text("4 marked (not saved)")
+    # Put back where it was, give or take a pixel of the page's layout since (a scrollbar
+    # that came meanwhile moves the frame under the pointer): saved again, it is counted.
     click_sample(page, *HEADS[-1])
-    expect(by_test_id(page, "count-marked")).to_have_text("5 marked")
+    expect(by_test_id(page, "count-marked")).to_have_text(re.compile(r"^5 marked"))
+    by_test_id(page, "count-save").click()
+    expect(by_test_id(page, "count-marked")).to_have_text("5 marked", timeout=WAIT_MS)
     expect(by_test_id(page, "count-samples")).to_contain_text("5 counted by hand")
     take_and_count(page, 2)
 
