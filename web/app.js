@@ -19,9 +19,11 @@ import { SitePanel } from "./js/panel.js";
 import { renderFaults, renderWebhookFaults } from "./js/faults.js";
 import { liveTrend, showTrend } from "./js/trend.js";
 import { LiveSocket } from "./js/ws.js";
+import { serverClock, serverNow } from "./js/server_clock.js";
 import {
   OFFLINE_COLOR,
   cap,
+  clockNote,
   el,
   fmtNum,
   fmtTime,
@@ -266,7 +268,7 @@ async function loadHistory(site) {
   const msg = $("chart-msg");
   msg.hidden = true;
   try {
-    const readings = await getReadings(site.id, Date.now() / 1000 - WINDOW_S);
+    const readings = await getReadings(site.id, serverNow() - WINDOW_S);
     if (token !== state.historyToken) return;
     chart.append(...readings);
   } catch (err) {
@@ -450,8 +452,13 @@ async function acknowledge(alertId, note) {
 // ---------------------------------------------------------------- start
 
 function tick() {
-  const d = new Date();
-  $("clock").textContent = d.toLocaleTimeString("en-GB", { hour12: false });
+  // The server's time: the one every reading, alert and fault on the page is stamped with.
+  const clock = $("clock");
+  clock.textContent = new Date(serverNow() * 1000).toLocaleTimeString("en-GB", { hour12: false });
+  const note = serverClock.synced() ? clockNote(serverClock.offset()) : "";
+  clock.title = note || "Server time";
+  clock.classList.toggle("skewed", Boolean(note));
+  clock.dataset.skewed = note ? "true" : "false";
   panel?.tick();
   showFaults();
   // A stream can stall without failing: its last trend goes once the reading is stale.
@@ -476,7 +483,7 @@ function canAcknowledgeFaults() {
 }
 
 function showFaults() {
-  renderFaults(faultsView(), [...state.sites.values()], (id) => select(id), Date.now() / 1000, {
+  renderFaults(faultsView(), [...state.sites.values()], (id) => select(id), serverNow(), {
     acks: state.faultAcks,
     onAck: canAcknowledgeFaults() ? acknowledgeFault : null,
   });

@@ -78,3 +78,27 @@ def sign_in(page: Any, user: str, password: str = PASSWORD, wait_ms: int = WAIT_
     by_test_id(page, "login-password").fill(password)
     by_test_id(page, "login-submit").click()
     expect(login).to_be_hidden(timeout=wait_ms)
+
+
+# The page's wall clock (Date) set off the real one, as on a workstation whose clock is
+# wrong; its monotonic clock (performance.now) and its timers are the real ones.
+_SKEWED_DATE = """(() => {
+  const skewMs = %r;
+  const RealDate = Date;
+  class SkewedDate extends RealDate {
+    constructor(...args) {
+      if (args.length === 0) super(RealDate.now() + skewMs);
+      else super(...args);
+    }
+    static now() {
+      return RealDate.now() + skewMs;
+    }
+  }
+  globalThis.Date = SkewedDate;
+})();"""
+
+
+def skew_wall_clock(page: Any, seconds: float) -> None:
+    """Makes `page`'s Date run `seconds` ahead of the real clock (negative: behind), for
+    every document it opens from now on: call it before `page.goto`."""
+    page.add_init_script(script=_SKEWED_DATE % (seconds * 1000.0))

@@ -2,6 +2,7 @@
 // the last 10 minutes, with the site's threshold levels as dashed horizontal lines.
 
 import { fmtNum } from "./util.js";
+import { serverNow } from "./server_clock.js";
 
 const uPlot = window.uPlot;
 
@@ -102,7 +103,7 @@ export class SiteChart {
         x: {
           time: true,
           range: () => {
-            const end = Math.max(Date.now() / 1000, lastOf(this.xs) ?? 0);
+            const end = Math.max(serverNow(), lastOf(this.xs) ?? 0);
             return [end - WINDOW_S, end];
           },
         },
@@ -195,7 +196,7 @@ export class SiteChart {
   }
 
   trim() {
-    const end = Math.max(Date.now() / 1000, lastOf(this.xs) ?? 0);
+    const end = Math.max(serverNow(), lastOf(this.xs) ?? 0);
     let n = 0;
     while (n < this.xs.length && this.xs[n] < end - WINDOW_S) n += 1;
     if (n) {

@@ -3,6 +3,7 @@
 // went dark at 3 a.m. is not noticed only when someone clicks on it.
 
 import { el, fmtDuration, fmtTime, fromLocalInput, pictureWarning, readingStale } from "./util.js";
+import { serverNow } from "./server_clock.js";
 
 const SEVERITY_ORDER = { bad: 0, warn: 1 };
 // Opening a stream takes a few seconds; one still opening after this is a fault.
@@ -12,7 +13,7 @@ export const STARTING_FAULT_S = 30;
  * kind: "offline" (the camera or stream failed), "starting" (still opening it after
  * STARTING_FAULT_S), "stalled" (online, but no new reading: a stream that stopped without
  * failing) or "picture" (analysed, with a poor picture). */
-export function cameraFault(site, now = Date.now() / 1000) {
+export function cameraFault(site, now = serverNow()) {
   if (site.status === "offline") {
     return {
       kind: "offline",
@@ -60,14 +61,14 @@ function namesEpisode(fault, ack) {
 
 /** The acknowledgement in force for `fault`: the site's latest, if it names this very
  * episode and the time the camera was expected back (if any) has not passed. */
-export function faultAck(fault, ack, now = Date.now() / 1000) {
+export function faultAck(fault, ack, now = serverNow()) {
   if (!namesEpisode(fault, ack)) return null;
   return ack.expected_back == null || now < ack.expected_back ? ack : null;
 }
 
 /** The acknowledgement of `fault` that has lapsed: the camera was expected back by now and
  * the fault is still there, so the repair has slipped and the fault is nobody's again. */
-export function overdueAck(fault, ack, now = Date.now() / 1000) {
+export function overdueAck(fault, ack, now = serverNow()) {
   if (!namesEpisode(fault, ack) || ack.expected_back == null) return null;
   return now >= ack.expected_back ? ack : null;
 }
@@ -75,7 +76,7 @@ export function overdueAck(fault, ack, now = Date.now() / 1000) {
 /** Every site's fault now: those nobody has taken in hand first (the bad ones first, then the
  * oldest), then the acknowledged ones. `acks`: site id → its latest acknowledgement. Each
  * entry: {site, fault, ack (in force, or null), overdue (lapsed, or null)}. */
-export function cameraFaults(sites, now = Date.now() / 1000, acks = new Map()) {
+export function cameraFaults(sites, now = serverNow(), acks = new Map()) {
   return sites
     .map((site) => ({ site, fault: cameraFault(site, now) }))
     .filter((entry) => entry.fault)
@@ -187,7 +188,7 @@ function faultItem({ site, fault, ack, overdue }, now, onSelect, onAck) {
  * taken in hand, `empty` shows when there are none. `acks`: site id → latest
  * acknowledgement; `onAck(siteId, fault, note, expectedBack)` (a promise), or null for who
  * may not. */
-export function renderFaults({ list, count, empty }, sites, onSelect, now = Date.now() / 1000, { acks = new Map(), onAck = null } = {}) {
+export function renderFaults({ list, count, empty }, sites, onSelect, now = serverNow(), { acks = new Map(), onAck = null } = {}) {
   const faults = cameraFaults(sites, now, acks);
   // Called every second: the items are rebuilt only when the faults change (a button
   // replaced under the pointer would swallow a click, a note being typed would be lost);
@@ -250,7 +251,7 @@ export function webhookFaults(webhooks) {
 
 /** The webhooks that are not taking events, under the camera faults: an alert that never
  * reaches the dispatch desk is a fault the command center must hear of. */
-export function renderWebhookFaults(list, webhooks, now = Date.now() / 1000) {
+export function renderWebhookFaults(list, webhooks, now = serverNow()) {
   const faults = webhookFaults(webhooks);
   const signature = JSON.stringify(faults.map((f) => [f.name, f.problem, f.since]));
   if (list.dataset.signature !== signature) {

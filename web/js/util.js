@@ -1,5 +1,7 @@
 // Small shared helpers: formatting, level colours, DOM.
 
+import { serverNow } from "./server_clock.js";
+
 export const NORMAL_COLOR = "#2e9e5b";
 export const OFFLINE_COLOR = "#6b7280";
 
@@ -40,7 +42,7 @@ export function fmtTime(epoch) {
 
 export function fmtAge(epoch) {
   if (epoch == null) return "–";
-  const s = Math.max(0, Date.now() / 1000 - epoch);
+  const s = Math.max(0, serverNow() - epoch);
   if (s < 1) return "just now";
   if (s < 60) return `${Math.floor(s)} s ago`;
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
@@ -65,6 +67,18 @@ export function fmtDuration(seconds) {
   const hours = Math.round(s / 3600);
   const h = hours % 24;
   return h ? `${Math.floor(hours / 24)} d ${h} h` : `${hours / 24} d`;
+}
+
+// A workstation clock this far off the server's is worth telling IT about; nearer, the
+// estimate itself (a Date header is whole seconds) could be the difference.
+export const CLOCK_NOTE_S = 5;
+
+/** What to say of a workstation clock `offset` seconds behind the server's (negative:
+ * ahead), or "" when it is near enough. */
+export function clockNote(offset) {
+  if (!(Math.abs(offset) >= CLOCK_NOTE_S)) return "";
+  const way = offset > 0 ? "slow" : "fast";
+  return `This computer's clock is ${fmtDuration(Math.abs(offset))} ${way}: the page keeps the server's time`;
 }
 
 export function fmtNum(v, digits = 1) {
@@ -93,7 +107,7 @@ export const STALE_READING_S = 15;
 
 /** True when `reading` (null: none yet) is too old to say how its site is now. Every place
  * that dims, drops or flags a reading asks this, so they agree on the moment. */
-export function readingStale(reading, now = Date.now() / 1000) {
+export function readingStale(reading, now = serverNow()) {
   return reading != null && now - reading.analysed_at > STALE_READING_S;
 }
 

@@ -5,6 +5,8 @@
 // rebuild its state when the server cannot resume (`snapshot.resync`) or when it did not
 // ask to resume.
 
+import { serverClock } from "./server_clock.js";
+
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
 const STABLE_MS = 5000; // a connection alive this long resets the backoff
@@ -94,6 +96,8 @@ export class LiveSocket {
         console.warn("ws: not JSON", ev.data);
         return;
       }
+      // Stamped when the server sent it: what every age on the page is measured against.
+      serverClock.observe(msg.ts);
       if (msg.type === "snapshot") {
         gotSnapshot = true;
         const resync = Boolean(msg.payload?.resync);

@@ -2,6 +2,7 @@
 // its picture was poor or missing, worst first, with the stretches worth a replay.
 
 import { ApiError, request } from "../api.js";
+import { serverNow } from "../server_clock.js";
 import { signInPage } from "../auth.js";
 import { fmtTime } from "../util.js";
 import { SpanPicker, hoursFromQuery, spanLabel } from "./span.js";
@@ -25,7 +26,7 @@ async function load() {
   const controller = new AbortController();
   loading = controller;
   const hours = picker.hours;
-  const until = Date.now() / 1000;
+  const until = serverNow();
   const since = until - hours * 3600;
   const table = $("health-table");
   table.dataset.state = "loading";

@@ -1,6 +1,7 @@
 // One site's row of the camera-health table.
 
 import { PICTURE_ISSUE_CODES, cap, el, fmtDuration, fmtTime, pictureIssueLabel } from "../util.js";
+import { serverNow } from "../server_clock.js";
 import { fmtShare } from "./format.js";
 import { pictureNow } from "./issues.js";
 import { renderStrip } from "./strip.js";
@@ -38,7 +39,7 @@ function nowCell(site) {
 }
 
 // The latest reading no longer vouches for the picture: the camera stopped sending.
-const staleSince = (site) => site.picture_at != null && Date.now() / 1000 - site.picture_at > site.hold_s;
+const staleSince = (site) => site.picture_at != null && serverNow() - site.picture_at > site.hold_s;
 
 function issueList(site) {
   const known = PICTURE_ISSUE_CODES;

@@ -3,6 +3,7 @@
 // or the timeline to seek the shared clock.
 
 import { request } from "../api.js";
+import { serverNow } from "../server_clock.js";
 import { el, pictureWarning } from "../util.js";
 import { drawOverlay } from "./overlay.js";
 import { damagedAt, fmtClock, nextSegment, outageAt, readingNear, segmentAt } from "./timeline.js";
@@ -108,7 +109,7 @@ export class Lane {
     this.window = [since, until];
     const id = q(this.site.id);
     const range = `since=${since.toFixed(3)}&until=${until.toFixed(3)}`;
-    if (until > Date.now() / 1000 - OPEN_SEGMENT_REACH_S && this.site.recording?.status === "recording") {
+    if (until > serverNow() - OPEN_SEGMENT_REACH_S && this.site.recording?.status === "recording") {
       // Without it, the footage would end where the last closed segment did.
       await request("POST", `/api/sites/${id}/recordings/cut`).catch((err) => console.warn("cut:", err.message));
     }

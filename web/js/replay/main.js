@@ -2,6 +2,7 @@
 // plays on one shared clock, starting at `at`.
 
 import { ApiError, getMe, onUnauthorized, request } from "../api.js";
+import { serverNow } from "../server_clock.js";
 import { LoginDialog, roleAtLeast } from "../auth.js";
 import { SharedClock } from "./clock.js";
 import { setUpExport } from "./export.js";
@@ -101,7 +102,7 @@ function wireControls() {
     return null;
   };
   $("play").addEventListener("click", () => (clock.playing ? clock.pause() : clock.play()));
-  $("latest").addEventListener("click", () => jumpTo(Date.now() / 1000 - LATEST_LOOKBACK_S));
+  $("latest").addEventListener("click", () => jumpTo(serverNow() - LATEST_LOOKBACK_S));
   $("count-this").addEventListener("click", () => {
     const site = lanes[0]?.site;
     if (!site) return;

@@ -2,6 +2,7 @@
 // operators acknowledged them and whether each platform arrived within its tier.
 
 import { ApiError, request } from "../api.js";
+import { serverNow } from "../server_clock.js";
 import { signInPage } from "../auth.js";
 import { SpanPicker, hoursFromQuery } from "../health/span.js";
 import { el, fmtDuration, fmtTime } from "../util.js";
@@ -93,7 +94,7 @@ async function load() {
   loading?.abort();
   const controller = new AbortController();
   loading = controller;
-  const until = Date.now() / 1000;
+  const until = serverNow();
   const since = until - picker.hours * 3600;
   const table = $("report-sites-table");
   table.dataset.state = "loading";

@@ -3,6 +3,7 @@
 // Acknowledging stays with the feed's own form.
 
 import { request } from "../api.js";
+import { serverNow } from "../server_clock.js";
 import { el } from "../util.js";
 import { fmtDistance, platformChoices, suggested } from "./choose.js";
 import { clock, responseTimers } from "./timers.js";
@@ -141,7 +142,7 @@ export class ResponseControls {
   }
 
   renderTimers(box, alert) {
-    const rows = responseTimers(alert, Date.now() / 1000);
+    const rows = responseTimers(alert, serverNow());
     const id = alert.id;
     box._parts.timers.replaceChildren(
       ...rows.map((r) =>
