@@ -24,6 +24,7 @@ from monitor.bus.messages import (
     QualityIssueName,
 )
 from monitor.config.notify import NotificationKind, WebhookConfig
+from monitor.quality.verdict import QualityIssue, issue_words
 
 TEST_KIND = "test"
 
@@ -246,19 +247,12 @@ def forecast_notification(
 
 # A poor picture's issues in the operator's words, short forms of the live page's
 # (web/js/util.js); a blank picture is worded on its own.
-_PICTURE_WORDS: dict[str, str] = {
-    "noise": "grainy",
-    "detail_loss": "starved stream or blur",
-    "blocking": "heavy compression",
-}
-
-
 def _fault_words(change: FaultChange) -> str:
     if change.kind == "stalled":
         return "no new picture"
-    if "blank" in change.issues:
-        return "picture blank (lens covered?)"
-    issues = ", ".join(_PICTURE_WORDS.get(issue, issue) for issue in change.issues)
+    if QualityIssue.BLANK in change.issues:
+        return f"picture {issue_words(QualityIssue.BLANK)}"
+    issues = ", ".join(issue_words(issue) for issue in change.issues)
     return f"poor picture ({issues})"
 
 

@@ -28,6 +28,25 @@ class QualityIssue(StrEnum):
     BLOCKING = "blocking"  # heavy compression blocks: counts may be off either way
 
 
+# Each issue in the operator's words, for messages the server writes (webhooks): the live
+# page's labels (PICTURE_ISSUES in web/js/util.js) begin with these, so a chat message and
+# the page say the same (tests/web/test_faults.py holds them to it).
+ISSUE_WORDS: dict[QualityIssue, str] = {
+    QualityIssue.BLANK: "blank (lens covered?)",
+    QualityIssue.NOISE: "grainy",
+    QualityIssue.DETAIL_LOSS: "starved stream or blur",
+    QualityIssue.BLOCKING: "heavy compression",
+}
+
+
+def issue_words(issue: str) -> str:
+    """`issue` in the operator's words; a name this server does not know, as sent."""
+    try:
+        return ISSUE_WORDS[QualityIssue(issue)]
+    except ValueError:
+        return issue.replace("_", " ")
+
+
 _JUDGED_ON_MEDIAN = (QualityIssue.NOISE, QualityIssue.DETAIL_LOSS, QualityIssue.BLOCKING)
 
 

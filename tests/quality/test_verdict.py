@@ -4,7 +4,13 @@ import pytest
 
 from monitor.config.quality import ImageQualityConfig
 from monitor.quality.assess import FrameQuality
-from monitor.quality.verdict import CLEAR_MARGIN, QualityIssue, QualityTracker
+from monitor.quality.verdict import (
+    CLEAR_MARGIN,
+    ISSUE_WORDS,
+    QualityIssue,
+    QualityTracker,
+    issue_words,
+)
 
 GOOD = FrameQuality(noise=1.0, detail=0.9, blocking=1.2, spread=40.0)
 LIMITS = ImageQualityConfig(window_frames=1)
@@ -82,3 +88,18 @@ def test_a_blank_frame_is_flagged_at_once_and_kept_out_of_the_window() -> None:
     # In the window, the blank frame's zero detail would halve the median: "detail lost".
     after = tracker.update(GOOD)
     assert (after.issues, after.median) == ((), GOOD)
+
+
+def test_every_issue_has_words() -> None:
+    assert set(ISSUE_WORDS) == set(QualityIssue)
+
+
+@pytest.mark.parametrize(
+    ("issue", "words"),
+    [
+        pytest.param("detail_loss", "starved stream or blur", id="known"),
+        pytest.param("lens_flare", "lens flare", id="newer than this server: as sent"),
+    ],
+)
+def test_issue_words(issue: str, words: str) -> None:
+    assert issue_words(issue) == words

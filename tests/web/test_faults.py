@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from monitor.auth.roles import Role
+from monitor.quality.verdict import ISSUE_WORDS, QualityIssue
 from tests.support.browser import WAIT_MS, by_test_id, sync_api
 from tests.support.fault_cases import ACK_CASES, CASES, NOW, SITE
 from tests.web.test_picture_quality import (
@@ -167,6 +168,17 @@ def test_each_kind_of_fault(
         [SITE | site, NOW],
     )
     assert found == expected
+
+
+@pytest.mark.parametrize("issue", list(QualityIssue), ids=str)
+def test_a_webhook_names_a_poor_picture_as_the_page_does(
+    page: Any, served: Demo, issue: QualityIssue
+) -> None:
+    open_live_page(page, served)
+    label = page.evaluate(
+        "async (code) => (await import('/js/util.js')).pictureIssueLabel(code)", issue.value
+    )
+    assert label.startswith(ISSUE_WORDS[issue])
 
 
 def re_age() -> re.Pattern[str]:
