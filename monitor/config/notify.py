@@ -38,6 +38,7 @@ class NotificationKind(StrEnum):
     FORECAST = "forecast"  # the trend says a level is minutes away
     FAULT_ACKNOWLEDGED = "fault_acknowledged"  # an operator took a camera fault in hand
     REPAIR_OVERDUE = "repair_overdue"  # a camera still down when it was expected back
+    FAULT_UNATTENDED = "fault_unattended"  # a camera fault still nobody's, every so often
 
 
 class WebhookFormat(StrEnum):
@@ -100,8 +101,8 @@ class WebhookConfig(Section):
         "cleared, overdue, acknowledged, dispatched, arrived, resolved), camera_offline, "
         "camera_online, and, not in the default list: camera_fault and camera_fault_ended "
         "(a stalled stream or a poor picture, see `camera_fault_after_s`), forecast (a "
-        "rising crowd's next level is `forecast_within_s` away), fault_acknowledged and "
-        "repair_overdue.",
+        "rising crowd's next level is `forecast_within_s` away), fault_acknowledged, "
+        "repair_overdue and fault_unattended (see `fault_remind_every_s`).",
     )
     levels: list[str] = Field(
         default_factory=list,
@@ -159,6 +160,14 @@ class NotifyConfig(Section):
         description="A stalled stream or a poor picture (blank, grainy, starved, blocky) must "
         "last this long before camera_fault is sent, and be gone this long before "
         "camera_fault_ended is: a picture on the edge of a limit at dusk pages once.",
+    )
+    fault_remind_every_s: float = Field(
+        default=3600.0,
+        ge=60,
+        le=7 * 86_400,
+        description="A camera fault nobody has taken in hand (no Ack, or its repair overdue) "
+        "is reminded of (fault_unattended) each time it has lasted another this long: a "
+        "camera dark all night is heard of every hour until someone acknowledges it.",
     )
     forecast_within_s: float = Field(
         default=180.0,

@@ -7,6 +7,7 @@ response) can drop the second.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -80,6 +81,32 @@ class FaultChange(BaseModel):
     )
 
 
+class FaultReminder(BaseModel):
+    """A camera fault that is still nobody's (notify/unattended_watch.py)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: FaultKind = Field(
+        description="offline, starting (not connecting), stalled (no new picture) or picture "
+        "(a poor one), as the live page names it."
+    )
+    severity: Literal["bad", "warn"] = Field(
+        description="bad: no count at all; warn: a doubtful one (a grainy picture)."
+    )
+    since: float = Field(description="When the fault began, epoch seconds: it names it.")
+    lasted_s: float = Field(description="How long it has lasted so far, seconds.")
+    round: int = Field(description="1 for the first reminder, 2 for the second, ...")
+    reason: str = Field(description="offline and starting: what the camera's source said.")
+    issues: list[QualityIssueName] = Field(
+        description="picture: what is wrong with it (blank, noise, detail_loss, blocking)."
+    )
+    lapsed_ack: FaultAckPublic | None = Field(
+        default=None,
+        description="The acknowledgement of this fault whose expected-back time has passed; "
+        "null: nobody ever acknowledged it.",
+    )
+
+
 class ForecastPublic(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -98,7 +125,8 @@ class WebhookBody(BaseModel):
     id: str = Field(description="The event's id: the same on every retry, so receivers dedupe.")
     type: str = Field(
         description="An alert step, camera_offline, camera_online, camera_fault, "
-        "camera_fault_ended, forecast, fault_acknowledged, repair_overdue or test."
+        "camera_fault_ended, forecast, fault_acknowledged, repair_overdue, fault_unattended "
+        "or test."
     )
     at: float = Field(description="When it happened, epoch seconds.")
     summary: str = Field(description="One line for a pager or a chat room.")
@@ -112,6 +140,9 @@ class WebhookBody(BaseModel):
     forecast: ForecastPublic | None = None
     fault_ack: FaultAckPublic | None = Field(
         default=None, description="The acknowledgement, for fault_acknowledged and repair_overdue."
+    )
+    reminder: FaultReminder | None = Field(
+        default=None, description="The fault still nobody's, for fault_unattended."
     )
     url: str | None = Field(default=None, description="The alert or site on the page.")
 
@@ -245,15 +276,23 @@ def forecast_notification(
     return _notification(body, site_id, forecast.level)
 
 
-# A poor picture's issues in the operator's words, short forms of the live page's
-# (web/js/util.js); a blank picture is worded on its own.
-def _fault_words(change: FaultChange) -> str:
-    if change.kind == "stalled":
-        return "no new picture"
-    if QualityIssue.BLANK in change.issues:
+# The faults as the live page names them (monitor.bus.messages.FaultKind).
+_FAULT_WORDS = {
+    "offline": "camera offline",
+    "starting": "camera not connecting",
+    "stalled": "no new picture",
+    "picture": "poor picture",
+}
+
+
+def _fault_words(kind: str, issues: Sequence[str] = ()) -> str:
+    """A fault as the live page names it; a poor picture by its issues, a blank one on its
+    own."""
+    if kind != "picture" or not issues:
+        return _FAULT_WORDS.get(kind, kind)
+    if QualityIssue.BLANK in issues:
         return f"picture {issue_words(QualityIssue.BLANK)}"
-    issues = ", ".join(issue_words(issue) for issue in change.issues)
-    return f"poor picture ({issues})"
+    return f"poor picture ({', '.join(issue_words(issue) for issue in issues)})"
 
 
 def _fault_effect(change: FaultChange) -> str:
@@ -273,12 +312,13 @@ def fault_notification(
     minutes = change.lasted_s / 60
     if change.state == "began":
         kind = NotificationKind.CAMERA_FAULT
-        summary = f"{name}: {_fault_words(change)} for {minutes:.1f} min: {_fault_effect(change)}"
+        words = _fault_words(change.kind, change.issues)
+        summary = f"{name}: {words} for {minutes:.1f} min: {_fault_effect(change)}"
     else:
         kind = NotificationKind.CAMERA_FAULT_ENDED
-        summary = f"{name}: {_fault_words(change)} over after {minutes:.1f} min"
+        summary = f"{name}: {_fault_words(change.kind, change.issues)} over after {minutes:.1f} min"
         if change.fault_now is not None:
-            summary += f"; now {_FAULT_WORDS.get(change.fault_now, change.fault_now)}"
+            summary += f"; now {_fault_words(change.fault_now)}"
     body = WebhookBody(
         # One fault is one pair of events, named by the site, the fault and when it began.
         id=f"{kind}-{site_id}-{change.kind}-{change.severity}-{change.since:.3f}",
@@ -292,22 +332,13 @@ def fault_notification(
     return _notification(body, site_id)
 
 
-# The faults as the live page names them (monitor.bus.messages.FaultKind).
-_FAULT_WORDS = {
-    "offline": "camera offline",
-    "starting": "camera not connecting",
-    "stalled": "no new picture",
-    "picture": "poor picture",
-}
-
-
 def fault_ack_notification(
     ack: FaultAckPublic, site: SiteRef | None, public_url: str | None
 ) -> Notification:
     kind = NotificationKind.FAULT_ACKNOWLEDGED
     summary = (
         f"{_wall_clock(ack.at, site)} {_site_name(site, ack.site_id)}: "
-        f"{_FAULT_WORDS.get(ack.kind, ack.kind)} taken in hand by {ack.by}"
+        f"{_fault_words(ack.kind)} taken in hand by {ack.by}"
     )
     if ack.note:
         summary += f": {ack.note}"
@@ -324,7 +355,7 @@ def repair_overdue_notification(
     note = f": {ack.note}" if ack.note else ""
     summary = (
         f"{_wall_clock(at, site)} {_site_name(site, ack.site_id)}: "
-        f"{_FAULT_WORDS.get(ack.kind, ack.kind)} past the time it was expected back "
+        f"{_fault_words(ack.kind)} past the time it was expected back "
         f"({_wall_date(ack.expected_back, site)}, {ack.by}{note})"
     )
     return _fault_notification(kind, ack, at, summary, site, public_url)
@@ -349,6 +380,51 @@ def _fault_notification(
         url=_site_link(public_url, ack.site_id),
     )
     return _notification(body, ack.site_id)
+
+
+def _lasted_words(seconds: float) -> str:
+    """A fault's age as a reminder gives it: '45 min', '3 h', '2 h 30 min', '2 d 4 h'."""
+    minutes = max(0, round(seconds / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days, hours = divmod(round(minutes / 60), 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def fault_unattended_notification(
+    site_id: str, reminder: FaultReminder, at: float, site: SiteRef | None, public_url: str | None
+) -> Notification:
+    kind = NotificationKind.FAULT_UNATTENDED
+    summary = (
+        f"{_wall_clock(at, site)} {_site_name(site, site_id)}: "
+        f"{_fault_words(reminder.kind, reminder.issues)} for "
+        f"{_lasted_words(reminder.lasted_s)}"
+    )
+    ack = reminder.lapsed_ack
+    if ack is not None and ack.expected_back is not None:
+        note = f", {ack.note}" if ack.note else ""
+        summary += (
+            f", still down after {ack.by} expected it back by "
+            f"{_wall_date(ack.expected_back, site)}{note}"
+        )
+    else:
+        summary += ", and nobody has it in hand"
+    if reminder.reason and reminder.kind in ("offline", "starting"):
+        summary += f": {reminder.reason}"
+    body = WebhookBody(
+        # One reminder per round of one fault: a restart does not send a round again.
+        id=f"{kind}-{site_id}-{reminder.kind}-{reminder.since:.3f}-{reminder.round}",
+        type=kind,
+        at=at,
+        summary=summary,
+        site=site,
+        reminder=reminder,
+        url=_site_link(public_url, site_id),
+    )
+    return _notification(body, site_id)
 
 
 def probe_notification(webhook: str, at: float, actor: str) -> Notification:

@@ -43,6 +43,7 @@ from monitor.notify.events import (
     camera_notification,
     fault_ack_notification,
     fault_notification,
+    fault_unattended_notification,
     forecast_notification,
     probe_notification,
     repair_overdue_notification,
@@ -53,6 +54,7 @@ from monitor.notify.forecast_watch import ForecastWatch
 from monitor.notify.outbox import Delivery, DeliveryState, Outbox
 from monitor.notify.repair_watch import RepairWatch
 from monitor.notify.sender import WebhookSender
+from monitor.notify.unattended_watch import UnattendedWatch
 from monitor.notify.verdict import AttemptResult, RetryPolicy, Verdict, describe, judge
 
 log = logging.getLogger(__name__)
@@ -326,6 +328,9 @@ class NotificationService:
         self._forecasts = ForecastWatch(config.forecast_within_s, config.forecast_cooldown_s)
         self._repairs = RepairWatch()
         self._faults = FaultWatch(config.camera_fault_after_s)
+        self._unattended = UnattendedWatch(config.fault_remind_every_s)
+        # Each site's latest acknowledgement: whether its fault is still nobody's.
+        self._latest_acks: dict[str, FaultAckPublic] = {}
         self._site_faults = site_faults
         self._next_fault_poll = 0.0
         self._fault_acks = fault_acks
@@ -338,7 +343,10 @@ class NotificationService:
             for webhook in config.webhooks
             for kind in (NotificationKind.CAMERA_FAULT, NotificationKind.CAMERA_FAULT_ENDED)
         )
-        self._wants_fault_acks = any(
+        self._wants_reminders = any(
+            NotificationKind.FAULT_UNATTENDED in webhook.events for webhook in config.webhooks
+        )
+        self._wants_fault_acks = self._wants_reminders or any(
             kind in webhook.events
             for webhook in config.webhooks
             for kind in (NotificationKind.FAULT_ACKNOWLEDGED, NotificationKind.REPAIR_OVERDUE)
@@ -391,6 +399,7 @@ class NotificationService:
             # (the outbox keeps one delivery per event).
             for ack in self._fault_acks():
                 self._repairs.acknowledged(ack)
+                self._latest_acks[ack.site_id] = ack
         self._subscription = self._bus.subscribe(maxsize=MAX_PENDING, types=frozenset(types))
         self._intake = threading.Thread(target=self._run, name="notify-intake", daemon=True)
         self._intake.start()
@@ -505,14 +514,17 @@ class NotificationService:
         if subscription.overflowed:
             log.warning("notifications fell behind; %d events lost", subscription.dropped)
 
+    def _polls_faults(self) -> bool:
+        return self._wants_faults or self._wants_reminders
+
     def _fault_poll_due(self) -> float | None:
-        return self._next_fault_poll if self._wants_faults else None
+        return self._next_fault_poll if self._polls_faults() else None
 
     def _judge_faults(self, now: float) -> None:
-        """Stalled streams and poor pictures that lasted or ended, and repairs overdue; the
-        sites' faults are asked for only when one of them needs them."""
+        """Stalled streams and poor pictures that lasted or ended, faults still nobody's, and
+        repairs overdue; the sites' faults are asked for only when one of them needs them."""
         repairs_due = self._repairs.next_due()
-        polling = self._wants_faults and now >= self._next_fault_poll
+        polling = self._polls_faults() and now >= self._next_fault_poll
         if not polling and (repairs_due is None or repairs_due > now):
             return
         faults = self._site_faults(now)
@@ -521,6 +533,14 @@ class NotificationService:
             for site_id, change in self._faults.observe(faults, now):
                 site = self._site_lookup(site_id)
                 self._queue(fault_notification(site_id, change, now, site, self._public_url))
+            if self._wants_reminders:
+                for site_id, reminder in self._unattended.observe(faults, self._latest_acks, now):
+                    site = self._site_lookup(site_id)
+                    self._queue(
+                        fault_unattended_notification(
+                            site_id, reminder, now, site, self._public_url
+                        )
+                    )
         for ack in self._repairs.due(now, faults.get):
             site = self._site_lookup(ack.site_id)
             self._queue(repair_overdue_notification(ack, now, site, self._public_url))
@@ -550,6 +570,7 @@ class NotificationService:
         elif isinstance(payload, FaultAckPayload):
             ack = payload.ack
             self._repairs.acknowledged(ack)
+            self._latest_acks[ack.site_id] = ack
             site = self._site_lookup(ack.site_id)
             self._queue(fault_ack_notification(ack, site, self._public_url))
         elif isinstance(payload, SiteStatusPayload) and site_id is not None:

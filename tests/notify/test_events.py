@@ -10,12 +10,14 @@ from monitor.config.notify import NotificationKind, WebhookConfig
 from monitor.notify.events import (
     CameraChange,
     FaultChange,
+    FaultReminder,
     ForecastPublic,
     Notification,
     alert_notification,
     camera_notification,
     fault_ack_notification,
     fault_notification,
+    fault_unattended_notification,
     forecast_notification,
     probe_notification,
     repair_overdue_notification,
@@ -204,6 +206,7 @@ def test_every_kind_is_a_step_a_camera_change_a_forecast_or_a_fault_in_hand() ->
         "forecast",
         "fault_acknowledged",
         "repair_overdue",
+        "fault_unattended",
     }
     assert {str(k) for k in NotificationKind} == steps | others
 
@@ -290,3 +293,83 @@ def test_an_overdue_repair_says_when_it_was_due_and_whose_promise_it_was() -> No
     assert (
         notification.key == repair_overdue_notification(ack, ack.expected_back + 99, WUYI, None).key
     )
+
+
+LAPSED = FaultAckPublic(
+    site_id="wuyi-square",
+    kind="offline",
+    since=-3 * 3600.0,
+    at=0.0,
+    by="li",
+    note="ticket 4711",
+    expected_back=600.0,
+)
+
+
+def reminder(**fields: object) -> FaultReminder:
+    base: dict[str, object] = {
+        "kind": "offline",
+        "severity": "bad",
+        "since": -3 * 3600.0,
+        "lasted_s": 3 * 3600.0 + 190,
+        "round": 3,
+        "reason": "stream ended",
+        "issues": [],
+    }
+    return FaultReminder.model_validate(base | fields)
+
+
+@pytest.mark.parametrize(
+    ("fields", "summary"),
+    [
+        pytest.param(
+            {},
+            "08:03:10 Wuyi Square: camera offline for 3 h 3 min, and nobody has it in hand: "
+            "stream ended",
+            id="offline",
+        ),
+        pytest.param(
+            {"kind": "picture", "severity": "warn", "issues": ["noise"], "lasted_s": 5400.0},
+            "08:03:10 Wuyi Square: poor picture (grainy) for 1 h 30 min, and nobody has it in hand",
+            id="grainy",
+        ),
+        pytest.param(
+            {"kind": "picture", "issues": ["blank", "noise"], "lasted_s": 2700.0},
+            "08:03:10 Wuyi Square: picture blank (lens covered?) for 45 min, and nobody has it "
+            "in hand",
+            id="covered",
+        ),
+        pytest.param(
+            {"kind": "stalled", "reason": "", "lasted_s": 2 * 86_400.0 + 4 * 3600},
+            "08:03:10 Wuyi Square: no new picture for 2 d 4 h, and nobody has it in hand",
+            id="stalled-for-days",
+        ),
+        pytest.param(
+            {"lapsed_ack": LAPSED},
+            "08:03:10 Wuyi Square: camera offline for 3 h 3 min, still down after li expected "
+            "it back by 1970-01-01 08:10, ticket 4711: stream ended",
+            id="repair-overdue",
+        ),
+    ],
+)
+def test_a_fault_still_nobodys_says_what_for_how_long_and_whose_promise_lapsed(
+    fields: dict[str, object], summary: str
+) -> None:
+    notification = fault_unattended_notification(
+        "wuyi-square", reminder(**fields), 190.0, WUYI, "https://cc.example"
+    )
+    body = json.loads(notification.body)
+    assert notification.kind == body["type"] == "fault_unattended"
+    assert body["summary"] == summary
+    assert body["reminder"] == reminder(**fields).model_dump(mode="json")
+    assert body["url"] == "https://cc.example/#site=wuyi-square"
+
+
+def test_each_round_of_a_reminder_is_an_event_of_its_own() -> None:
+    def key(**fields: object) -> str:
+        return fault_unattended_notification(
+            "wuyi-square", reminder(**fields), 190.0, WUYI, None
+        ).key
+
+    assert key() == key(lasted_s=99_999.0)  # the same round, sent again after a restart
+    assert len({key(), key(round=4), key(since=0.0), key(kind="starting")}) == 4

@@ -678,3 +678,70 @@ def test_nobody_asks_for_the_sites_faults_unless_someone_wants_them(
     with running(wanting, engine, InMemoryBus(), site_faults=site_faults):
         wait_until(lambda: len(asked) >= 2)
     assert asked[1] - asked[0] >= 0.9  # once a second, not on every poll
+
+
+def test_a_fault_nobody_has_in_hand_is_reminded_of_until_someone_does(
+    engine: Engine, receiver: tuple[Receiver, RunningServer]
+) -> None:
+    """Hours pass on the service's clock (shifted forward), seconds on the test's."""
+    hooks, server = receiver
+    bus = InMemoryBus()
+    hour = 3600.0
+    shift = [0.0]
+
+    def clock() -> float:
+        return time.time() + shift[0]
+
+    config = NotifyConfig.model_validate(
+        {
+            "webhooks": [
+                {"name": "desk", "url": server.url("/hook"), "events": ["fault_unattended"]}
+            ],
+            "fault_remind_every_s": hour,
+        }
+    )
+    since = time.time() - hour + 0.5  # an hour old in half a second
+    dark = CameraFault("offline", "bad", since, reason="stream ended")
+    faults = {"wuyi-square": dark}
+    with running(config, engine, bus, clock=clock, site_faults=lambda _now: faults):
+        [first] = hooks.wait_for(1)
+        assert first.json["type"] == "fault_unattended"
+        assert first.json["reminder"]["round"] == 1
+        assert first.json["reminder"]["lapsed_ack"] is None
+        assert first.json["summary"].endswith(
+            " Wuyi Square: camera offline for 1 h, and nobody has it in hand: stream ended"
+        )
+
+        # Taken in hand until a time: the hour that passes meanwhile is silent.
+        ack = FaultAckPublic(
+            site_id="wuyi-square",
+            kind="offline",
+            since=since,
+            at=clock(),
+            by="li",
+            note="vendor booked",
+            expected_back=clock() + 1.5 * hour,
+        )
+        bus.publish(MessageType.FAULT_ACK, "wuyi-square", FaultAckPayload(ack=ack))
+        time.sleep(0.5)  # the intake takes the acknowledgement first
+        shift[0] += hour
+        time.sleep(2.5)
+        assert len(hooks.requests) == 1
+
+        # The promise lapsed: the next round is reminded of, and names it.
+        shift[0] += hour
+        [_, second] = hooks.wait_for(2)
+        assert second.json["reminder"]["round"] == 3
+        assert second.json["reminder"]["lapsed_ack"] == ack.model_dump(mode="json")
+        assert "still down after li expected it back by " in second.json["summary"]
+    # Restarted: the round already told is not told twice.
+    with running(
+        config,
+        engine,
+        InMemoryBus(),
+        clock=clock,
+        site_faults=lambda _now: faults,
+        fault_acks=lambda: [ack],
+    ):
+        time.sleep(2.5)
+    assert len(hooks.requests) == 2
