@@ -22,7 +22,13 @@ from monitor.config.settings import Settings
 from tests.integration.test_replay import SITE, TIMELINE, full_disk, site_config
 from tests.support.auth import add_user, api_token, bearer
 from tests.support.blobs import BlobCountEstimator
-from tests.support.browser import by_test_id, require_chromium, sign_in, sync_api
+from tests.support.browser import (
+    by_test_id,
+    require_chromium,
+    sign_in,
+    skew_wall_clock,
+    sync_api,
+)
 from tests.support.recording import write_marked_clip
 from tests.support.server import RunningServer, running_server
 
@@ -312,3 +318,17 @@ def test_replay_reaches_the_present_though_the_segment_is_still_being_written(
         later = http.get(f"/api/sites/{SITE}/recordings").json()
         assert later[0]["start"] == closed["start"]
         assert later[-1]["end"] >= clicked - 1.0
+
+
+@pytest.mark.parametrize("skew_s", [600.0, -600.0], ids=["clock-fast", "clock-slow"])
+def test_replay_opens_two_minutes_back_by_the_servers_clock(
+    page: Any, recorded: Recorded, skew_s: float
+) -> None:
+    """Without `at`, the page opens on what just happened, though this computer's clock is
+    ten minutes off (it would open on footage not recorded yet, or long gone by)."""
+    skew_wall_clock(page, skew_s)
+    page.goto(recorded.server.url(f"/replay.html?site={SITE}"))
+    sign_in(page, OPERATOR, wait_ms=WAIT_MS)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=WAIT_MS)
+    shown = float(by_test_id(page, "replay-clock").get_attribute("data-t") or "nan")
+    assert abs(shown - (time.time() - 120)) < 10

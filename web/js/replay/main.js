@@ -13,9 +13,13 @@ import { setUpWhatIf, thresholdsBody } from "./whatif.js";
 const $ = (id) => document.getElementById(id);
 const DEFAULT_WINDOW_S = 600; // shown on each side of the moment asked for
 const LATEST_LOOKBACK_S = 30; // "Latest" starts this far back: what just happened
+const OPEN_LOOKBACK_S = 120; // without `at`, the page opens this far back
 
 const params = new URLSearchParams(location.search);
-const startAt = Number(params.get("at")) || Date.now() / 1000 - 120;
+const askedAt = Number(params.get("at")) || null;
+// Without `at`, a first guess by this computer's clock: main() takes the server's once it
+// has answered (a workstation clock minutes off would open on footage not yet recorded).
+const startAt = askedAt ?? Date.now() / 1000 - OPEN_LOOKBACK_S;
 const halfWindow = Math.min(Math.max(Number(params.get("window")) || DEFAULT_WINDOW_S, 30), 3 * 3600);
 const clock = new SharedClock(startAt);
 const lanes = [];
@@ -167,6 +171,11 @@ async function main() {
   const loginDialog = LoginDialog.mount();
   onUnauthorized(() => loginDialog.ask("Your session ended. Sign in again to go on."));
   const me = await signedIn(loginDialog);
+  if (askedAt == null) {
+    const t = serverNow() - OPEN_LOOKBACK_S;
+    range = [t - halfWindow, t + halfWindow];
+    clock.seek(t);
+  }
   $("count-this").hidden = !roleAtLeast(me.user.role, "supervisor");
   allSites = await request("GET", "/api/sites");
   wireControls();
