@@ -19,11 +19,11 @@ import { SitePanel } from "./js/panel.js";
 import { renderFaults, renderWebhookFaults } from "./js/faults.js";
 import { liveTrend, showTrend } from "./js/trend.js";
 import { LiveSocket } from "./js/ws.js";
-import { serverClock, serverNow } from "./js/server_clock.js";
+import { renderServerClock } from "./js/clock_view.js";
+import { serverNow } from "./js/server_clock.js";
 import {
   OFFLINE_COLOR,
   cap,
-  clockNote,
   el,
   fmtNum,
   fmtTime,
@@ -453,12 +453,7 @@ async function acknowledge(alertId, note) {
 
 function tick() {
   // The server's time: the one every reading, alert and fault on the page is stamped with.
-  const clock = $("clock");
-  clock.textContent = new Date(serverNow() * 1000).toLocaleTimeString("en-GB", { hour12: false });
-  const note = serverClock.synced() ? clockNote(serverClock.offset()) : "";
-  clock.title = note || "Server time";
-  clock.classList.toggle("skewed", Boolean(note));
-  clock.dataset.skewed = note ? "true" : "false";
+  renderServerClock($("clock"));
   panel?.tick();
   showFaults();
   // A stream can stall without failing: its last trend goes once the reading is stale.

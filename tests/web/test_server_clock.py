@@ -208,10 +208,29 @@ def test_the_header_clock_shows_the_servers_time(
     clock = by_test_id(page, "clock")
     expect(clock).to_have_attribute("title", re.compile(f"^{note}"), timeout=WAIT_MS)
     expect(clock).to_have_attribute("data-skewed", "false" if skew_s == 0 else "true")
+    expect_server_time(clock)
+
+
+def expect_server_time(clock: Any) -> None:
     shown = clock.text_content()
     # The page formats in the browser's time zone, which is this process's.
     around = {time.strftime("%H:%M:%S", time.localtime(time.time() + d)) for d in range(-3, 2)}
     assert shown in around
+
+
+def test_the_camera_walls_clock_shows_the_servers_time(page: Any, api: Api) -> None:
+    """A wall's big-screen PC is the one most likely to run on a clock nobody set."""
+    skew_wall_clock(page, +SKEW_S)
+    page.goto(api.server.url("/wall.html"))
+    sign_in(page, VIEWER)
+    expect(by_test_id(page, "connection-status")).to_have_attribute(
+        "data-state", "live", timeout=WAIT_MS
+    )
+    clock = by_test_id(page, "clock")
+    expect(clock).to_have_attribute(
+        "title", re.compile("^This computer's clock is 5 min fast"), timeout=WAIT_MS
+    )
+    expect_server_time(clock)
 
 
 def test_a_clock_running_slow_still_notices_a_stream_that_stalled(page: Any, api: Api) -> None:

@@ -5,6 +5,7 @@
 import { signInPage } from "../auth.js";
 import { el, fmtAge, fmtNum, levelColor, levelRank, readingStale, textOn } from "../util.js";
 import { LiveSocket } from "../ws.js";
+import { renderServerClock } from "../clock_view.js";
 import { orderKey, wallOrder } from "./order.js";
 
 const $ = (id) => document.getElementById(id);
@@ -212,6 +213,9 @@ async function main() {
     onState: setConnection,
   });
   socket.start();
+  const clock = () => renderServerClock($("clock"));
+  clock();
+  setInterval(clock, 1000);
   setInterval(() => {
     refreshImages();
     // Ages and "no new picture" move on without events.
