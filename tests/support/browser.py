@@ -15,6 +15,7 @@ and the rest of the suite runs without Playwright installed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,7 +23,9 @@ from typing import Any
 import pytest
 
 from monitor.application import WEB_DIR
-from tests.support.auth import PASSWORD
+from monitor.auth.roles import Role
+from tests.support.api_harness import Api, ApiFactory
+from tests.support.auth import PASSWORD, add_user
 
 # Debian's chromium, not a browser Playwright downloads.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,6 +65,27 @@ def require_web_assets() -> None:
     """Skips the calling test when the page's JavaScript dependencies are not installed."""
     if not LEAFLET.is_file():
         pytest.skip(f"{LEAFLET} is missing: run `npm ci` in web/ first")
+
+
+def pages_api(make_api: ApiFactory, users: Mapping[str, Role]) -> Api:
+    """The API on the in-test monitor, serving the web pages (the caller skips without
+    their JavaScript dependencies), with `users` signed up."""
+    require_web_assets()
+    api = make_api(web_dir=WEB_DIR)
+    for name, role in users.items():
+        add_user(api.auth, name, role)
+    return api
+
+
+def open_signed_in(page: Any, api: Api, user: str, site: str) -> None:
+    """The live page, signed in as `user`, with `site` selected and live updates on."""
+    expect = sync_api().expect
+    page.goto(api.server.url(f"/#{site}"))
+    sign_in(page, user)
+    expect(by_test_id(page, "connection-status")).to_have_attribute(
+        "data-state", "live", timeout=WAIT_MS
+    )
+    expect(by_test_id(page, "site-panel")).to_have_attribute("data-site-id", site)
 
 
 def by_test_id(page: Any, test_id: str) -> Any:

@@ -7,11 +7,15 @@ from typing import Any
 
 import pytest
 
-from monitor.application import WEB_DIR
 from monitor.auth.roles import Role
 from tests.support.api_harness import Api, ApiFactory
-from tests.support.auth import add_user
-from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
+from tests.support.browser import (
+    WAIT_MS,
+    by_test_id,
+    pages_api,
+    sign_in,
+    sync_api,
+)
 from tests.support.stored_alerts import save_response_history
 
 expect = sync_api().expect
@@ -21,10 +25,7 @@ OPERATOR, VIEWER = "li.operator", "zhao.viewer"
 
 @pytest.fixture
 def api(make_api: ApiFactory) -> Api:
-    require_web_assets()
-    api = make_api(web_dir=WEB_DIR)
-    add_user(api.auth, OPERATOR, Role.OPERATOR)
-    add_user(api.auth, VIEWER, Role.VIEWER)
+    api = pages_api(make_api, {OPERATOR: Role.OPERATOR, VIEWER: Role.VIEWER})
     save_response_history(api.store, time.time())
     return api
 

@@ -16,14 +16,13 @@ from typing import Any
 
 import pytest
 
-from monitor.application import WEB_DIR
 from monitor.auth.roles import Role
 from tests.support.api_harness import Api, ApiFactory
-from tests.support.auth import add_user
 from tests.support.browser import (
     WAIT_MS,
     by_test_id,
-    require_web_assets,
+    open_signed_in,
+    pages_api,
     sign_in,
     skew_wall_clock,
     sync_api,
@@ -108,10 +107,7 @@ CLOCK_CASES = [
 
 @pytest.fixture
 def api(make_api: ApiFactory) -> Api:
-    require_web_assets()
-    api = make_api(web_dir=WEB_DIR)
-    add_user(api.auth, VIEWER, Role.VIEWER)
-    return api
+    return pages_api(make_api, {VIEWER: Role.VIEWER})
 
 
 @pytest.mark.parametrize("case", CLOCK_CASES, ids=[c.name for c in CLOCK_CASES])
@@ -168,12 +164,7 @@ def test_a_date_header(page: Any, api: Api, header: str | None, now: float) -> N
 def open_live(page: Any, api: Api, skew_s: float) -> None:
     """The live page on a browser whose clock is `skew_s` off, with SITE selected."""
     skew_wall_clock(page, skew_s)
-    page.goto(api.server.url(f"/#{SITE}"))
-    sign_in(page, VIEWER)
-    expect(by_test_id(page, "connection-status")).to_have_attribute(
-        "data-state", "live", timeout=WAIT_MS
-    )
-    expect(by_test_id(page, "site-panel")).to_have_attribute("data-site-id", SITE)
+    open_signed_in(page, api, VIEWER, SITE)
     assert abs(page.evaluate("Date.now() / 1000") - time.time() - skew_s) < 5.0
 
 

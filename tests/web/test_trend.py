@@ -18,13 +18,17 @@ from typing import Any
 import pytest
 
 from monitor.alerts.trend import Direction, Trend
-from monitor.application import WEB_DIR
 from monitor.auth.roles import Role
 from monitor.bus.messages import MessageType, SiteStatusPayload
 from monitor.config.thresholds import LevelConfig, Metric, ThresholdsConfig
 from tests.support.api_harness import Api, ApiFactory
-from tests.support.auth import add_user
-from tests.support.browser import WAIT_MS, by_test_id, require_web_assets, sign_in, sync_api
+from tests.support.browser import (
+    WAIT_MS,
+    by_test_id,
+    open_signed_in,
+    pages_api,
+    sync_api,
+)
 from tests.support.fake_monitor import COLORS, default_thresholds
 
 expect = sync_api().expect
@@ -71,20 +75,12 @@ class Live:
 
 @pytest.fixture
 def api(make_api: ApiFactory) -> Api:
-    require_web_assets()
-    api = make_api(web_dir=WEB_DIR)
-    add_user(api.auth, VIEWER, Role.VIEWER)
-    return api
+    return pages_api(make_api, {VIEWER: Role.VIEWER})
 
 
 def open_live(page: Any, api: Api, site: str = SITE) -> Live:
     """The live page, signed in as the viewer, with `site` selected and live updates on."""
-    page.goto(api.server.url(f"/#{site}"))
-    sign_in(page, VIEWER)
-    expect(by_test_id(page, "connection-status")).to_have_attribute(
-        "data-state", "live", timeout=WAIT_MS
-    )
-    expect(by_test_id(page, "site-panel")).to_have_attribute("data-site-id", site)
+    open_signed_in(page, api, VIEWER, site)
     return Live(api, page, itertools.count(1))
 
 
