@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 
 from monitor.bus.messages import FaultAckPublic, FaultKind
-from monitor.faults.camera import CameraFault, ack_in_force, names_episode
+from monitor.faults.camera import CameraFault, ack_in_force, ack_overdue
 from monitor.notify.events import FaultReminder
 
 # The site and the reminder of its fault.
@@ -55,7 +55,7 @@ class UnattendedWatch:
             ack = acks.get(site_id)
             if ack_in_force(fault, ack, now):
                 continue
-            lapsed = ack if ack is not None and names_episode(fault, ack) else None
+            lapsed = ack if ack_overdue(fault, ack, now) else None
             reminder = FaultReminder(
                 kind=fault.kind,
                 severity=fault.severity,

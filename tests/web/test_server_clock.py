@@ -139,6 +139,27 @@ def test_server_clock(page: Any, api: Api, case: ClockCase) -> None:
     assert found["offset"] == pytest.approx(case.now - case.steps[-1].wall)
 
 
+def test_a_steady_feed_keeps_the_clock_small(page: Any, api: Api) -> None:
+    """Twenty sites' readings a second for two minutes: the page asks the clock for every
+    site each tick, so it must not grow with the messages."""
+    page.goto(api.server.url("/"))
+    found = page.evaluate(
+        """async () => {
+            const { ServerClock } = await import('/js/server_clock.js');
+            let mono = 0;
+            const clock = new ServerClock({ wallMs: () => 0, monotonicMs: () => mono * 1000 });
+            for (let i = 0; i < 2400; i += 1) {
+                mono = i / 20;
+                // Sent 50-250 ms before it arrives, by a server 90 s ahead.
+                clock.observe(mono + 90 - 0.05 - 0.2 * ((i * 7919) % 11) / 10);
+            }
+            return { kept: clock.samples.length, now: clock.now(), at: mono };
+        }"""
+    )
+    assert found["kept"] <= 11
+    assert found["now"] == pytest.approx(found["at"] + 90 - 0.05, abs=1e-6)
+
+
 @pytest.mark.parametrize(
     ("header", "now"),
     [

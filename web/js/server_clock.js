@@ -26,14 +26,20 @@ export class ServerClock {
   constructor({ wallMs = () => Date.now(), monotonicMs = () => performance.now() } = {}) {
     this.wallMs = wallMs;
     this.monotonicMs = monotonicMs;
-    this.samples = []; // {at: monotonic ms, lead: server epoch s minus monotonic s}
+    // {at: monotonic ms, lead: server epoch s minus monotonic s}, oldest first, leads
+    // decreasing: a sample with no larger lead after it is the one that counts until it
+    // expires, so now() reads the first and never scans (it runs for every site each tick).
+    this.samples = [];
   }
 
   /** Takes note that the server's clock read `serverEpochS` (seconds) at or before now. */
   observe(serverEpochS) {
     if (!Number.isFinite(serverEpochS)) return;
     const at = this.monotonicMs();
-    this.samples.push({ at, lead: serverEpochS - at / 1000 });
+    const lead = serverEpochS - at / 1000;
+    // An older sample with no larger lead can never count again: this one outlives it.
+    while (this.samples.length > 0 && this.samples[this.samples.length - 1].lead <= lead) this.samples.pop();
+    this.samples.push({ at, lead });
     // The newest sample is always kept: a page that has not heard from the server for a
     // while still knows better than its own clock.
     while (this.samples.length > 1 && at - this.samples[0].at > SAMPLE_LIFE_MS) this.samples.shift();
@@ -47,9 +53,7 @@ export class ServerClock {
   /** The server's time now, epoch seconds. */
   now() {
     if (!this.synced()) return this.wallMs() / 1000;
-    let lead = -Infinity;
-    for (const sample of this.samples) lead = Math.max(lead, sample.lead);
-    return this.monotonicMs() / 1000 + lead;
+    return this.monotonicMs() / 1000 + this.samples[0].lead;
   }
 
   /** How far the workstation's clock is behind the server's, seconds (negative: ahead). */
