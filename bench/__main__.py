@@ -10,6 +10,7 @@ from bench import (
     health_bench,
     history_bench,
     live_bench,
+    motion_bench,
     notify_bench,
     quality_bench,
     record_bench,
@@ -29,6 +30,7 @@ def main() -> int:
         health_bench,
         history_bench,
         trend_bench,
+        motion_bench,
         notify_bench,
         fault_bench,
     ):

@@ -18,6 +18,7 @@ import { SiteMap, renderLegend } from "./js/map.js";
 import { SitePanel } from "./js/panel.js";
 import { renderFaults, renderWebhookFaults } from "./js/faults.js";
 import { liveTrend, showTrend } from "./js/trend.js";
+import { liveMotion, motionText } from "./js/motion.js";
 import { LiveSocket } from "./js/ws.js";
 import { renderServerClock } from "./js/clock_view.js";
 import { serverNow } from "./js/server_clock.js";
@@ -160,6 +161,7 @@ function siteRow(site) {
           el("span", { class: "count", "data-testid": `site-count-${site.id}`, "data-stale": "false" }),
         ),
         el("span", { class: "trend", "data-testid": `site-trend-${site.id}`, "data-direction": "", "data-urgency": "" }),
+        el("span", { class: "turbulence", "data-testid": `site-turbulent-${site.id}`, hidden: true, text: "≋ turbulent" }),
       ),
     ),
   );
@@ -206,10 +208,14 @@ function renderSiteCount(site, row) {
   renderSiteTrend(site, row);
 }
 
-/** The row's trend badge: empty without a trend, and for an offline site. An offline site's
+/** The row's trend badge and turbulence flag: empty without them, and for an offline site. An offline site's
  * count, or one whose reading is stale, is the last one seen: dimmed, and its title says when. */
 function renderSiteTrend(site, row) {
   showTrend(row.querySelector(".trend"), liveTrend(site, site.latest), site.thresholds?.metric, "short");
+  const motion = liveMotion(site, site.latest);
+  const turbulence = row.querySelector(".turbulence");
+  turbulence.hidden = !motion?.turbulent;
+  turbulence.title = motion?.turbulent ? motionText(motion).title : "";
   const r = site.latest;
   const count = row.querySelector(".count");
   const stale = Boolean(r) && (site.status === "offline" || readingStale(r));

@@ -52,6 +52,11 @@ class MonitorCollector(Collector):
         people = gauge("site_people", "People counted in the site's region, latest reading.")
         mean = gauge("site_mean_density_per_m2", "Mean persons per m² over the region.")
         peak = gauge("site_peak_density_per_m2", "Persons per m² in the densest patch.")
+        speed = gauge("site_speed_m_per_s", "Mean ground speed of the region's people.")
+        pressure = gauge(
+            "site_crowd_pressure_per_s2",
+            "Crowd pressure (density x velocity variance) over the last seconds, 1/s².",
+        )
         level = gauge("site_alert_level", "0 at normal, 1 at the site's lowest level, ...")
         analysed = gauge("site_last_analysed_seconds", "When the latest reading was analysed.")
         alerts = gauge("site_open_alerts", "Alerts not yet resolved.")
@@ -90,6 +95,9 @@ class MonitorCollector(Collector):
                 peak.add_metric(label, reading.peak_density)
                 analysed.add_metric(label, reading.analysed_at)
                 frames.add_metric(label, reading.seq)
+                if reading.motion is not None:
+                    speed.add_metric(label, reading.motion.speed_m_s)
+                    pressure.add_metric(label, reading.motion.pressure)
             if site.recording is not None:
                 recording.add_metric(label, 1.0 if site.recording.status == "paused" else 0.0)
                 dropped.add_metric(label, site.recording.dropped_frames)
@@ -101,7 +109,8 @@ class MonitorCollector(Collector):
                 fault_since.add_metric(label, now_fault.since)
             nobodys = now_fault is not None and not ack_in_force(now_fault, acks.get(site.id), now)
             unattended.add_metric(label, 1.0 if nobodys else 0.0)
-        yield from (online, since, people, mean, peak, level, analysed, alerts, recording)
+        yield from (online, since, people, mean, peak, speed, pressure, level, analysed)
+        yield from (alerts, recording)
         yield from (fault, fault_since, unattended)
         yield from (frames, dropped)
 

@@ -13,6 +13,7 @@ from monitor.bus.messages import (
     FaultAckPublic,
     ImageQualityPublic,
     LevelPublic,
+    MotionPublic,
     PictureLimitsPublic,
     ReadingPayload,
     SchedulePublic,
@@ -21,6 +22,7 @@ from monitor.bus.messages import (
 )
 from monitor.config.quality import ImageQualityConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
+from monitor.motion.measure import Motion
 from monitor.quality.verdict import QualityVerdict
 from monitor.store.base import StoredReading
 from monitor.store.fault_acks import FaultAck
@@ -115,6 +117,15 @@ def reading_payload(reading: StoredReading, trend: Trend | None = None) -> Readi
         frame_height=reading.frame_height,
         image_quality=None if reading.quality is None else image_quality_public(reading.quality),
         trend=None if trend is None else trend_public(trend),
+        motion=None if reading.motion is None else motion_public(reading.motion),
+    )
+
+
+def motion_public(motion: Motion) -> MotionPublic:
+    return MotionPublic(
+        speed_m_s=motion.speed_m_s,
+        pressure=motion.pressure,
+        turbulent=motion.turbulent,
     )
 
 

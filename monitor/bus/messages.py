@@ -68,6 +68,20 @@ class TrendPublic(Message):
     )
 
 
+class MotionPublic(Message):
+    """How the crowd in the region moves (see `sites[].motion`)."""
+
+    speed_m_s: float = Field(description="Mean ground speed of the people in the region, m/s.")
+    pressure: float = Field(
+        description="Crowd pressure in the worst peak-window square of ground: its density times "
+        "the variance of its people's velocities, 1/s² (Helbing et al., 2007). High when a dense "
+        "crowd is pushed in different directions; 0 where no square is dense enough."
+    )
+    turbulent: bool = Field(
+        description="Pressure at or above the site's `motion.pressure_limit` when measured."
+    )
+
+
 class ReadingPayload(Message):
     seq: int = Field(description="Frame number within the site's source session.")
     captured_at: float = Field(description="When the frame was captured, epoch seconds.")
@@ -89,6 +103,11 @@ class ReadingPayload(Message):
         default=None,
         description="Where the metric is heading; null in stored history, while the site "
         "has too short a history, on a blank picture, or with the trend off.",
+    )
+    motion: MotionPublic | None = Field(
+        default=None,
+        description="How the crowd moves; null when not measured: motion off for the site, "
+        "the first frame after a gap, a blank picture, or readings stored by earlier builds.",
     )
 
 

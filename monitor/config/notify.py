@@ -39,6 +39,7 @@ class NotificationKind(StrEnum):
     FAULT_ACKNOWLEDGED = "fault_acknowledged"  # an operator took a camera fault in hand
     REPAIR_OVERDUE = "repair_overdue"  # a camera still down when it was expected back
     FAULT_UNATTENDED = "fault_unattended"  # a camera fault still nobody's, every so often
+    TURBULENCE = "turbulence"  # a dense crowd pushed in different directions (crowd pressure)
 
 
 class WebhookFormat(StrEnum):
@@ -102,7 +103,8 @@ class WebhookConfig(Section):
         "camera_online, and, not in the default list: camera_fault and camera_fault_ended "
         "(a stalled stream or a poor picture, see `camera_fault_after_s`), forecast (a "
         "rising crowd's next level is `forecast_within_s` away), fault_acknowledged, "
-        "repair_overdue and fault_unattended (see `fault_remind_every_s`).",
+        "repair_overdue, fault_unattended (see `fault_remind_every_s`) and turbulence (a "
+        "site's crowd pressure reached its `motion.pressure_limit`).",
     )
     levels: list[str] = Field(
         default_factory=list,
@@ -182,6 +184,14 @@ class NotifyConfig(Section):
         le=86_400,
         description="After a forecast of a level at a site, the next one of that level there "
         "waits this long: a crowd hovering near a level pages once.",
+    )
+    turbulence_cooldown_s: float = Field(
+        default=600.0,
+        ge=0,
+        le=86_400,
+        description="After turbulence is sent for a site, a new episode there waits this long "
+        "before it is sent too: a crowd on the edge of the limit pages once. An episode lasts "
+        "until a reading of the site's motion is calm.",
     )
     give_up_after_s: float = Field(
         default=3600.0,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from monitor.config.base import Section
+from monitor.config.motion import MotionConfig
 from monitor.config.quality import ImageQualityConfig
 from monitor.config.recording import RecordingConfig
 from monitor.config.thresholds import ThresholdsConfig
@@ -142,6 +143,10 @@ class SiteConfig(Section):
     trend: TrendConfig = Field(
         default_factory=TrendConfig,
         description="How the metric's trend is projected onto the levels, to warn early.",
+    )
+    motion: MotionConfig = Field(
+        default_factory=MotionConfig,
+        description="How the crowd's speed and crowd pressure (turbulence) are measured.",
     )
 
     @field_validator("roi")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from monitor.density.base import DensityMap
 from monitor.measure.geometry import FloatGrid, SiteGeometry
@@ -32,30 +33,41 @@ def _window_sums(raster: FloatGrid, size: int) -> FloatGrid:
     return np.asarray(sums, dtype=np.float64)
 
 
-def _peak_density(people: FloatGrid, geometry: SiteGeometry) -> float:
+def ground_window_sums(per_cell: FloatGrid, geometry: SiteGeometry) -> FloatGrid:
+    """`per_cell` (a value per density cell) summed over every peak-window square of ground."""
     bins = geometry.ground_bins[0] * geometry.ground_bins[1]
-    people_raster = np.bincount(
-        geometry.ground_index, weights=people.ravel(), minlength=bins
-    ).astype(np.float64)
-    area_raster = np.bincount(
-        geometry.ground_index, weights=geometry.cell_area_m2.ravel(), minlength=bins
-    ).astype(np.float64)
-    people_windows = _window_sums(people_raster.reshape(geometry.ground_bins), geometry.window_bins)
-    area_windows = _window_sums(area_raster.reshape(geometry.ground_bins), geometry.window_bins)
-    valid = area_windows >= geometry.min_window_area_m2
+    raster = np.bincount(geometry.ground_index, weights=per_cell.ravel(), minlength=bins)
+    grid = raster.astype(np.float64).reshape(geometry.ground_bins)
+    return _window_sums(grid, geometry.window_bins)
+
+
+def measurable_windows(area_windows: FloatGrid, geometry: SiteGeometry) -> npt.NDArray[np.bool_]:
+    """The windows with enough of the region's ground in them to give a density."""
+    return area_windows >= geometry.min_window_area_m2
+
+
+def _peak_density(people: FloatGrid, geometry: SiteGeometry) -> float:
+    people_windows = ground_window_sums(people, geometry)
+    area_windows = ground_window_sums(geometry.cell_area_m2, geometry)
+    valid = measurable_windows(area_windows, geometry)
     if not valid.any():
         return float(people.sum() / geometry.region_area_m2)
     return float(np.max(people_windows[valid] / area_windows[valid]))
 
 
-def measure(density: DensityMap, geometry: SiteGeometry, count_scale: float = 1.0) -> Measurement:
+def region_people(density: DensityMap, geometry: SiteGeometry, count_scale: float) -> FloatGrid:
+    """People per density cell inside the region, corrected by the site's count_scale."""
     if density.values.shape != geometry.density_shape:
         raise ValueError(
             f"density map shape {density.values.shape} does not match the site geometry "
             f"{geometry.density_shape}"
         )
     people = np.clip(density.values.astype(np.float64), 0.0, None) * geometry.roi_fraction
-    people *= count_scale
+    return people * count_scale
+
+
+def measure(density: DensityMap, geometry: SiteGeometry, count_scale: float = 1.0) -> Measurement:
+    people = region_people(density, geometry, count_scale)
     count = float(people.sum())
 
     rows, cols = geometry.grid_shape

@@ -117,6 +117,15 @@ class ForecastPublic(BaseModel):
     current_level: str
 
 
+class TurbulencePublic(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    pressure: float = Field(description="Crowd pressure, 1/s² (see the reading's motion).")
+    speed_m_s: float = Field(description="Mean ground speed of the region's people, m/s.")
+    peak_density: float = Field(description="Peak persons/m² of the same reading.")
+    count: float = Field(description="People in the region in the same reading.")
+
+
 class WebhookBody(BaseModel):
     """The JSON every endpoint receives."""
 
@@ -125,8 +134,8 @@ class WebhookBody(BaseModel):
     id: str = Field(description="The event's id: the same on every retry, so receivers dedupe.")
     type: str = Field(
         description="An alert step, camera_offline, camera_online, camera_fault, "
-        "camera_fault_ended, forecast, fault_acknowledged, repair_overdue, fault_unattended "
-        "or test."
+        "camera_fault_ended, forecast, fault_acknowledged, repair_overdue, fault_unattended, "
+        "turbulence or test."
     )
     at: float = Field(description="When it happened, epoch seconds.")
     summary: str = Field(description="One line for a pager or a chat room.")
@@ -138,6 +147,9 @@ class WebhookBody(BaseModel):
         default=None, description="The fault, for camera_fault and camera_fault_ended."
     )
     forecast: ForecastPublic | None = None
+    turbulence: TurbulencePublic | None = Field(
+        default=None, description="The crowd's motion, for turbulence."
+    )
     fault_ack: FaultAckPublic | None = Field(
         default=None, description="The acknowledgement, for fault_acknowledged and repair_overdue."
     )
@@ -274,6 +286,31 @@ def forecast_notification(
         url=_site_link(public_url, site_id),
     )
     return _notification(body, site_id, forecast.level)
+
+
+def turbulence_notification(
+    site_id: str,
+    turbulence: TurbulencePublic,
+    at: float,
+    site: SiteRef | None,
+    public_url: str | None,
+) -> Notification:
+    summary = (
+        f"{_wall_clock(at, site)} {_site_name(site, site_id)}: crowd turbulence, a dense crowd "
+        f"pushed in different directions (pressure {turbulence.pressure:.3f}/s², peak "
+        f"{turbulence.peak_density:.1f} persons/m², {turbulence.count:.0f} people): look at the "
+        "camera now"
+    )
+    body = WebhookBody(
+        id=f"turbulence-{site_id}-{at:.3f}",
+        type=NotificationKind.TURBULENCE,
+        at=at,
+        summary=summary,
+        site=site,
+        turbulence=turbulence,
+        url=_site_link(public_url, site_id),
+    )
+    return _notification(body, site_id, None)
 
 
 # The faults as the live page names them (monitor.bus.messages.FaultKind).

@@ -47,6 +47,7 @@ from monitor.notify.events import (
     forecast_notification,
     probe_notification,
     repair_overdue_notification,
+    turbulence_notification,
     wanted,
 )
 from monitor.notify.fault_watch import FaultWatch
@@ -54,6 +55,7 @@ from monitor.notify.forecast_watch import ForecastWatch
 from monitor.notify.outbox import Delivery, DeliveryState, Outbox
 from monitor.notify.repair_watch import RepairWatch
 from monitor.notify.sender import WebhookSender
+from monitor.notify.turbulence_watch import TurbulenceWatch
 from monitor.notify.unattended_watch import UnattendedWatch
 from monitor.notify.verdict import AttemptResult, RetryPolicy, Verdict, describe, judge
 
@@ -326,6 +328,7 @@ class NotificationService:
         self._public_url = str(config.public_url) if config.public_url else None
         self._watch = CameraWatch(config.camera_offline_after_s)
         self._forecasts = ForecastWatch(config.forecast_within_s, config.forecast_cooldown_s)
+        self._turbulence = TurbulenceWatch(config.turbulence_cooldown_s)
         self._repairs = RepairWatch()
         self._faults = FaultWatch(config.camera_fault_after_s)
         self._unattended = UnattendedWatch(config.fault_remind_every_s)
@@ -334,9 +337,12 @@ class NotificationService:
         self._site_faults = site_faults
         self._next_fault_poll = 0.0
         self._fault_acks = fault_acks
-        # Readings are many (every analysed frame): heard only when someone wants forecasts.
-        self._wants_forecasts = any(
-            NotificationKind.FORECAST in webhook.events for webhook in config.webhooks
+        # Readings are many (every analysed frame): heard only when someone wants forecasts
+        # or turbulence.
+        self._wants_readings = any(
+            kind in webhook.events
+            for webhook in config.webhooks
+            for kind in (NotificationKind.FORECAST, NotificationKind.TURBULENCE)
         )
         self._wants_faults = any(
             kind in webhook.events
@@ -391,7 +397,7 @@ class NotificationService:
         if not self._endpoints:
             return  # nobody to tell: no threads
         types = {MessageType.ALERT, MessageType.SITE_STATUS}
-        if self._wants_forecasts:
+        if self._wants_readings:
             types.add(MessageType.READING)
         if self._wants_fault_acks:
             types.add(MessageType.FAULT_ACK)
@@ -565,6 +571,14 @@ class NotificationService:
                 self._queue(
                     forecast_notification(
                         site_id, forecast, payload.captured_at, site, self._public_url
+                    )
+                )
+            turbulence = self._turbulence.observe(site_id, payload)
+            if turbulence is not None:
+                site = self._site_lookup(site_id)
+                self._queue(
+                    turbulence_notification(
+                        site_id, turbulence, payload.captured_at, site, self._public_url
                     )
                 )
         elif isinstance(payload, FaultAckPayload):

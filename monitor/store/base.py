@@ -13,6 +13,7 @@ from typing import Protocol
 
 from monitor.alerts.model import Alert, AlertEvent, AlertUpdate
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.motion.measure import Motion
 from monitor.quality.health import PictureMark
 from monitor.quality.outages import RecordedStatus, StatusChange
 from monitor.quality.verdict import QualityVerdict
@@ -32,6 +33,7 @@ class StoredReading:
     frame_width: int
     frame_height: int
     quality: QualityVerdict | None = None  # None: not assessed
+    motion: Motion | None = None  # None: not measured (first frame after a gap, or off)
 
 
 @dataclass(frozen=True, slots=True)

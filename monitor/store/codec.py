@@ -9,6 +9,7 @@ from sqlalchemy import RowMapping
 
 from monitor.alerts.model import Alert, AlertEvent, AlertEventKind, AlertState
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.motion.measure import Motion
 from monitor.quality.assess import FrameQuality
 from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.store.base import StoredReading, ThresholdChange
@@ -52,6 +53,9 @@ def reading_row(reading: StoredReading) -> dict[str, Any]:
         "frame_width": reading.frame_width,
         "frame_height": reading.frame_height,
         "quality": None if reading.quality is None else quality_to_json(reading.quality),
+        "motion_speed": None if reading.motion is None else reading.motion.speed_m_s,
+        "motion_pressure": None if reading.motion is None else reading.motion.pressure,
+        "motion_turbulent": None if reading.motion is None else reading.motion.turbulent,
     }
 
 
@@ -69,7 +73,15 @@ def reading_from_row(row: RowMapping) -> StoredReading:
         frame_width=row["frame_width"],
         frame_height=row["frame_height"],
         quality=None if row["quality"] is None else quality_from_json(row["quality"]),
+        motion=motion_from_row(row),
     )
+
+
+def motion_from_row(row: RowMapping) -> Motion | None:
+    speed, pressure = row["motion_speed"], row["motion_pressure"]
+    if speed is None or pressure is None:
+        return None
+    return Motion(speed, pressure, bool(row["motion_turbulent"]))
 
 
 def quality_to_json(verdict: QualityVerdict) -> str:

@@ -21,6 +21,8 @@ _V2_ALERT_COLUMNS = (
     "resolved_by",
     "outcome",
 )
+# Version 3 → 4: the crowd's motion per reading.
+_V4_READING_COLUMNS = ("motion_speed", "motion_pressure", "motion_turbulent")
 
 
 def migrate(conn: Connection, found: int) -> int:
@@ -38,6 +40,9 @@ def migrate(conn: Connection, found: int) -> int:
     if found == 2:
         add_missing_columns(conn, schema.readings, ("quality",))
         found = 3
+    if found == 3:
+        add_missing_columns(conn, schema.readings, _V4_READING_COLUMNS)
+        found = 4
     conn.execute(schema.schema_version.update().values(version=found))
     return found
 

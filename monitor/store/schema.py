@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # 2: the alert response lifecycle; 3: the picture quality of each reading
 # (monitor/store/migrations.py)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = sa.MetaData()
 
@@ -47,6 +47,11 @@ readings = sa.Table(
     # Version 3: compact JSON of the picture's quality issues and measures; null when it was
     # not assessed (earlier builds, or assessment off for the site).
     sa.Column("quality", sa.Text, nullable=True),
+    # Version 4: the crowd's motion; null when it was not measured (earlier builds, motion
+    # off, or the first frame after a gap).
+    sa.Column("motion_speed", sa.Double, nullable=True),
+    sa.Column("motion_pressure", sa.Double, nullable=True),
+    sa.Column("motion_turbulent", sa.Boolean, nullable=True),
     sa.Index("ix_readings_site_captured", "site_id", "captured_at"),
 )
 

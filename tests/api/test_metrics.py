@@ -69,6 +69,10 @@ def test_the_metrics_follow_the_crowd_the_alert_and_the_webhook(api: NotifyApp) 
     assert analysed == pytest.approx(time.time(), abs=10)
     assert value(found, "webhook_failed", **DESK) == 0
     assert value(found, "webhook_failures_in_row", **DESK) == 0
+    # The pushed crowd stands still: measured, and neither moving nor pushed about.
+    found = scrape_until(api, lambda m: value(m, "site_speed_m_per_s", **SITE) is not None)
+    assert value(found, "site_speed_m_per_s", **SITE) == pytest.approx(0.0, abs=0.05)
+    assert value(found, "site_crowd_pressure_per_s2", **SITE) == 0
 
     api.sources.by_site["wuyi-square"].report("offline", "cannot open rtsp://cam/1")
     found = scrape_until(api, lambda m: value(m, "site_online", **SITE) == 0)

@@ -13,6 +13,7 @@ from monitor.notify.events import (
     FaultReminder,
     ForecastPublic,
     Notification,
+    TurbulencePublic,
     alert_notification,
     camera_notification,
     fault_ack_notification,
@@ -21,6 +22,7 @@ from monitor.notify.events import (
     forecast_notification,
     probe_notification,
     repair_overdue_notification,
+    turbulence_notification,
     wanted,
 )
 from tests.notify.builders import WUYI, alert_payload
@@ -207,6 +209,7 @@ def test_every_kind_is_a_step_a_camera_change_a_forecast_or_a_fault_in_hand() ->
         "fault_acknowledged",
         "repair_overdue",
         "fault_unattended",
+        "turbulence",
     }
     assert {str(k) for k in NotificationKind} == steps | others
 
@@ -232,6 +235,25 @@ def test_a_forecast_says_which_level_and_when(eta_s: float, when: str) -> None:
     assert body["forecast"]["current_level"] == "high"
     assert (notification.kind, notification.peak_level) == ("forecast", "critical")
     assert notification.key == "forecast-wuyi-square-critical-190.000"
+
+
+def test_turbulence_says_how_hard_the_crowd_is_pushed_and_to_look_now() -> None:
+    turbulence = TurbulencePublic(pressure=0.0345, speed_m_s=1.1, peak_density=5.42, count=212)
+    notification = turbulence_notification("wuyi-square", turbulence, 190.0, WUYI, None)
+    body = json.loads(notification.body)
+    assert body["summary"] == (
+        "08:03:10 Wuyi Square: crowd turbulence, a dense crowd pushed in different directions "
+        "(pressure 0.035/s², peak 5.4 persons/m², 212 people): look at the camera now"
+    )
+    assert body["turbulence"] == {
+        "pressure": 0.0345,
+        "speed_m_s": 1.1,
+        "peak_density": 5.42,
+        "count": 212,
+    }
+    # Told whatever the alert level: a webhook's `levels` filter does not hold it back.
+    assert (notification.kind, notification.peak_level) == ("turbulence", None)
+    assert notification.key == "turbulence-wuyi-square-190.000"
 
 
 # 2026-12-02 06:00 UTC: 14:00 in Changsha.

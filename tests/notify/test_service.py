@@ -25,6 +25,7 @@ from monitor.bus.messages import (
     FaultAckPayload,
     FaultAckPublic,
     MessageType,
+    MotionPublic,
     ReadingPayload,
     SiteStatusPayload,
     TrendPublic,
@@ -235,13 +236,15 @@ def test_an_unreachable_receiver_is_given_up_on_after_the_limit(engine: Engine) 
     config = notify_config(closed_port_url())
     with running(config, engine, bus, clock=lambda: now[0]) as service:
         bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+        # The sender stores the attempt, then notes it on the endpoint: wait for both.
         wait_until(
             lambda: (
-                bool(service.outbox.deliveries()) and service.outbox.deliveries()[0].attempts >= 1
+                bool(service.outbox.deliveries())
+                and service.outbox.deliveries()[0].attempts >= 1
+                and service.endpoints()[0].failures_in_row >= 1
             )
         )
         status = service.endpoints()[0]
-        assert status.failures_in_row >= 1
         assert "ConnectError" in status.last_error
         now[0] += config.give_up_after_s + 1
         wait_until(lambda: service.outbox.deliveries()[0].state is DeliveryState.FAILED)
@@ -419,7 +422,9 @@ def test_a_camera_back_before_the_intake_caught_up_is_not_announced(
     assert [r.json["type"] for r in hooks.requests] == ["raised"]
 
 
-def reading(level: str, trend: TrendPublic | None, at: float) -> ReadingPayload:
+def reading(
+    level: str, trend: TrendPublic | None, at: float, motion: MotionPublic | None = None
+) -> ReadingPayload:
     return ReadingPayload(
         seq=1,
         captured_at=at,
@@ -432,6 +437,7 @@ def reading(level: str, trend: TrendPublic | None, at: float) -> ReadingPayload:
         frame_width=640,
         frame_height=480,
         trend=trend,
+        motion=motion,
     )
 
 
@@ -472,6 +478,35 @@ def test_a_rising_crowd_minutes_from_a_level_is_forecast_once(
         forecast = hooks.requests[0].json
         assert forecast["forecast"]["level"] == "danger"
         assert "Wuyi Square: heading for danger in about 2 min" in forecast["summary"]
+
+
+@pytest.mark.parametrize(
+    ("events", "told"),
+    [
+        pytest.param(["raised", "turbulence"], True, id="asked-for"),
+        pytest.param(["raised", "forecast"], False, id="not-asked-for"),
+    ],
+)
+def test_a_turbulent_crowd_is_told_once_an_episode(
+    engine: Engine, receiver: tuple[Receiver, RunningServer], events: list[str], told: bool
+) -> None:
+    hooks, server = receiver
+    pushed = MotionPublic(speed_m_s=1.1, pressure=0.035, turbulent=True)
+    calm = MotionPublic(speed_m_s=0.4, pressure=0.004, turbulent=False)
+    bus = InMemoryBus()
+    with running(notify_config(server.url("/hook"), events=events), engine, bus):
+        now = time.time()
+        for k, motion in enumerate([calm, pushed, pushed, None, pushed]):
+            bus.publish(MessageType.READING, "wuyi-square", reading("high", None, now + k, motion))
+        # A marker: the intake takes events in order, and each endpoint sends them so.
+        bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
+        hooks.wait_for(2 if told else 1)
+    kinds = [r.json["type"] for r in hooks.requests]
+    assert kinds == (["turbulence", "raised"] if told else ["raised"])
+    if told:
+        body = hooks.requests[0].json
+        assert body["turbulence"]["pressure"] == 0.035
+        assert "Wuyi Square: crowd turbulence" in body["summary"]
 
 
 def test_each_alert_step_settled_is_told_to_the_live_pages(

@@ -40,6 +40,7 @@ def config(
     exclude: list[list[list[int]]] | None = None,
     image_quality: dict[str, Any] | None = None,
     trend: dict[str, Any] | None = None,
+    motion: dict[str, Any] | None = None,
 ) -> AppConfig:
     site = minimal_site(
         analysis_fps=30,
@@ -48,6 +49,7 @@ def config(
         exclude=exclude or [],
         image_quality=image_quality or {},
         trend=trend or {},
+        motion=motion or {},
     )
     site["thresholds"] = COUNT_LEVELS
     platform = {
@@ -74,6 +76,7 @@ class Harness:
         exclude: list[list[list[int]]] | None = None,
         image_quality: dict[str, Any] | None = None,
         trend: dict[str, Any] | None = None,
+        motion: dict[str, Any] | None = None,
     ) -> None:
         self.bus = InMemoryBus(first_id=1)
         self.events: ThreadSubscription = self.bus.subscribe()
@@ -81,7 +84,7 @@ class Harness:
         self.writer = ReadingWriter(store, flush_interval_s=0.05)
         self.store = store
         self.runtime = Runtime(
-            config(escalate_after_s, exclude, image_quality, trend),
+            config(escalate_after_s, exclude, image_quality, trend, motion),
             estimator,
             self.sources,
             self.bus,
@@ -375,6 +378,48 @@ def test_a_site_with_the_trend_off_reads_none(store: SqlStore) -> None:
     finally:
         harness.stop()
     assert {r.trend for r in readings} == {None}
+
+
+def walking(people: int, step_px: int) -> np.ndarray:
+    """`scene(people)` after everyone walked `step_px` pixels east."""
+    return np.roll(scene(people), step_px, axis=1)
+
+
+def test_readings_carry_the_crowds_motion_to_bus_and_store(store: SqlStore) -> None:
+    # The site's ground: 100 m² over 160 x 120 pixels, 0.072 m a pixel.
+    metres_per_pixel = (100 / (160 * 120)) ** 0.5
+    harness = Harness(store, BlobCountEstimator(), motion={"max_gap_s": 1.0})
+    harness.start()
+    try:
+        first, _ = harness.image(walking(4, 0), at=100.0)
+        moved, _ = harness.image(walking(4, 4), at=100.5)
+        still, _ = harness.image(walking(4, 4), at=101.0)
+        after_gap, _ = harness.image(walking(4, 12), at=103.0)
+    finally:
+        harness.stop()
+    # Motion needs a frame before it, close enough in time.
+    assert first.motion is None
+    assert after_gap.motion is None
+    assert moved.motion is not None
+    assert moved.motion.speed_m_s == pytest.approx(4 * metres_per_pixel / 0.5, rel=0.25)
+    assert still.motion is not None
+    assert still.motion.speed_m_s == pytest.approx(0.0, abs=0.05)
+    # Four people 24 px apart are far below 2/m²: no pressure is taken.
+    assert (moved.motion.pressure, moved.motion.turbulent) == (0.0, False)
+    stored = store.readings("wuyi-square", since=None, until=None, limit=10)
+    assert [r.motion is None for r in stored] == [True, False, False, True]
+    assert stored[1].motion is not None
+    assert stored[1].motion.speed_m_s == moved.motion.speed_m_s
+
+
+def test_a_site_with_motion_off_reads_none(store: SqlStore) -> None:
+    harness = Harness(store, BlobCountEstimator(), motion={"enabled": False})
+    harness.start()
+    try:
+        readings = [harness.image(walking(4, t), at=100.0 + t / 2)[0] for t in range(4)]
+    finally:
+        harness.stop()
+    assert {r.motion for r in readings} == {None}
 
 
 def test_readings_reach_the_store(harness: Harness) -> None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from monitor.alerts.model import AlertState
+from monitor.motion.measure import Motion
 from monitor.quality.assess import FrameQuality
 from monitor.quality.verdict import QualityVerdict
 from monitor.store import schema
@@ -110,3 +111,40 @@ def test_version_2_readings_gain_a_quality_none_of_them_had(store_url: URL) -> N
     assert version == schema.SCHEMA_VERSION
     assert (old.seq, old.count, old.quality) == (7, 3.0, None)
     assert newer.quality == GOOD_PICTURE
+
+
+V3_READINGS = V2_READINGS.replace(
+    "frame_height INTEGER NOT NULL", "frame_height INTEGER NOT NULL, quality TEXT"
+)
+
+
+def test_version_3_readings_gain_a_motion_none_of_them_had(store_url: URL) -> None:
+    engine = old_database(store_url)
+    with engine.begin() as conn:
+        sqlite = store_url.get_backend_name() == "sqlite"
+        row_id = "INTEGER PRIMARY KEY" if sqlite else "BIGSERIAL PRIMARY KEY"
+        conn.exec_driver_sql(V3_READINGS.format(id=row_id))
+        conn.exec_driver_sql(
+            "CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)"
+        )
+        conn.exec_driver_sql("INSERT INTO schema_version VALUES (1, 3)")
+        conn.exec_driver_sql(
+            "INSERT INTO readings (site_id, seq, captured_at, analysed_at, count, mean_density, "
+            "peak_density, level, grid, frame_width, frame_height, quality) "
+            "VALUES ('wuyi', 7, 10.0, 10.5, 3.0, 0.1, 0.4, 'normal', '[[0.1]]', 640, 480, NULL)"
+        )
+    engine.dispose()
+
+    moving = Motion(speed_m_s=0.8, pressure=0.031, turbulent=True)
+    store = SqlStore(store_url)
+    try:
+        [old] = store.readings("wuyi", None, None, limit=10)
+        store.add_readings([dataclasses.replace(old, seq=8, motion=moving)])
+        newer = store.readings("wuyi", None, None, limit=10)[-1]
+        with store.engine.connect() as conn:
+            version = conn.execute(sa.select(schema.schema_version.c.version)).scalar_one()
+    finally:
+        store.close()
+    assert version == schema.SCHEMA_VERSION == 4
+    assert (old.seq, old.count, old.motion) == (7, 3.0, None)
+    assert newer.motion == moving

@@ -32,6 +32,7 @@ from monitor.config.app import AppConfig
 from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
+from monitor.motion.measure import Motion
 from monitor.pipeline.service import FrameSample, UnknownAlert, UnknownPlatform, UnknownSite
 from monitor.quality.assess import FrameQuality
 from monitor.quality.verdict import QualityIssue, QualityVerdict
@@ -120,6 +121,7 @@ class FakeMonitor:
         peak: float,
         quality: QualityVerdict | None = None,
         trend: Trend | None = None,
+        motion: Motion | None = None,
     ) -> StoredReading:
         """One analysed frame: stored, published, and fed to the site's alert engine.
 
@@ -128,7 +130,7 @@ class FakeMonitor:
             engine = self._engines[site_id]
             updates = engine.update(at, peak)
             reading = stored_reading(site_id, seq, at, peak, quality=quality)
-            reading = dataclasses.replace(reading, level=engine.level)
+            reading = dataclasses.replace(reading, level=engine.level, motion=motion)
             self._store.add_readings([reading])
             self._latest[site_id] = reading
             self._trends[site_id] = trend

@@ -133,6 +133,21 @@ def test_replay_from_an_alert_seeks_the_video_to_the_alert(page: Any, recorded: 
     expect(by_test_id(page, "replay-mark-raised").first).to_be_attached()
 
 
+def test_the_readout_says_how_the_crowd_moved_as_recorded(page: Any, recorded: Recorded) -> None:
+    at = recorded.alert["raised_at"]
+    store = recorded.application.store
+    assert store is not None
+    [reading] = store.readings(SITE, at - 0.01, at + 0.01, limit=5)
+    assert reading.motion is not None  # the pipeline measured it: the clip's frames follow
+    page.goto(recorded.server.url(f"/replay.html?site={SITE}&at={at}"))
+    sign_in(page, OPERATOR, wait_ms=WAIT_MS)
+    lane = by_test_id(page, f"replay-lane-{SITE}")
+    expect(lane).to_have_attribute("data-reading-at", str(at), timeout=WAIT_MS)
+    readout = by_test_id(page, f"replay-readout-{SITE}")
+    expect(readout).to_contain_text(f"· moving {reading.motion.speed_m_s:.1f} m/s")
+    expect(readout).to_have_attribute("data-turbulent", str(reading.motion.turbulent).lower())
+
+
 def test_timeline_click_seeks_and_play_advances(page: Any, recorded: Recorded) -> None:
     first = recorded.segments[0]
     at = first["start"] + 0.5

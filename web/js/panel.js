@@ -3,6 +3,7 @@
 
 import { request, snapshotUrl } from "./api.js";
 import { liveTrend, showTrend } from "./trend.js";
+import { liveMotion, showMotion } from "./motion.js";
 import { OFFLINE_COLOR, cap, fmtAge, fmtNum, pictureWarning, readingStale, textOn } from "./util.js";
 
 const OVERLAY_KEY = "crowd-monitor.overlay";
@@ -59,6 +60,7 @@ export class SitePanel {
     this.canvas = this.$("frame-overlay");
     this.toggle = this.$("overlay-toggle");
     this.trend = this.$("panel-trend");
+    this.motion = this.$("panel-motion");
     try {
       this.toggle.checked = localStorage.getItem(OVERLAY_KEY) !== "off";
     } catch {
@@ -116,7 +118,7 @@ export class SitePanel {
     this.showCountScale(site);
     this.$("panel-setup-link").href = `/setup.html?site=${encodeURIComponent(site.id)}`;
     this.renderMeta();
-    this.renderTrend();
+    this.renderLiveLines();
     this.drawOverlay();
   }
 
@@ -174,7 +176,7 @@ export class SitePanel {
     this.$("stat-mean").textContent = r ? fmtNum(r.mean_density, 2) : "–";
     this.$("stat-peak").textContent = r ? fmtNum(r.peak_density, 2) : "–";
     this.renderPicture(r?.image_quality);
-    this.renderTrend();
+    this.renderLiveLines();
     this.tick();
     if (r) {
       const frame = this.$("frame");
@@ -202,10 +204,11 @@ export class SitePanel {
     node.textContent = warning?.text ?? "";
   }
 
-  /** The trend line: hidden without a live trend (see liveTrend). */
-  renderTrend() {
+  /** The trend and motion lines: each hidden without its live value (see liveTrend). */
+  renderLiveLines() {
     const trend = liveTrend(this.site, this.reading);
     this.trend.hidden = !showTrend(this.trend, trend, this.site?.thresholds?.metric);
+    this.motion.hidden = !showMotion(this.motion, liveMotion(this.site, this.reading));
   }
 
   tick() {
@@ -214,7 +217,7 @@ export class SitePanel {
     age.textContent = r ? fmtAge(r.analysed_at) : "–";
     age.title = r ? new Date(r.analysed_at * 1000).toLocaleString() : "";
     age.classList.toggle("stale", this.site?.status === "online" && readingStale(r));
-    this.renderTrend();
+    this.renderLiveLines();
   }
 
   setFrameMessage(text) {

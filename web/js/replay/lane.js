@@ -6,6 +6,7 @@ import { request } from "../api.js";
 import { serverNow } from "../server_clock.js";
 import { el, pictureWarning } from "../util.js";
 import { drawOverlay } from "./overlay.js";
+import { fmtPressure } from "../motion.js";
 import { damagedAt, fmtClock, nextSegment, outageAt, readingNear, segmentAt } from "./timeline.js";
 
 const AXIS = { stroke: "#9aa7b8", grid: { stroke: "#263345", width: 1 }, ticks: { stroke: "#263345" } };
@@ -259,8 +260,9 @@ export class Lane {
     const reading = readingNear(this.readings, t);
     this.root.dataset.readingAt = reading ? String(reading.captured_at) : "";
     this.readout.textContent = reading
-      ? `${reading.count.toFixed(1)} people · peak ${reading.peak_density.toFixed(2)}/m² · ${reading.level}`
+      ? `${reading.count.toFixed(1)} people · peak ${reading.peak_density.toFixed(2)}/m² · ${reading.level}${motionWords(reading.motion)}`
       : "no reading";
+    this.readout.dataset.turbulent = String(Boolean(reading?.motion?.turbulent));
     this.showPicture(reading?.image_quality);
     drawOverlay(this.canvas, this.video, this.current ? reading : null, this.site.roi);
   }
@@ -295,4 +297,12 @@ export class Lane {
     this.plot?.destroy();
     this.root.remove();
   }
+}
+
+
+/** The readout's words for a stored reading's motion: "" without one (earlier builds, gaps). */
+function motionWords(motion) {
+  if (!motion) return "";
+  const words = ` · moving ${motion.speed_m_s.toFixed(1)} m/s`;
+  return motion.turbulent ? `${words} · ≋ turbulent (${fmtPressure(motion.pressure)})` : words;
 }

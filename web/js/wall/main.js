@@ -7,6 +7,7 @@ import { el, fmtAge, fmtNum, levelColor, levelRank, readingStale, textOn } from 
 import { LiveSocket } from "../ws.js";
 import { renderServerClock } from "../clock_view.js";
 import { orderKey, wallOrder } from "./order.js";
+import { liveMotion, motionText } from "../motion.js";
 
 const $ = (id) => document.getElementById(id);
 // How often a visible tile may fetch a newer frame: a wall of twenty cameras at 1 Hz is
@@ -54,15 +55,17 @@ function makeTile(site) {
   const level = el("span", { class: "wall-level", "data-testid": `wall-level-${site.id}` });
   const reason = el("span", { class: "wall-reason", "data-testid": `wall-reason-${site.id}` });
   const age = el("span", { class: "wall-age", "data-testid": `wall-age-${site.id}` });
+  const turbulence = el("span", { class: "wall-turbulence", "data-testid": `wall-turbulent-${site.id}`, hidden: true, text: "≋ turbulent" });
   const root = el(
     "a",
     { class: "wall-tile", href: `/#${encodeURIComponent(site.id)}`, "data-testid": `wall-tile-${site.id}`, "data-site-id": site.id, title: `Open ${site.name_en} on the live map` },
     image,
     reason,
     age,
+    turbulence,
     el("span", { class: "wall-caption" }, name, count, density, level),
   );
-  const tile = { root, image, name, count, density, level, reason, age, visible: false, loading: false, shownSeq: null };
+  const tile = { root, image, name, count, density, level, reason, age, turbulence, visible: false, loading: false, shownSeq: null };
   observer.observe(root);
   return tile;
 }
@@ -94,6 +97,9 @@ function renderTile(site) {
   tile.reason.textContent = reason;
   tile.reason.hidden = !reason;
   tile.age.textContent = r && readingStale(r) ? fmtAge(r.analysed_at) : "";
+  const motion = liveMotion(site, r);
+  tile.turbulence.hidden = !motion?.turbulent;
+  tile.turbulence.title = motion?.turbulent ? motionText(motion).title : "";
 }
 
 function renderSummary() {

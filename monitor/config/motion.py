@@ -1,0 +1,55 @@
+"""How a site's crowd motion is measured: the `sites[].motion` section.
+
+Density says how packed a crowd is; motion says whether it is still flowing. A dense crowd
+whose people are shoved in different directions (crowd turbulence) is the step before a
+crush, and it shows in the video before it shows in the count.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from monitor.config.base import Section
+
+
+class MotionConfig(Section):
+    enabled: bool = Field(
+        default=True,
+        description="Measure the crowd's speed and crowd pressure from the optical flow "
+        "between analysed frames (about 3 ms a frame).",
+    )
+    max_gap_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=10,
+        description="Longest time between two analysed frames for their flow to count as the "
+        "crowd's motion; after a longer gap (a stall, a reconnect) the next reading has none.",
+    )
+    window_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="Seconds over which crowd pressure is the median of the analysed frames' "
+        "(0: each frame's own): one frame's is noisy, and a turbulence flag should not blink.",
+    )
+    flow_width: int = Field(
+        default=320,
+        ge=64,
+        le=1280,
+        description="Width in pixels of the grey copy of each frame the flow runs on: wider "
+        "sees far people's steps better and costs more.",
+    )
+    pressure_limit: float = Field(
+        default=0.02,
+        gt=0,
+        le=10,
+        description="Crowd pressure (density x velocity variance, 1/s²) from which the crowd "
+        "is shown as turbulent. Helbing et al. (2007) saw crowd turbulence from about 0.02/s².",
+    )
+    pressure_min_density: float = Field(
+        default=2.0,
+        ge=0,
+        le=10,
+        description="Persons/m² below which crowd pressure is not taken: a sparse crowd can "
+        "step round itself, and two streams walking past each other are no turbulence.",
+    )

@@ -1,0 +1,148 @@
+"""How a site's crowd moves, on the live page: the site panel's motion line and the site
+list's turbulence flag, in a real Chromium against the real server.
+
+The in-test monitor publishes readings with the motion a test chooses (tests/motion and the
+pipeline tests cover how it is measured).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from monitor.auth.roles import Role
+from monitor.bus.messages import MessageType, SiteStatusPayload
+from monitor.motion.measure import Motion
+from tests.support.api_harness import Api, ApiFactory
+from tests.support.browser import (
+    WAIT_MS,
+    by_test_id,
+    open_signed_in,
+    pages_api,
+    sign_in,
+    sync_api,
+)
+
+expect = sync_api().expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SITE = "gate-a"
+OTHER = "gate-b"
+VIEWER = "zhao.min"
+
+
+@pytest.fixture
+def api(make_api: ApiFactory) -> Api:
+    return pages_api(make_api, {VIEWER: Role.VIEWER})
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    motion: Motion
+    panel: str
+    title: str  # a phrase of the panel line's tooltip
+    turbulent: bool
+
+
+CASES = [
+    Case(
+        "a calm crowd walking",
+        Motion(speed_m_s=0.84, pressure=0.0042, turbulent=False),
+        "Moving 0.8 m/s · pressure 0.0042/s²",
+        "move at 0.8 m/s on average",
+        False,
+    ),
+    Case(
+        "a standing crowd",
+        Motion(speed_m_s=0.0, pressure=0.0, turbulent=False),
+        "Moving 0.0 m/s · pressure 0/s²",
+        "pressure 0/s²",
+        False,
+    ),
+    Case(
+        "a dense crowd pushed about",
+        Motion(speed_m_s=1.23, pressure=0.031, turbulent=True),
+        "Crowd turbulence: pressure 0.031/s² · moving 1.2 m/s",
+        "the step before a crush",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_a_readings_motion_shows_in_the_panel_and_turbulence_in_the_list(
+    page: Any, api: Api, case: Case
+) -> None:
+    open_signed_in(page, api, VIEWER, SITE)
+    api.monitor.observe(SITE, 1, time.time(), 3.0, motion=case.motion)
+
+    line = by_test_id(page, "panel-motion")
+    expect(line).to_have_text(case.panel, timeout=WAIT_MS)
+    expect(line).to_be_visible()
+    expect(line).to_have_attribute("data-turbulent", str(case.turbulent).lower())
+    assert case.title in (line.get_attribute("title") or "")
+    flag = by_test_id(page, f"site-turbulent-{SITE}")
+    if case.turbulent:
+        expect(flag).to_be_visible()
+        expect(flag).to_have_text("≋ turbulent")
+        expect(line).to_have_css("font-weight", "700")
+    else:
+        expect(flag).to_be_hidden()
+    # The other site has no motion: nothing is flagged.
+    expect(by_test_id(page, f"site-turbulent-{OTHER}")).to_be_hidden()
+
+
+def test_a_reading_without_motion_clears_it(page: Any, api: Api) -> None:
+    open_signed_in(page, api, VIEWER, SITE)
+    seqs = itertools.count(1)
+    turbulent = Motion(speed_m_s=1.2, pressure=0.05, turbulent=True)
+    api.monitor.observe(SITE, next(seqs), time.time(), 3.0, motion=turbulent)
+    line, flag = by_test_id(page, "panel-motion"), by_test_id(page, f"site-turbulent-{SITE}")
+    expect(flag).to_be_visible(timeout=WAIT_MS)
+
+    # The first frame after a gap has no motion: the last one no longer holds.
+    api.monitor.observe(SITE, next(seqs), time.time(), 3.0, motion=None)
+    expect(line).to_be_hidden(timeout=WAIT_MS)
+    expect(flag).to_be_hidden()
+
+
+def test_stale_or_offline_motion_goes_without_a_new_reading(page: Any, api: Api) -> None:
+    open_signed_in(page, api, VIEWER, SITE)
+    turbulent = Motion(speed_m_s=1.2, pressure=0.05, turbulent=True)
+    at = time.time() - 10.0  # stale 5 s from now (STALE_READING_S in web/js/util.js)
+    api.monitor.observe(SITE, 1, at, 3.0, motion=turbulent)
+    line, flag = by_test_id(page, "panel-motion"), by_test_id(page, f"site-turbulent-{SITE}")
+    expect(flag).to_be_visible(timeout=WAIT_MS)
+    expect(line).to_be_hidden(timeout=WAIT_MS)
+    expect(flag).to_be_hidden()
+    assert time.time() - at >= 15.0
+
+    api.monitor.observe(SITE, 2, time.time(), 3.0, motion=turbulent)
+    expect(flag).to_be_visible(timeout=WAIT_MS)
+    offline = SiteStatusPayload(status="offline", reason="no frames for 30 s")
+    api.bus.publish(MessageType.SITE_STATUS, SITE, offline)
+    expect(line).to_be_hidden(timeout=WAIT_MS)
+    expect(flag).to_be_hidden()
+
+
+def test_the_camera_wall_flags_a_turbulent_crowd(page: Any, api: Api) -> None:
+    page.goto(api.server.url("/wall.html"))
+    sign_in(page, VIEWER)
+    flag = by_test_id(page, f"wall-turbulent-{SITE}")
+    expect(by_test_id(page, f"wall-tile-{SITE}")).to_be_visible(timeout=WAIT_MS)
+    calm = Motion(speed_m_s=0.5, pressure=0.004, turbulent=False)
+    api.monitor.observe(SITE, 1, time.time(), 3.0, motion=calm)  # 3/m²: 30 people
+    expect(by_test_id(page, f"wall-count-{SITE}")).to_have_text("30 people", timeout=WAIT_MS)
+    expect(flag).to_be_hidden()
+
+    turbulent = Motion(speed_m_s=1.1, pressure=0.04, turbulent=True)
+    api.monitor.observe(SITE, 2, time.time(), 3.0, motion=turbulent)
+    expect(flag).to_be_visible(timeout=WAIT_MS)
+    expect(flag).to_have_text("≋ turbulent")
+    expect(by_test_id(page, f"wall-turbulent-{OTHER}")).to_be_hidden()
