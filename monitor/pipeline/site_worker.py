@@ -412,12 +412,16 @@ class SiteWorker:
         if not config.enabled:
             self._flow_frame = None
             return None
-        current = flow_frame(frame.image, config.flow_width, frame.captured_at)
-        previous, self._flow_frame = self._flow_frame, current
         window = self._motion_window
         if window is None or window.window_s != config.window_s:
             window = self._motion_window = MotionWindow(config.window_s)
-        if blank or previous is None or not can_follow(previous, current, config.max_gap_s):
+        if blank:  # nothing moves in a covered lens, and the next picture moves on from none
+            self._flow_frame = None
+            window.clear()
+            return None
+        current = flow_frame(frame.image, config.flow_width, frame.captured_at)
+        previous, self._flow_frame = self._flow_frame, current
+        if previous is None or not can_follow(previous, current, config.max_gap_s):
             window.clear()
             return None
         sample = measure_motion(

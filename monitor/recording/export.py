@@ -47,6 +47,10 @@ READING_COLUMNS = (
     "level",
     # "good", or the picture's issues ("noise detail_loss"); empty when not assessed.
     "picture",
+    # The crowd's motion (README, "Motion"); empty when not measured.
+    "speed_m_s",
+    "pressure",
+    "turbulent",
 )
 
 
@@ -114,7 +118,7 @@ def readings_csv(readings: Iterable[StoredReading]) -> bytes:
     for r in readings:
         writer.writerow(
             [r.site_id, r.seq, repr(r.captured_at), repr(r.analysed_at), r.count,
-             r.mean_density, r.peak_density, r.level, _picture(r)]
+             r.mean_density, r.peak_density, r.level, _picture(r), *_motion(r)]
         )  # fmt: skip
     return out.getvalue().encode()
 
@@ -128,6 +132,13 @@ def status_csv(site_id: str, changes: Iterable[StatusChange]) -> bytes:
     for change in changes:
         writer.writerow([site_id, repr(change.at), change.status, change.reason])
     return out.getvalue().encode()
+
+
+def _motion(reading: StoredReading) -> tuple[object, ...]:
+    motion = reading.motion
+    if motion is None:
+        return ("", "", "")
+    return (motion.speed_m_s, motion.pressure, "yes" if motion.turbulent else "no")
 
 
 def _picture(reading: StoredReading) -> str:

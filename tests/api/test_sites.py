@@ -121,10 +121,13 @@ def test_readings(readings_api: Api, query: str, seqs: list[int]) -> None:
             "frame_height",
             "image_quality",
             "trend",
+            "motion",
         }
         assert reading["grid"][0][0] is None
         # The store keeps no trend: it is live only.
         assert reading["trend"] is None
+        # These readings were stored without a motion (as by an earlier build).
+        assert reading["motion"] is None
 
 
 @pytest.mark.parametrize(

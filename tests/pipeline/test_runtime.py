@@ -412,6 +412,28 @@ def test_readings_carry_the_crowds_motion_to_bus_and_store(store: SqlStore) -> N
     assert stored[1].motion.speed_m_s == moved.motion.speed_m_s
 
 
+def test_motion_starts_afresh_after_a_covered_lens(store: SqlStore) -> None:
+    harness = Harness(
+        store, BlobCountEstimator(), image_quality={"enabled": True, "window_frames": 1}
+    )
+    covered_lens = np.full((120, 160, 3), 40, np.uint8)
+    harness.start()
+    try:
+        frames = [street(), np.roll(street(), 2, axis=1), covered_lens, street(), street()]
+        readings = [harness.image(image, at=200.0 + k / 2)[0] for k, image in enumerate(frames)]
+    finally:
+        harness.stop()
+    assert [r.image_quality and r.image_quality.issues for r in readings] == [
+        [],
+        [],
+        ["blank"],
+        [],
+        [],
+    ]
+    # The frame after the covered lens has nothing to follow: no motion from grey to a street.
+    assert [r.motion is None for r in readings] == [True, False, True, True, False]
+
+
 def test_a_site_with_motion_off_reads_none(store: SqlStore) -> None:
     harness = Harness(store, BlobCountEstimator(), motion={"enabled": False})
     harness.start()

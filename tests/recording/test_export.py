@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from monitor.motion.measure import Motion
 from monitor.quality.assess import FrameQuality
 from monitor.quality.outages import StatusChange
 from monitor.quality.verdict import QualityIssue, QualityVerdict
@@ -84,9 +85,24 @@ def test_readings_csv_says_how_good_each_picture_was(
     quality: QualityVerdict | None, picture: str
 ) -> None:
     assessed = dataclasses.replace(reading(5.0), quality=quality)
-    header, row = readings_csv([assessed]).decode().splitlines()
-    assert header.split(",")[-1] == "picture"
-    assert row.split(",")[-1] == picture
+    [row] = csv.DictReader(io.StringIO(readings_csv([assessed]).decode()))
+    assert row["picture"] == picture
+
+
+@pytest.mark.parametrize(
+    ("motion", "columns"),
+    [
+        pytest.param(None, ("", "", ""), id="not-measured"),
+        pytest.param(Motion(0.8, 0.004, False), ("0.8", "0.004", "no"), id="calm"),
+        pytest.param(Motion(1.2, 0.031, True), ("1.2", "0.031", "yes"), id="turbulent"),
+    ],
+)
+def test_readings_csv_says_how_the_crowd_moved(
+    motion: Motion | None, columns: tuple[str, str, str]
+) -> None:
+    moving = dataclasses.replace(reading(5.0), motion=motion)
+    [row] = csv.DictReader(io.StringIO(readings_csv([moving]).decode()))
+    assert (row["speed_m_s"], row["pressure"], row["turbulent"]) == columns
 
 
 def test_status_csv_rows_round_trip() -> None:
