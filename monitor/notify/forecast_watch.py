@@ -9,6 +9,7 @@ level, and again only after `cooldown_s`, so a crowd hovering near a level pages
 from __future__ import annotations
 
 from monitor.bus.messages import TrendPublic
+from monitor.notify.cooldown import Cooldown
 from monitor.notify.events import ForecastPublic
 
 
@@ -17,8 +18,7 @@ class ForecastWatch:
         if within_s <= 0 or cooldown_s < 0:
             raise ValueError(f"need within_s > 0 and cooldown_s >= 0, got {within_s}, {cooldown_s}")
         self._within_s = within_s
-        self._cooldown_s = cooldown_s
-        self._announced: dict[tuple[str, str], float] = {}
+        self._cooldown = Cooldown(cooldown_s)
 
     def observe(
         self, site_id: str, level: str, trend: TrendPublic | None, at: float
@@ -28,11 +28,8 @@ class ForecastWatch:
             return None
         if trend.next_level is None or trend.eta_s is None or trend.eta_s > self._within_s:
             return None
-        key = (site_id, trend.next_level)
-        last = self._announced.get(key)
-        if last is not None and at - last < self._cooldown_s:
+        if not self._cooldown.allow((site_id, trend.next_level), at):
             return None
-        self._announced[key] = at
         return ForecastPublic(
             level=trend.next_level,
             eta_s=trend.eta_s,

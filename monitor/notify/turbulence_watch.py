@@ -10,16 +10,14 @@ only `cooldown_s` after the last one told: a crowd on the edge of the limit page
 from __future__ import annotations
 
 from monitor.bus.messages import ReadingPayload
+from monitor.notify.cooldown import Cooldown
 from monitor.notify.events import TurbulencePublic
 
 
 class TurbulenceWatch:
     def __init__(self, cooldown_s: float) -> None:
-        if cooldown_s < 0:
-            raise ValueError(f"need cooldown_s >= 0, got {cooldown_s}")
-        self._cooldown_s = cooldown_s
+        self._cooldown = Cooldown(cooldown_s)
         self._in_episode: set[str] = set()
-        self._told_at: dict[str, float] = {}
 
     def observe(self, site_id: str, reading: ReadingPayload) -> TurbulencePublic | None:
         """Takes one reading; returns the turbulence to tell of now, if any."""
@@ -32,11 +30,8 @@ class TurbulenceWatch:
         if site_id in self._in_episode:
             return None
         self._in_episode.add(site_id)
-        at = reading.captured_at
-        last = self._told_at.get(site_id)
-        if last is not None and at - last < self._cooldown_s:
+        if not self._cooldown.allow(site_id, reading.captured_at):
             return None
-        self._told_at[site_id] = at
         return TurbulencePublic(
             pressure=motion.pressure,
             speed_m_s=motion.speed_m_s,

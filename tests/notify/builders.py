@@ -1,4 +1,4 @@
-"""Alert messages as the pipeline publishes them, for the notification tests."""
+"""Alert and reading messages as the pipeline publishes them, for the notification tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 from monitor.alerts.model import Alert, AlertEvent, AlertEventKind, AlertState
 from monitor.bus.convert import alert_event_public, alert_public
-from monitor.bus.messages import AlertPayload
+from monitor.bus.messages import AlertPayload, MotionPublic, ReadingPayload, TrendPublic
 from monitor.notify.events import SiteRef
 
 WUYI = SiteRef(
@@ -47,3 +47,27 @@ def alert_payload(
     )
     event = AlertEvent(event_id, alert.id, site_id, kind, level, value, at, by, note)
     return AlertPayload(alert=alert_public(alert), event=alert_event_public(event))
+
+
+def reading_payload(
+    at: float,
+    level: str = "high",
+    trend: TrendPublic | None = None,
+    motion: MotionPublic | None = None,
+    count: float = 40.0,
+    peak_density: float = 3.6,
+) -> ReadingPayload:
+    return ReadingPayload(
+        seq=1,
+        captured_at=at,
+        analysed_at=at,
+        count=count,
+        mean_density=2.0,
+        peak_density=peak_density,
+        level=level,
+        grid=[[peak_density]],
+        frame_width=640,
+        frame_height=480,
+        trend=trend,
+        motion=motion,
+    )

@@ -26,7 +26,6 @@ from monitor.bus.messages import (
     FaultAckPublic,
     MessageType,
     MotionPublic,
-    ReadingPayload,
     SiteStatusPayload,
     TrendPublic,
 )
@@ -36,7 +35,7 @@ from monitor.notify.events import SiteRef
 from monitor.notify.outbox import DeliveryState, Outbox
 from monitor.notify.service import NotificationService, WebhookEnvError
 from monitor.notify.verdict import RetryPolicy
-from tests.notify.builders import WUYI, alert_payload
+from tests.notify.builders import WUYI, alert_payload, reading_payload
 from tests.support.receiver import Receiver
 from tests.support.server import RunningServer, running_server
 
@@ -422,25 +421,6 @@ def test_a_camera_back_before_the_intake_caught_up_is_not_announced(
     assert [r.json["type"] for r in hooks.requests] == ["raised"]
 
 
-def reading(
-    level: str, trend: TrendPublic | None, at: float, motion: MotionPublic | None = None
-) -> ReadingPayload:
-    return ReadingPayload(
-        seq=1,
-        captured_at=at,
-        analysed_at=at,
-        count=40,
-        mean_density=2.0,
-        peak_density=3.6,
-        level=level,
-        grid=[[3.6]],
-        frame_width=640,
-        frame_height=480,
-        trend=trend,
-        motion=motion,
-    )
-
-
 RISING = TrendPublic(
     direction="rising",
     rate_per_min=0.8,
@@ -467,8 +447,8 @@ def test_a_rising_crowd_minutes_from_a_level_is_forecast_once(
     with running(notify_config(server.url("/hook"), events=events), engine, bus):
         now = time.time()
         for k in range(3):  # three readings of one rising episode
-            bus.publish(MessageType.READING, "wuyi-square", reading("high", RISING, now + k))
-        bus.publish(MessageType.READING, "wuyi-square", reading("high", None, now + 3))
+            bus.publish(MessageType.READING, "wuyi-square", reading_payload(now + k, trend=RISING))
+        bus.publish(MessageType.READING, "wuyi-square", reading_payload(now + 3))
         # A marker: the intake takes events in order, and each endpoint sends them so.
         bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
         hooks.wait_for(2 if told else 1)
@@ -497,7 +477,7 @@ def test_a_turbulent_crowd_is_told_once_an_episode(
     with running(notify_config(server.url("/hook"), events=events), engine, bus):
         now = time.time()
         for k, motion in enumerate([calm, pushed, pushed, None, pushed]):
-            bus.publish(MessageType.READING, "wuyi-square", reading("high", None, now + k, motion))
+            bus.publish(MessageType.READING, "wuyi-square", reading_payload(now + k, motion=motion))
         # A marker: the intake takes events in order, and each endpoint sends them so.
         bus.publish(MessageType.ALERT, "wuyi-square", alert_payload())
         hooks.wait_for(2 if told else 1)

@@ -4,25 +4,14 @@ import pytest
 
 from monitor.bus.messages import MotionPublic, ReadingPayload
 from monitor.notify.turbulence_watch import TurbulenceWatch
+from tests.notify.builders import reading_payload
 
 CALM = MotionPublic(speed_m_s=0.4, pressure=0.004, turbulent=False)
 PUSHED = MotionPublic(speed_m_s=1.1, pressure=0.035, turbulent=True)
 
 
 def reading(at: float, motion: MotionPublic | None) -> ReadingPayload:
-    return ReadingPayload(
-        seq=1,
-        captured_at=at,
-        analysed_at=at,
-        count=212,
-        mean_density=3.1,
-        peak_density=5.4,
-        level="critical",
-        grid=[[5.4]],
-        frame_width=640,
-        frame_height=480,
-        motion=motion,
-    )
+    return reading_payload(at, level="critical", motion=motion, count=212, peak_density=5.4)
 
 
 def told(watch: TurbulenceWatch, timeline: list[tuple[float, MotionPublic | None]]) -> list[float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
@@ -13,6 +14,7 @@ from monitor.motion.measure import Motion
 from monitor.quality.assess import FrameQuality
 from monitor.quality.verdict import QualityVerdict
 from monitor.store import schema
+from monitor.store.base import StoredReading
 from monitor.store.sql import SqlStore
 
 GOOD_PICTURE = QualityVerdict(
@@ -82,16 +84,23 @@ CREATE TABLE readings (
 )"""
 
 
-def test_version_2_readings_gain_a_quality_none_of_them_had(store_url: URL) -> None:
+V3_READINGS = V2_READINGS.replace(
+    "frame_height INTEGER NOT NULL", "frame_height INTEGER NOT NULL, quality TEXT"
+)
+OLD_READINGS = {2: V2_READINGS, 3: V3_READINGS}
+
+
+def readings_as_left_by(store_url: URL, version: int) -> None:
+    """The readings table as schema `version` made it, holding one reading."""
     engine = old_database(store_url)
     with engine.begin() as conn:
         sqlite = store_url.get_backend_name() == "sqlite"
         row_id = "INTEGER PRIMARY KEY" if sqlite else "BIGSERIAL PRIMARY KEY"
-        conn.exec_driver_sql(V2_READINGS.format(id=row_id))
+        conn.exec_driver_sql(OLD_READINGS[version].format(id=row_id))
         conn.exec_driver_sql(
             "CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)"
         )
-        conn.exec_driver_sql("INSERT INTO schema_version VALUES (1, 2)")
+        conn.exec_driver_sql(f"INSERT INTO schema_version VALUES (1, {version})")
         conn.exec_driver_sql(
             "INSERT INTO readings (site_id, seq, captured_at, analysed_at, count, mean_density, "
             "peak_density, level, grid, frame_width, frame_height) "
@@ -99,52 +108,34 @@ def test_version_2_readings_gain_a_quality_none_of_them_had(store_url: URL) -> N
         )
     engine.dispose()
 
+
+def upgraded(store_url: URL, **newer: Any) -> tuple[StoredReading, StoredReading, int]:
+    """Opens the old database (which upgrades it), reads its reading back and stores a newer
+    one with `newer` changed: (old, newer, the schema version now)."""
     store = SqlStore(store_url)
     try:
         [old] = store.readings("wuyi", None, None, limit=10)
-        store.add_readings([dataclasses.replace(old, seq=8, quality=GOOD_PICTURE)])
-        newer = store.readings("wuyi", None, None, limit=10)[-1]
+        store.add_readings([dataclasses.replace(old, seq=8, **newer)])
+        stored = store.readings("wuyi", None, None, limit=10)[-1]
         with store.engine.connect() as conn:
             version = conn.execute(sa.select(schema.schema_version.c.version)).scalar_one()
     finally:
         store.close()
+    return old, stored, version
+
+
+def test_version_2_readings_gain_a_quality_none_of_them_had(store_url: URL) -> None:
+    readings_as_left_by(store_url, 2)
+    old, newer, version = upgraded(store_url, quality=GOOD_PICTURE)
     assert version == schema.SCHEMA_VERSION
     assert (old.seq, old.count, old.quality) == (7, 3.0, None)
     assert newer.quality == GOOD_PICTURE
 
 
-V3_READINGS = V2_READINGS.replace(
-    "frame_height INTEGER NOT NULL", "frame_height INTEGER NOT NULL, quality TEXT"
-)
-
-
 def test_version_3_readings_gain_a_motion_none_of_them_had(store_url: URL) -> None:
-    engine = old_database(store_url)
-    with engine.begin() as conn:
-        sqlite = store_url.get_backend_name() == "sqlite"
-        row_id = "INTEGER PRIMARY KEY" if sqlite else "BIGSERIAL PRIMARY KEY"
-        conn.exec_driver_sql(V3_READINGS.format(id=row_id))
-        conn.exec_driver_sql(
-            "CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)"
-        )
-        conn.exec_driver_sql("INSERT INTO schema_version VALUES (1, 3)")
-        conn.exec_driver_sql(
-            "INSERT INTO readings (site_id, seq, captured_at, analysed_at, count, mean_density, "
-            "peak_density, level, grid, frame_width, frame_height, quality) "
-            "VALUES ('wuyi', 7, 10.0, 10.5, 3.0, 0.1, 0.4, 'normal', '[[0.1]]', 640, 480, NULL)"
-        )
-    engine.dispose()
-
+    readings_as_left_by(store_url, 3)
     moving = Motion(speed_m_s=0.8, pressure=0.031, turbulent=True)
-    store = SqlStore(store_url)
-    try:
-        [old] = store.readings("wuyi", None, None, limit=10)
-        store.add_readings([dataclasses.replace(old, seq=8, motion=moving)])
-        newer = store.readings("wuyi", None, None, limit=10)[-1]
-        with store.engine.connect() as conn:
-            version = conn.execute(sa.select(schema.schema_version.c.version)).scalar_one()
-    finally:
-        store.close()
+    old, newer, version = upgraded(store_url, motion=moving)
     assert version == schema.SCHEMA_VERSION == 4
     assert (old.seq, old.count, old.motion) == (7, 3.0, None)
     assert newer.motion == moving
