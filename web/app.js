@@ -462,10 +462,12 @@ function tick() {
   renderServerClock($("clock"));
   panel?.tick();
   showFaults();
-  // A stream can stall without failing: its last trend goes once the reading is stale.
+  // A stream can stall without failing: its last trend and turbulence go once the reading is
+  // stale, from the list and the marker (which restyles only when something shown changed).
   for (const site of state.sites.values()) {
     const row = document.querySelector(`#site-list [data-site-id="${CSS.escape(site.id)}"]`);
     if (row) renderSiteTrend(site, row);
+    map?.updateSite(site);
   }
 }
 

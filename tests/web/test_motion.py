@@ -88,10 +88,13 @@ def test_a_readings_motion_shows_in_the_panel_and_turbulence_in_the_list(
     expect(line).to_have_attribute("data-turbulent", str(case.turbulent).lower())
     assert case.title in (line.get_attribute("title") or "")
     flag = by_test_id(page, f"site-turbulent-{SITE}")
+    marker = by_test_id(page, f"site-marker-{SITE}")
+    expect(marker).to_have_attribute("data-turbulent", str(case.turbulent).lower())
     if case.turbulent:
         expect(flag).to_be_visible()
         expect(flag).to_have_text("≋ turbulent")
         expect(line).to_have_css("font-weight", "700")
+        expect(marker).to_have_css("stroke-dasharray", "4px, 3px")
     else:
         expect(flag).to_be_hidden()
     # The other site has no motion: nothing is flagged.
@@ -119,8 +122,11 @@ def test_stale_or_offline_motion_goes_without_a_new_reading(page: Any, api: Api)
     api.monitor.observe(SITE, 1, at, 3.0, motion=turbulent)
     line, flag = by_test_id(page, "panel-motion"), by_test_id(page, f"site-turbulent-{SITE}")
     expect(flag).to_be_visible(timeout=WAIT_MS)
+    marker = by_test_id(page, f"site-marker-{SITE}")
+    expect(marker).to_have_attribute("data-turbulent", "true")
     expect(line).to_be_hidden(timeout=WAIT_MS)
     expect(flag).to_be_hidden()
+    expect(marker).to_have_attribute("data-turbulent", "false", timeout=WAIT_MS)
     assert time.time() - at >= 15.0
 
     api.monitor.observe(SITE, 2, time.time(), 3.0, motion=turbulent)

@@ -1,6 +1,7 @@
 // The Leaflet map: one circle marker per site, coloured by its alert level.
 
 import { liveTrend, trendText } from "./trend.js";
+import { liveMotion } from "./motion.js";
 import { NORMAL_COLOR, OFFLINE_COLOR, cap, el, levelColor, levelRank, pictureIssues, pictureWarning } from "./util.js";
 
 const L = window.L;
@@ -48,6 +49,11 @@ export function markerTrend(site) {
   return `${shown.arrow} ${shown.urgency ? shown.text : site.latest.trend.direction}`;
 }
 
+/** Whether the site's crowd is turbulent now (see liveMotion). */
+function turbulent(site) {
+  return Boolean(liveMotion(site, site.latest)?.turbulent);
+}
+
 function tooltipHtml(site) {
   const trend = markerTrend(site);
   const picture = pictureWarning(site.latest?.image_quality);
@@ -65,6 +71,8 @@ function tooltipHtml(site) {
     el("br"),
     el("span", { text: `Level: ${cap(site.level)}` }),
     trend ? el("span", { class: "trend", text: ` · ${trend}` }) : null,
+    turbulent(site) ? el("br") : null,
+    turbulent(site) ? el("strong", { class: "turbulence", text: "≋ Crowd turbulence" }) : null,
     site.location_approximate ? el("br") : null,
     site.location_approximate ? el("em", { text: "Location approximate" }) : null,
     picture ? el("br") : null,
@@ -162,6 +170,7 @@ export class SiteMap {
     const key = [
       site.level, site.level_color, site.status, site.status_reason, selected, site.alerting,
       site.lat, site.lon, site.name_en, site.name_zh, pictureIssues(site), markerTrend(site),
+      turbulent(site),
       JSON.stringify(site.setup?.roi_lat_lon ?? []), footprint?.density,
     ].join("|");
     if (!force && key === entry.key) return;
@@ -183,6 +192,8 @@ export class SiteMap {
       path.setAttribute("data-picture-issues", pictureIssues(site));
       path.classList.toggle("offline", site.status === "offline");
       path.classList.toggle("alerting", Boolean(site.alerting));
+      path.classList.toggle("turbulent", turbulent(site));
+      path.setAttribute("data-turbulent", String(turbulent(site)));
       path.classList.toggle("selected", selected);
     }
     if (selected) entry.circle.bringToFront();
