@@ -14,12 +14,14 @@ from monitor.bus.messages import (
     ImageQualityPublic,
     LevelPublic,
     MotionPublic,
+    MotionSettingsPublic,
     PictureLimitsPublic,
     ReadingPayload,
     SchedulePublic,
     ThresholdsPublic,
     TrendPublic,
 )
+from monitor.config.motion import MotionConfig
 from monitor.config.quality import ImageQualityConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
 from monitor.motion.measure import Motion
@@ -151,6 +153,10 @@ def image_quality_public(verdict: QualityVerdict) -> ImageQualityPublic:
         blocking=median.blocking,
         spread=median.spread,
     )
+
+
+def motion_settings_public(config: MotionConfig) -> MotionSettingsPublic:
+    return MotionSettingsPublic.model_validate(config.model_dump())
 
 
 def picture_limits_public(config: ImageQualityConfig) -> PictureLimitsPublic:

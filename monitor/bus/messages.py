@@ -300,6 +300,9 @@ class SiteSetupPublic(Message):
         description="The site's count correction, multiplied into the model's density map "
         "(set from a count check).",
     )
+    motion: MotionSettingsPublic | None = Field(
+        default=None, description="How the site's crowd motion is measured."
+    )
 
 
 class PictureLimitsPublic(Message):
@@ -314,6 +317,18 @@ class PictureLimitsPublic(Message):
     spread: float = Field(description="Blank below.")
 
 
+class MotionSettingsPublic(Message):
+    """A site's `motion` section, so the setup page edits it without losing what it does not
+    show (field for field as in the YAML)."""
+
+    enabled: bool
+    max_gap_s: float
+    window_s: float
+    flow_width: int
+    pressure_limit: float = Field(description="Crowd pressure from which it is turbulent, 1/s².")
+    pressure_min_density: float = Field(description="Persons/m² below which none is taken.")
+
+
 class CalibrationPointPublic(Message):
     image: tuple[float, float]
     ground: tuple[float, float] = Field(description="Metres east and north of the site.")
@@ -325,7 +340,8 @@ class SiteConfigPayload(Message):
 
     site: SitePublic
     kind: str = Field(
-        description="What changed: source, region, calibration, picture or count (its scale)."
+        description="What changed: source, region, calibration, picture, motion or count (its "
+        "scale)."
     )
     changed_by: str
 

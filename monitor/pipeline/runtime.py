@@ -32,6 +32,7 @@ from monitor.bus.messages import (
     SiteSetupPublic,
 )
 from monitor.config.app import AppConfig
+from monitor.config.motion import MotionConfig
 from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import ThresholdsConfig
@@ -230,6 +231,10 @@ class Runtime:
     def set_image_quality(self, site_id: str, limits: ImageQualityConfig, by: str) -> SitePublic:
         fields = {"image_quality": limits.model_dump(mode="json")}
         return self._change_site(site_id, "picture", lambda _: fields, by)
+
+    def set_motion(self, site_id: str, motion: MotionConfig, by: str) -> SitePublic:
+        fields = {"motion": motion.model_dump(mode="json")}
+        return self._change_site(site_id, "motion", lambda _: fields, by)
 
     def set_count_scale(self, site_id: str, count_scale: float, by: str) -> SitePublic:
         return self._change_site(site_id, "count", lambda _: {"count_scale": count_scale}, by)

@@ -9,6 +9,7 @@ import numpy as np
 
 from monitor.bus.messages import AlertPayload, AlertPublic, PlatformPublic, SitePublic
 from monitor.config.app import AppConfig
+from monitor.config.motion import MotionConfig
 from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import ThresholdsConfig
@@ -125,6 +126,10 @@ class MonitorService(Protocol):
 
     def set_image_quality(self, site_id: str, limits: ImageQualityConfig, by: str) -> SitePublic:
         """New picture-quality limits; the next frame is judged afresh by them."""
+        ...
+
+    def set_motion(self, site_id: str, motion: MotionConfig, by: str) -> SitePublic:
+        """New crowd-motion settings (the pressure limit); the next frame is measured by them."""
         ...
 
     def set_count_scale(self, site_id: str, count_scale: float, by: str) -> SitePublic:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from monitor.bus.convert import picture_limits_public
+from monitor.bus.convert import motion_settings_public, picture_limits_public
 from monitor.bus.messages import CalibrationPointPublic, SiteSetupPublic
 from monitor.config.site import SiteConfig
 from monitor.ingest.redact import redact_source
@@ -112,6 +112,7 @@ def setup_public(
         active_schedule=active_schedule,
         picture_limits=picture_limits_public(site.image_quality),
         count_scale=site.count_scale,
+        motion=motion_settings_public(site.motion),
     )
 
 

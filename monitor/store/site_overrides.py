@@ -33,7 +33,9 @@ site_changes = sa.Table(
     sa.Column("site_id", sa.String, nullable=False),
     sa.Column("at", sa.Double, nullable=False),
     sa.Column("changed_by", sa.String, nullable=False),
-    sa.Column("kind", sa.String, nullable=False),  # region, calibration, source, picture
+    sa.Column(
+        "kind", sa.String, nullable=False
+    ),  # region, calibration, source, picture, motion, count
     sa.Column("old_json", sa.Text, nullable=False),
     sa.Column("new_json", sa.Text, nullable=False),
     sa.Index("ix_site_changes_site_at", "site_id", "at"),

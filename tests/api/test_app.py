@@ -75,6 +75,7 @@ EXPECTED_OPERATIONS = {
     ("delete", "/api/sites/{site_id}/calibration"),
     ("put", "/api/sites/{site_id}/source"),
     ("put", "/api/sites/{site_id}/picture-limits"),
+    ("put", "/api/sites/{site_id}/motion"),
     ("get", "/api/sites/{site_id}/setup/history"),
     ("get", "/api/sites/{site_id}/status-history"),
     ("get", "/api/sites/{site_id}/outages"),

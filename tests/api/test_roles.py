@@ -76,6 +76,7 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("delete", "/api/sites/{site_id}/calibration"): S,
     ("put", "/api/sites/{site_id}/source"): S,
     ("put", "/api/sites/{site_id}/picture-limits"): S,
+    ("put", "/api/sites/{site_id}/motion"): S,
     ("get", "/api/sites/{site_id}/setup/history"): V,
     ("get", "/api/sites/{site_id}/status-history"): V,
     ("get", "/api/sites/{site_id}/outages"): V,

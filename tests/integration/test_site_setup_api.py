@@ -188,6 +188,9 @@ def test_region_change_changes_the_readings(live: Running) -> None:
             "picture-limits", {"detail_limit": -1}, 422, "detail_limit", id="negative-limit"
         ),
         pytest.param("picture-limits", {"nois_limit": 3}, 422, "nois_limit", id="unknown-limit"),
+        pytest.param("motion", {"pressure_limit": 0}, 422, "pressure_limit", id="no-pressure"),
+        pytest.param("motion", {"flow_width": 8}, 422, "flow_width", id="flow-too-narrow"),
+        pytest.param("motion", {"presure_limit": 1}, 422, "presure_limit", id="unknown-motion"),
     ],
 )
 def test_bad_changes_are_refused_with_a_reason(
@@ -199,6 +202,42 @@ def test_bad_changes_are_refused_with_a_reason(
     assert detail in str(response.json()["detail"])
     after = live.site()
     assert (after["roi"], after["setup"]) == (before["roi"], before["setup"])
+
+
+@pytest.mark.slow
+def test_motion_settings_apply_from_the_next_frame(live: Running) -> None:
+    path = f"/api/sites/{SITE}/motion"
+    assert live.latest_after(0, lambda r: r["motion"] is not None)["motion"] is not None
+    off = {"enabled": False}
+    assert live.viewer.put(path, json=off).status_code == 403
+    response = live.supervisor.put(path, json=off)
+    assert response.status_code == 200, response.text
+    assert response.json()["setup"]["motion"] == {
+        "enabled": False,
+        "max_gap_s": 2.0,
+        "window_s": 5.0,
+        "flow_width": 320,
+        "pressure_limit": 0.02,
+        "pressure_min_density": 2.0,
+    }
+    changed_at = time.time()
+    # A second on (a frame may have been in analysis during the change): not measured.
+    assert live.latest_after(changed_at + 1.0, lambda r: True)["motion"] is None
+
+    strict = {"enabled": True, "pressure_limit": 0.005, "pressure_min_density": 0.5}
+    response = live.supervisor.put(path, json=strict)
+    assert response.status_code == 200, response.text
+    assert response.json()["setup"]["motion"]["pressure_limit"] == 0.005
+    changed_at = time.time()
+    assert live.latest_after(changed_at, lambda r: r["motion"] is not None)["motion"] is not None
+
+    audit = live.application.audit
+    assert audit is not None
+    entries = audit.entries(AuditQuery(action="site.motion.changed"))
+    assert [e.target for e in entries] == [SITE] * 2
+    history = live.supervisor.get(f"/api/sites/{SITE}/setup/history").json()
+    assert [h["kind"] for h in history][:2] == ["motion", "motion"]
+    assert history[0]["new"]["motion"]["pressure_limit"] == 0.005
 
 
 @pytest.mark.slow
@@ -332,6 +371,7 @@ def test_changes_persist_across_a_restart_and_export_as_yaml(clip: Path, tmp_pat
         assert http.put(f"/api/sites/{SITE}/source", json=source).is_success
         grainy_camera = {"enabled": True, "noise_limit": 7.5}
         assert http.put(f"/api/sites/{SITE}/picture-limits", json=grainy_camera).is_success
+        assert http.put(f"/api/sites/{SITE}/motion", json={"pressure_limit": 0.05}).is_success
     with running(clip, data) as second:
         site = second.site()
         assert site["roi"] == LEFT
@@ -339,6 +379,7 @@ def test_changes_persist_across_a_restart_and_export_as_yaml(clip: Path, tmp_pat
         assert site["setup"]["calibrated"] is True
         assert site["thresholds"]["schedules"][0]["name"] == "holiday-evening"
         assert site["setup"]["picture_limits"]["noise"] == 7.5
+        assert site["setup"]["motion"]["pressure_limit"] == 0.05
         reading = second.latest_after(0, lambda r: True)
         assert reading["count"] == pytest.approx(1.0)
         assert reading["mean_density"] == pytest.approx(1.0 / (3.2 * 12), rel=0.05)

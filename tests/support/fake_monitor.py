@@ -29,6 +29,7 @@ from monitor.bus.messages import (
     ThresholdsPayload,
 )
 from monitor.config.app import AppConfig
+from monitor.config.motion import MotionConfig
 from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import LevelConfig, ThresholdsConfig
@@ -238,6 +239,9 @@ class FakeMonitor:
         raise NotImplementedError(SETUP_NOT_FAKED)
 
     def set_image_quality(self, site_id: str, limits: ImageQualityConfig, by: str) -> SitePublic:
+        raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def set_motion(self, site_id: str, motion: MotionConfig, by: str) -> SitePublic:
         raise NotImplementedError(SETUP_NOT_FAKED)
 
     def set_count_scale(self, site_id: str, count_scale: float, by: str) -> SitePublic:

@@ -27,6 +27,7 @@ from monitor.api.setup_schemas import (
 )
 from monitor.auth.deps import AuditDep, Role, SupervisorUser, require_role
 from monitor.bus.messages import SitePublic
+from monitor.config.motion import MotionConfig
 from monitor.config.quality import ImageQualityConfig
 from monitor.ingest.redact import redact_source
 from monitor.measure.geo import to_local
@@ -182,6 +183,28 @@ def put_picture_limits(
         "site.picture_limits.changed",
         site.id,
         {"old": before.model_dump(mode="json"), "new": limits.model_dump(mode="json")},
+    )
+    return new
+
+
+@router.put("/{site_id}/motion", response_model=SitePublic)
+def put_motion(
+    site: SiteDep,
+    monitor: MonitorDep,
+    user: SupervisorUser,
+    audit: AuditDep,
+    motion: MotionConfig,
+) -> SitePublic:
+    """Sets a site's crowd-motion settings and pressure limit, from the next frame (supervisor)."""
+    before = monitor.site_config(site.id).motion
+    try:
+        new = monitor.set_motion(site.id, motion, user.name)
+    except SiteChangeError as error:
+        raise _refused(error) from None
+    audit.record(
+        "site.motion.changed",
+        site.id,
+        {"old": before.model_dump(mode="json"), "new": motion.model_dump(mode="json")},
     )
     return new
 

@@ -7,6 +7,7 @@ import { CountCheck } from "./count_check.js";
 import { GroundMap } from "./ground_map.js";
 import { PictureReading } from "./picture.js";
 import { PictureLimitsEditor } from "./picture_limits.js";
+import { MotionLimitsEditor } from "./motion_limits.js";
 import { SourceEditor } from "./source.js";
 import { ThresholdEditor } from "./thresholds.js";
 import { polygonProblem } from "./validate.js";
@@ -29,6 +30,7 @@ let editor;
 let sourceEditor;
 let picture;
 let limitsEditor;
+let motionEditor;
 let countCheck;
 
 function showError(err) {
@@ -68,6 +70,7 @@ function showSite(site) {
   groundMap?.setView(setup?.field_of_view ?? [], setup?.roi_lat_lon ?? []);
   sourceEditor?.show(site);
   limitsEditor?.show(site);
+  motionEditor?.show(site);
   countCheck?.showScale(site);
   showReading(site);
 }
@@ -352,6 +355,7 @@ async function main() {
   sourceEditor = new SourceEditor($("source-form"), site.id, { onSaved: showSite });
   picture = new PictureReading($("picture-reading"));
   limitsEditor = new PictureLimitsEditor($("picture-limits-form"), site.id, { onSaved: showSite });
+  motionEditor = new MotionLimitsEditor($("motion-limits-form"), site.id, { onSaved: showSite });
   countCheck = new CountCheck($("count-check"), site.id, {
     onApplied: showSite,
     canChange: roleAtLeast(me.user.role, "supervisor"),

@@ -1,0 +1,109 @@
+"""The setup page's crowd-motion form, in a real Chromium against the real server: a
+supervisor sets a site's pressure limit, turns measuring off, and is told why a limit out of
+bounds is not saved. The demo is tests/web/test_picture_quality.py's, with its page helpers
+from tests/web/test_setup_picture.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.browser import WAIT_MS, by_test_id, sync_api
+from tests.web import test_setup_picture
+from tests.web.test_picture_quality import POOR, flagging
+from tests.web.test_setup_picture import open_setup
+
+expect = sync_api().expect
+
+# A supervisor's demo; bound here, not imported, for pytest to find it as this module's fixture.
+setup_demo = test_setup_picture.setup_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def motion_of(demo: Any) -> Any:
+    """The site's motion settings as the running monitor holds them."""
+    runtime = demo.live.application.runtime
+    assert runtime is not None
+    return runtime.site_config(POOR).motion
+
+
+def test_a_supervisor_sets_the_pressure_limit_and_it_holds_after_a_reload(
+    page: Any, setup_demo: Any
+) -> None:
+    demo = setup_demo(flagging(()))
+    open_setup(page, demo, POOR)
+    limit, floor = (
+        by_test_id(page, "ml-pressure_limit"),
+        by_test_id(page, "ml-pressure_min_density"),
+    )
+    expect(by_test_id(page, "ml-enabled")).to_be_checked()
+    expect(limit).to_have_value("0.02", timeout=WAIT_MS)
+    expect(floor).to_have_value("2")
+
+    limit.fill("0.035")
+    floor.fill("3")
+    by_test_id(page, "ml-save").click()
+    status = by_test_id(page, "ml-status")
+    expect(status).to_have_text(
+        "Motion settings saved: the next frame is measured by them.", timeout=WAIT_MS
+    )
+    expect(status).to_have_attribute("data-state", "saved")
+    motion = motion_of(demo)
+    assert (motion.pressure_limit, motion.pressure_min_density) == (0.035, 3.0)
+    # What the form does not show was sent back as it was.
+    assert (motion.window_s, motion.flow_width, motion.max_gap_s) == (5.0, 320, 2.0)
+
+    page.reload()
+    expect(by_test_id(page, "ml-pressure_limit")).to_have_value("0.035", timeout=WAIT_MS)
+
+    by_test_id(page, "ml-enabled").uncheck()
+    by_test_id(page, "ml-save").click()
+    expect(by_test_id(page, "ml-status")).to_have_text(
+        "Motion settings saved: the crowd's motion is no longer measured.", timeout=WAIT_MS
+    )
+    assert motion_of(demo).enabled is False
+    assert motion_of(demo).pressure_limit == 0.035  # kept for when it is turned back on
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        pytest.param(
+            "pressure_limit",
+            "0",
+            "Turbulent from: must be a number more than 0 and at most 10.",
+            id="no-pressure",
+        ),
+        pytest.param(
+            "pressure_min_density",
+            "-1",
+            "Only where at least: must be a number at least 0 and at most 10.",
+            id="negative-density",
+        ),
+        pytest.param(
+            "pressure_limit",
+            "",
+            "Turbulent from: must be a number more than 0 and at most 10.",
+            id="empty",
+        ),
+    ],
+)
+def test_a_value_out_of_bounds_is_not_saved_and_says_why(
+    page: Any, setup_demo: Any, field: str, value: str, message: str
+) -> None:
+    demo = setup_demo(flagging(()))
+    open_setup(page, demo, POOR)
+    expect(by_test_id(page, "ml-pressure_limit")).to_have_value("0.02", timeout=WAIT_MS)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "PUT" else None)
+    by_test_id(page, f"ml-{field}").fill(value)
+    by_test_id(page, "ml-save").click()
+    status = by_test_id(page, "ml-status")
+    expect(status).to_have_text(message, timeout=WAIT_MS)
+    expect(status).to_have_attribute("data-state", "error")
+    expect(by_test_id(page, f"ml-{field}")).to_have_attribute("aria-invalid", "true")
+    assert sent == []
+    assert motion_of(demo).pressure_limit == 0.02
