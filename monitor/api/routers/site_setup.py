@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel
 
 from monitor.alerts.whatif import WhatIfResult, replay_thresholds
 from monitor.api.deps import MonitorDep, SiteDep, StoreDep
@@ -55,6 +56,16 @@ MAX_PREVIEW_READINGS = 10_000
 
 def _refused(error: SiteChangeError | SetupError) -> HTTPException:
     return HTTPException(422, f"{error.field}: {error.reason}")
+
+
+def _section_change(
+    audit: AuditDep, action: str, site_id: str, old: BaseModel, new: BaseModel, site: SitePublic
+) -> SitePublic:
+    """Audits a change of one of the site's YAML sections, as it was and as it is now."""
+    audit.record(
+        action, site_id, {"old": old.model_dump(mode="json"), "new": new.model_dump(mode="json")}
+    )
+    return site
 
 
 def _change(
@@ -179,12 +190,7 @@ def put_picture_limits(
         new = monitor.set_image_quality(site.id, limits, user.name)
     except SiteChangeError as error:
         raise _refused(error) from None
-    audit.record(
-        "site.picture_limits.changed",
-        site.id,
-        {"old": before.model_dump(mode="json"), "new": limits.model_dump(mode="json")},
-    )
-    return new
+    return _section_change(audit, "site.picture_limits.changed", site.id, before, limits, new)
 
 
 @router.put("/{site_id}/motion", response_model=SitePublic)
@@ -201,12 +207,7 @@ def put_motion(
         new = monitor.set_motion(site.id, motion, user.name)
     except SiteChangeError as error:
         raise _refused(error) from None
-    audit.record(
-        "site.motion.changed",
-        site.id,
-        {"old": before.model_dump(mode="json"), "new": motion.model_dump(mode="json")},
-    )
-    return new
+    return _section_change(audit, "site.motion.changed", site.id, before, motion, new)
 
 
 @router.get("/{site_id}/setup/history", response_model=list[SiteChangePublic])

@@ -6,8 +6,8 @@ import { LoginDialog, roleAtLeast } from "../auth.js";
 import { CountCheck } from "./count_check.js";
 import { GroundMap } from "./ground_map.js";
 import { PictureReading } from "./picture.js";
-import { PictureLimitsEditor } from "./picture_limits.js";
-import { MotionLimitsEditor } from "./motion_limits.js";
+import { pictureLimitsEditor } from "./picture_limits.js";
+import { motionLimitsEditor } from "./motion_limits.js";
 import { SourceEditor } from "./source.js";
 import { ThresholdEditor } from "./thresholds.js";
 import { polygonProblem } from "./validate.js";
@@ -354,8 +354,8 @@ async function main() {
   });
   sourceEditor = new SourceEditor($("source-form"), site.id, { onSaved: showSite });
   picture = new PictureReading($("picture-reading"));
-  limitsEditor = new PictureLimitsEditor($("picture-limits-form"), site.id, { onSaved: showSite });
-  motionEditor = new MotionLimitsEditor($("motion-limits-form"), site.id, { onSaved: showSite });
+  limitsEditor = pictureLimitsEditor($("picture-limits-form"), site.id, { onSaved: showSite });
+  motionEditor = motionLimitsEditor($("motion-limits-form"), site.id, { onSaved: showSite });
   countCheck = new CountCheck($("count-check"), site.id, {
     onApplied: showSite,
     canChange: roleAtLeast(me.user.role, "supervisor"),
