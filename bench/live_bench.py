@@ -37,10 +37,8 @@ from monitor.ingest.frames import BgrImage
 from monitor.ingest.samples import ensure_sample
 from monitor.measure.geometry import build_geometry
 from monitor.measure.ground import ground_model
-from monitor.measure.measure import measure, region_people
-from monitor.motion.flow import flow_frame, optical_flow
-from monitor.motion.measure import measure_motion
-from monitor.motion.window import MotionWindow
+from monitor.measure.measure import measure
+from monitor.motion.tracker import MotionTracker
 from monitor.pipeline.evaluate import metric_value
 from monitor.quality.assess import assess_frame
 from monitor.quality.verdict import QualityTracker
@@ -70,8 +68,7 @@ def analysis_throughput(config_path: Path, frames: int) -> tuple[str, float]:
             images.append(np.asarray(image, dtype=np.uint8))
     clip.release()
     geometry = None
-    motion = MotionWindow(site.motion.window_s)
-    previous = None
+    motion = MotionTracker()
     started = time.perf_counter()
     for index, image in enumerate(images):
         at = index / site.analysis_fps
@@ -81,19 +78,8 @@ def analysis_throughput(config_path: Path, frames: int) -> tuple[str, float]:
             geometry = build_geometry(
                 site.roi, ground, density.frame_size, density.values.shape, site.peak_window_m
             )
-        result = measure(density, geometry)
-        current = flow_frame(image, site.motion.flow_width, at) if site.motion.enabled else None
-        if previous is not None and current is not None:
-            people = region_people(density, geometry, site.count_scale)
-            sample = measure_motion(
-                optical_flow(previous, current),
-                people,
-                geometry,
-                ground,
-                site.motion.pressure_min_density,
-            )
-            motion.add(at, sample, site.motion.pressure_limit)
-        previous = current
+        result = measure(density, geometry, site.count_scale)
+        motion.follow(site.motion, image, at, result.people, geometry, ground)
         engine.update(at, metric_value(result, site.thresholds.metric))
     elapsed = time.perf_counter() - started
     return estimator.name, len(images) / elapsed

@@ -17,6 +17,7 @@ class Measurement:
     mean_density: float  # persons/m² over the whole region
     peak_density: float  # persons/m² in the densest ground window
     grid: list[list[float | None]]  # persons/m² per coarse cell; None outside the region
+    people: FloatGrid  # people per density cell inside the region, count_scale applied
 
 
 def _window_sums(raster: FloatGrid, size: int) -> FloatGrid:
@@ -88,4 +89,5 @@ def measure(density: DensityMap, geometry: SiteGeometry, count_scale: float = 1.
         mean_density=count / geometry.region_area_m2,
         peak_density=_peak_density(people, geometry),
         grid=grid,
+        people=people,
     )

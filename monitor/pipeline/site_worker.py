@@ -35,14 +35,12 @@ from monitor.bus.messages import (
 )
 from monitor.config.site import SiteConfig
 from monitor.config.thresholds import ThresholdsConfig
-from monitor.density.base import DensityEstimator, DensityMap
+from monitor.density.base import DensityEstimator
 from monitor.ingest.frames import CapturedFrame
 from monitor.measure.geometry import SiteGeometry, build_geometry
 from monitor.measure.ground import GroundModel
-from monitor.measure.measure import measure, region_people
-from monitor.motion.flow import FlowFrame, can_follow, flow_frame, optical_flow
-from monitor.motion.measure import Motion, measure_motion
-from monitor.motion.window import MotionWindow
+from monitor.measure.measure import measure
+from monitor.motion.tracker import MotionTracker
 from monitor.pipeline.evaluate import metric_value
 from monitor.pipeline.ports import ReadingSink, Source, SourceFactory
 from monitor.pipeline.service import FrameSample, UnknownAlert
@@ -116,8 +114,7 @@ class SiteWorker:
         self._jpeg_cache: tuple[int, bool, bytes] | None = None
         self._quality: QualityTracker | None = None
         self._trend_window: TrendWindow | None = None
-        self._flow_frame: FlowFrame | None = None  # the last analysed frame, for the flow
-        self._motion_window: MotionWindow | None = None
+        self._motion = MotionTracker()
         self.status: SiteStatus = "starting"
         self.status_reason = ""
         self.status_since: float | None = None  # when the status last changed, wall clock
@@ -330,7 +327,7 @@ class SiteWorker:
             source = self._source
             if source is not reading_from:  # a new source numbers its frames afresh
                 reading_from, last_seq = source, -1
-                self._flow_frame = None  # nor does its picture move on from the old one's
+                self._motion.reset()  # nor does its picture move on from the old one's
             frame = source.frames.take_newer(last_seq, timeout=0.5)
             if frame is None:
                 self._tick()
@@ -360,7 +357,15 @@ class SiteWorker:
         geometry = self._geometry_for(view, density.frame_size, density.values.shape)
         measurement = measure(density, geometry, view.site.count_scale)
         blank = quality is not None and QualityIssue.BLANK in quality.issues
-        motion = self._follow_motion(view, frame, density, geometry, blank)
+        motion = self._motion.follow(
+            view.site.motion,
+            frame.image,
+            frame.captured_at,
+            measurement.people,
+            geometry,
+            view.ground,
+            blank,
+        )
         with self._lock:
             self._apply_schedule(frame.captured_at)
             trend = None
@@ -398,41 +403,6 @@ class SiteWorker:
         self._latest = Analysed(frame, reading, trend, view.site)
         self._bus.publish(MessageType.READING, self.site.id, reading_payload(reading, trend))
         self._readings.submit(reading)
-
-    def _follow_motion(
-        self,
-        view: SiteView,
-        frame: CapturedFrame,
-        density: DensityMap,
-        geometry: SiteGeometry,
-        blank: bool,
-    ) -> Motion | None:
-        """The crowd's motion since the last analysed frame; None without one to follow."""
-        config = view.site.motion
-        if not config.enabled:
-            self._flow_frame = None
-            return None
-        window = self._motion_window
-        if window is None or window.window_s != config.window_s:
-            window = self._motion_window = MotionWindow(config.window_s)
-        if blank:  # nothing moves in a covered lens, and the next picture moves on from none
-            self._flow_frame = None
-            window.clear()
-            return None
-        current = flow_frame(frame.image, config.flow_width, frame.captured_at)
-        previous, self._flow_frame = self._flow_frame, current
-        if previous is None or not can_follow(previous, current, config.max_gap_s):
-            window.clear()
-            return None
-        sample = measure_motion(
-            optical_flow(previous, current),
-            region_people(density, geometry, view.site.count_scale),
-            geometry,
-            view.ground,
-            config.pressure_min_density,
-        )
-        motion = window.add(frame.captured_at, sample, config.pressure_limit)
-        return Motion(round(motion.speed_m_s, 3), round(motion.pressure, 4), motion.turbulent)
 
     def _follow_trend(self, view: SiteView, at: float, value: float) -> Trend | None:
         """Under the lock: the engine's level and levels are the ones in force now."""

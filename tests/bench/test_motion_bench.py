@@ -32,3 +32,20 @@ def test_the_bench_prints_its_tables(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert "| counterflow, 0.6 m/s | 0.60 |" in out
     assert "| 1920x1080 |" in out
+
+
+def test_the_synthetic_crowds_are_flagged_as_a_user_relies_on() -> None:
+    # | name | true speed | measured | true pressure | measured | turbulent |
+    rows = {
+        cells[0]: cells[1:]
+        for row in motion_bench.synthetic_rows(seeds=1)
+        for cells in [[c.strip() for c in row.strip("|").split("|")]]
+    }
+    for name, (true_speed, speed, _, pressure, turbulent) in rows.items():
+        assert float(speed) == pytest.approx(float(true_speed), abs=0.5 * float(true_speed) + 0.02)
+        if name.startswith("counterflow"):
+            assert float(pressure) > 5 * motion_bench.PRESSURE_LIMIT, name
+            assert turbulent == "100%", name
+        else:  # standing or walking as one: no pressure, however fast
+            assert float(pressure) < motion_bench.PRESSURE_LIMIT / 4, name
+            assert turbulent == "0%", name

@@ -1,14 +1,13 @@
 // How a site's crowd moves (a live reading's `motion`), in the operator's words: the panel's
 // motion line and the site list's turbulence flag.
 
-import { fmtNum, readingStale } from "./util.js";
+import { fmtNum, liveReading } from "./util.js";
 import { serverNow } from "./server_clock.js";
 
 /** The motion of a site's `reading` while it still says how the crowd moves: none for an
  * offline site, nor once the reading is stale. */
 export function liveMotion(site, reading, now = serverNow()) {
-  if (!site || site.status === "offline" || !reading) return null;
-  return readingStale(reading, now) ? null : (reading.motion ?? null);
+  return liveReading(site, reading, now)?.motion ?? null;
 }
 
 /** "0.0042/s²": pressures are small numbers, read at a glance to two significant digits. */

@@ -1,7 +1,7 @@
 // Where a site's alert metric is heading (a live reading's `trend`), in the operator's
 // words: the panel's trend line, the site list's badge and the map marker's tooltip.
 
-import { fmtDuration, fmtMetric, fmtNum, readingStale } from "./util.js";
+import { fmtDuration, fmtMetric, fmtNum, liveReading } from "./util.js";
 import { serverNow } from "./server_clock.js";
 
 // Platforms arrive in 1, 3 or 5 minutes: a level due within the 3-minute tier is "soon".
@@ -13,8 +13,7 @@ const MINUS = "\u2212";
 /** The trend of a site's `reading` while it still says where the crowd is heading: none for
  * an offline site, nor once the reading is stale (a stream that stalled without failing). */
 export function liveTrend(site, reading, now = serverNow()) {
-  if (!site || site.status === "offline" || !reading) return null;
-  return readingStale(reading, now) ? null : (reading.trend ?? null);
+  return liveReading(site, reading, now)?.trend ?? null;
 }
 
 

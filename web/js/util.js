@@ -111,6 +111,13 @@ export function readingStale(reading, now = serverNow()) {
   return reading != null && now - reading.analysed_at > STALE_READING_S;
 }
 
+/** `reading` while it still says how the site is now, else null: an offline site's last
+ * reading, or a stale one (a stream that stalled without failing), no longer does. */
+export function liveReading(site, reading, now = serverNow()) {
+  if (!site || site.status === "offline" || !reading) return null;
+  return readingStale(reading, now) ? null : reading;
+}
+
 /** document.createElement with attributes, properties and children in one call. */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
