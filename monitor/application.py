@@ -46,6 +46,7 @@ from monitor.store.fault_acks import FaultAcks
 from monitor.store.history_sweeper import HistorySweeper
 from monitor.store.site_overrides import SiteOverrides
 from monitor.store.sql import SqlStore
+from monitor.store.view_references import ViewReferences
 from monitor.store.writer import ReadingWriter
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ class Application:
             self.writer,
             recording=self.recording.status,
             site_overrides=SiteOverrides(self.store.engine),
+            view_references=ViewReferences(self.store.engine),
         )
         # Before the runtime starts: restored alerts and first outages must find it listening.
         self.notifications.start()

@@ -107,3 +107,17 @@ class PreviewPublic(Body):
     values: list[tuple[float, float]] = Field(description="[captured_at, value] replayed.")
     proposed: WhatIfPublic
     current: WhatIfPublic = Field(description="The site's thresholds now, over the same values.")
+
+
+class ViewReferencePublic(Body):
+    """The view a site was set up on: the frame its region and calibration fit, which its
+    camera is held to (README, "Picture quality")."""
+
+    captured_at: float = Field(description="When the frame was captured, epoch seconds.")
+    taken_at: float = Field(description="When it became the set-up view.")
+    taken_by: str = Field(
+        description="Who made it the set-up view: the supervisor who saved the region or "
+        "calibration or took the view, or 'system' for the first frame the site showed."
+    )
+    width: int = Field(description="The frame's width, pixels.")
+    height: int = Field(description="The frame's height, pixels.")

@@ -152,6 +152,7 @@ def image_quality_public(verdict: QualityVerdict) -> ImageQualityPublic:
         detail=median.detail,
         blocking=median.blocking,
         spread=median.spread,
+        view_shift=verdict.view_shift,
     )
 
 
@@ -167,6 +168,8 @@ def picture_limits_public(config: ImageQualityConfig) -> PictureLimitsPublic:
         detail=config.detail_limit,
         blocking=config.blocking_limit,
         spread=config.blank_spread_limit,
+        view_check=config.view_check,
+        view_shift=config.view_shift_limit,
     )
 
 

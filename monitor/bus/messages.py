@@ -30,7 +30,7 @@ class MessageType(StrEnum):
 
 
 SiteStatus = Literal["starting", "online", "offline"]
-QualityIssueName = Literal["blank", "noise", "detail_loss", "blocking"]
+QualityIssueName = Literal["blank", "noise", "detail_loss", "blocking", "view_moved"]
 
 
 class ImageQualityPublic(Message):
@@ -40,12 +40,20 @@ class ImageQualityPublic(Message):
         description="Empty: a good picture. blank: nothing to see (lens covered, camera "
         "blinded), the count is meaningless; noise: grainy (night, high gain), counts may be "
         "off either way; detail_loss: starved stream or blur, counts read low; blocking: heavy "
-        "compression blocks, counts may be off either way."
+        "compression blocks, counts may be off either way; view_moved: the camera no longer "
+        "looks where the site was set up (a preset left, a mount knocked), so the region and "
+        "calibration do not fit the scene."
     )
     noise: float = Field(description="Sensor noise, grey levels (median over the window).")
     detail: float = Field(description="Fine-detail ratio; about 0.7-1.1 in a good picture.")
     blocking: float = Field(description="Coding-grid edge ratio; about 1.0-1.5 in a good picture.")
     spread: float = Field(description="Grey-level spread of the downscaled picture.")
+    view_shift: float | None = Field(
+        default=None,
+        description="How far the view is from the site's set-up view: the largest move of a "
+        "frame corner as a share of the frame's width (median of the last checks); null when "
+        "not checked or not recognised.",
+    )
 
 
 class TrendPublic(Message):
@@ -315,6 +323,8 @@ class PictureLimitsPublic(Message):
     detail: float = Field(description="Fine detail lost below.")
     blocking: float = Field(description="Heavy compression above.")
     spread: float = Field(description="Blank below.")
+    view_check: bool = Field(description="False: the view is not compared with the set-up one.")
+    view_shift: float = Field(description="Moved off the set-up view above.")
 
 
 class MotionSettingsPublic(Message):

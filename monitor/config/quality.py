@@ -52,3 +52,17 @@ class ImageQualityConfig(Section):
         "as blank: lens covered, camera blinded or pointing at a wall. Its count is then "
         "meaningless, usually zero.",
     )
+    view_check: bool = Field(
+        default=True,
+        description="Compare the view with the one the site was set up on, and flag a camera "
+        "moved off it (a PTZ preset left, a knocked mount, another camera on the stream): "
+        "the region and calibration then no longer fit. Off for a camera that patrols.",
+    )
+    view_shift_limit: float = Field(
+        default=0.03,
+        ge=0.005,
+        le=0.5,
+        description="How far a frame corner may be from where it was in the set-up view, as a "
+        "share of the frame's width, before the view is flagged as moved (0.03: 23 pixels of "
+        "a 768-wide frame). A view no longer recognised at all is flagged too.",
+    )

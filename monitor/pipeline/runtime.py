@@ -49,10 +49,16 @@ from monitor.pipeline.site_setup import (
     setup_public,
 )
 from monitor.pipeline.site_worker import SiteWorker
+from monitor.pipeline.view_keeper import ViewReferenceStore
 from monitor.store.base import Store
 from monitor.store.site_overrides import SiteChange, SiteOverrides
+from monitor.store.view_references import ViewReference
 
 log = logging.getLogger(__name__)
+
+# Changes a supervisor makes looking at the live view: what they drew fits that view, so it
+# becomes the one the camera is held to (see monitor.pipeline.view_keeper).
+_DRAWN_ON_THE_VIEW = frozenset({"region", "calibration"})
 
 
 class Runtime:
@@ -67,9 +73,11 @@ class Runtime:
         *,
         recording: Callable[[str], RecordingStatusPublic | None] | None = None,
         site_overrides: SiteOverrides | None = None,
+        view_references: ViewReferenceStore | None = None,
     ) -> None:
         # Site setup changed at run time; None: changes apply but are not kept.
         self._site_overrides = site_overrides
+        self._view_references = view_references  # None: kept while the process runs
         self._change_lock = threading.Lock()  # one site change at a time
         self._setup_cache: dict[
             str,
@@ -108,6 +116,7 @@ class Runtime:
                 bus=self._bus,
                 store=self._store,
                 readings=self._readings,
+                views=self._view_references,
             )
         for worker in self._workers.values():
             worker.start()
@@ -243,6 +252,12 @@ class Runtime:
         self._worker(site_id)
         return self._site_overrides.changes(site_id, limit) if self._site_overrides else []
 
+    def view_reference(self, site_id: str) -> ViewReference | None:
+        return self._worker(site_id).view_reference
+
+    def take_view_reference(self, site_id: str, by: str) -> ViewReference | None:
+        return self._worker(site_id).take_view_reference(by)
+
     def _change_site(
         self, site_id: str, kind: str, make_fields: Callable[[SiteConfig], Fields], by: str
     ) -> SitePublic:
@@ -257,6 +272,8 @@ class Runtime:
             if self._site_overrides is not None:
                 self._site_overrides.record(SiteChange(site_id, time.time(), by, kind, old, new))
             worker.reconfigure(after, ground)
+            if kind in _DRAWN_ON_THE_VIEW:
+                worker.take_view_reference(by)
         public = self._site_public(worker)
         payload = SiteConfigPayload(site=public, kind=kind, changed_by=by)
         self._bus.publish(MessageType.SITE_CONFIG, site_id, payload)

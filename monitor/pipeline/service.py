@@ -14,6 +14,7 @@ from monitor.config.quality import ImageQualityConfig
 from monitor.config.site import GroundPoint, Point, SiteConfig
 from monitor.config.thresholds import ThresholdsConfig
 from monitor.store.site_overrides import SiteChange
+from monitor.store.view_references import ViewReference
 
 
 class UnknownSite(KeyError):
@@ -138,4 +139,13 @@ class MonitorService(Protocol):
 
     def site_changes(self, site_id: str, limit: int) -> list[SiteChange]:
         """Who changed the site's setup, when and how, newest first."""
+        ...
+
+    def view_reference(self, site_id: str) -> ViewReference | None:
+        """The view the site was set up on (None before its first good frame)."""
+        ...
+
+    def take_view_reference(self, site_id: str, by: str) -> ViewReference | None:
+        """The latest analysed frame becomes the set-up view; None before the first frame.
+        Saving the region or calibration does the same."""
         ...

@@ -44,10 +44,12 @@ from monitor.motion.tracker import MotionTracker
 from monitor.pipeline.evaluate import metric_value
 from monitor.pipeline.ports import ReadingSink, Source, SourceFactory
 from monitor.pipeline.service import FrameSample, UnknownAlert
+from monitor.pipeline.view_keeper import ViewKeeper, ViewReferenceStore
 from monitor.quality.assess import MIN_SIDE, assess_frame, region_box
 from monitor.quality.verdict import QualityIssue, QualityTracker, QualityVerdict
 from monitor.render.overlay import draw_heat, encode_jpeg
 from monitor.store.base import Store, StoredReading, ThresholdChange
+from monitor.store.view_references import ViewReference
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,7 @@ class SiteWorker:
         bus: InMemoryBus,
         store: Store,
         readings: ReadingSink,
+        views: ViewReferenceStore | None = None,
     ) -> None:
         self._view = SiteView(site, ground)
         self._engine = engine
@@ -113,6 +116,8 @@ class SiteWorker:
         self._last_capture: tuple[float, float] | None = None
         self._jpeg_cache: tuple[int, bool, bytes] | None = None
         self._quality: QualityTracker | None = None
+        self._picture_issues: tuple[QualityIssue, ...] = ()
+        self._view_keeper = ViewKeeper(site.id, views)
         self._trend_window: TrendWindow | None = None
         self._motion = MotionTracker()
         self.status: SiteStatus = "starting"
@@ -231,6 +236,19 @@ class SiteWorker:
             exclude=[[(float(x), float(y)) for x, y in area] for area in site.exclude],
         )
 
+    @property
+    def view_reference(self) -> ViewReference | None:
+        """The view the site's region and calibration were set up on; None before its first
+        good frame."""
+        return self._view_keeper.reference
+
+    def take_view_reference(self, by: str) -> ViewReference | None:
+        """The latest analysed frame becomes the set-up view; None before the first."""
+        latest = self._latest
+        if latest is None:
+            return None
+        return self._view_keeper.take(latest.frame.image, latest.frame.captured_at, by)
+
     def snapshot_jpeg(self, overlay: bool) -> bytes | None:
         latest = self._latest
         if latest is None:
@@ -328,6 +346,7 @@ class SiteWorker:
             if source is not reading_from:  # a new source numbers its frames afresh
                 reading_from, last_seq = source, -1
                 self._motion.reset()  # nor does its picture move on from the old one's
+                self._view_keeper.use_source(self.site.source)  # nor is its view the old one's
             frame = source.frames.take_newer(last_seq, timeout=0.5)
             if frame is None:
                 self._tick()
@@ -421,13 +440,21 @@ class SiteWorker:
     def _assess_quality(self, view: SiteView, frame: CapturedFrame) -> QualityVerdict | None:
         config = view.site.image_quality
         if not config.enabled or min(frame.image.shape[:2]) < MIN_SIDE:
-            self.picture_since = None
+            self.picture_since, self._picture_issues = None, ()
             return None
         tracker = self._quality
         if tracker is None or tracker.config != config:  # new limits: judge afresh
             tracker = self._quality = QualityTracker(config)
-        before = tracker.issues
+        before = self._picture_issues
         verdict = tracker.update(assess_frame(region_box(frame.image, view.site.roi)))
+        if QualityIssue.BLANK not in verdict.issues:  # a blank frame shows no view to check
+            checked = self._view_keeper.check(frame.captured_at, frame.image, config)
+            if checked is not None:
+                moved = (QualityIssue.VIEW_MOVED,) if checked.moved else ()
+                verdict = dataclasses.replace(
+                    verdict, issues=verdict.issues + moved, view_shift=checked.shift
+                )
+        self._picture_issues = verdict.issues
         if verdict.issues != before or (verdict.issues and self.picture_since is None):
             self.picture_since = frame.captured_at if verdict.issues else None
         if verdict.issues != before:

@@ -26,6 +26,7 @@ class QualityIssue(StrEnum):
     NOISE = "noise"  # grainy: counts may be off either way
     DETAIL_LOSS = "detail_loss"  # starved stream or blur: counts read low
     BLOCKING = "blocking"  # heavy compression blocks: counts may be off either way
+    VIEW_MOVED = "view_moved"  # off its set-up view: the region no longer fits the scene
 
 
 # Each issue in the operator's words, for messages the server writes (webhooks): the live
@@ -36,6 +37,7 @@ ISSUE_WORDS: dict[QualityIssue, str] = {
     QualityIssue.NOISE: "grainy",
     QualityIssue.DETAIL_LOSS: "starved stream or blur",
     QualityIssue.BLOCKING: "heavy compression",
+    QualityIssue.VIEW_MOVED: "view moved off its set-up",
 }
 
 
@@ -54,6 +56,9 @@ _JUDGED_ON_MEDIAN = (QualityIssue.NOISE, QualityIssue.DETAIL_LOSS, QualityIssue.
 class QualityVerdict:
     issues: tuple[QualityIssue, ...]  # empty: a good picture
     median: FrameQuality  # over the window; a blank frame's own
+    # How far the view is from its set-up view (share of the frame's width, the median of
+    # the last checks); None: not checked, or not recognised (then VIEW_MOVED is an issue).
+    view_shift: float | None = None
 
 
 class QualityTracker:

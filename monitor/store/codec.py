@@ -86,15 +86,16 @@ def motion_from_row(row: RowMapping) -> Motion | None:
 
 def quality_to_json(verdict: QualityVerdict) -> str:
     median = verdict.median
-    return _compact_json(
-        {
-            "issues": list(verdict.issues),
-            "noise": median.noise,
-            "detail": median.detail,
-            "blocking": median.blocking,
-            "spread": median.spread,
-        }
-    )
+    fields: dict[str, Any] = {
+        "issues": list(verdict.issues),
+        "noise": median.noise,
+        "detail": median.detail,
+        "blocking": median.blocking,
+        "spread": median.spread,
+    }
+    if verdict.view_shift is not None:  # most rows: no key, and readings of earlier builds
+        fields["view_shift"] = verdict.view_shift
+    return _compact_json(fields)
 
 
 def quality_from_json(text: str) -> QualityVerdict:
@@ -107,6 +108,7 @@ def quality_from_json(text: str) -> QualityVerdict:
             blocking=fields["blocking"],
             spread=fields["spread"],
         ),
+        view_shift=fields.get("view_shift"),
     )
 
 

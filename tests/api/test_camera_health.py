@@ -47,7 +47,13 @@ def test_a_report_per_site(health_api: Api) -> None:
     assert gate_a["hold_s"] == 5
     # Reading 39 (poor) vouches until 44, then nothing until 70.
     assert gate_a["times"] == times(good_s=50, poor_s=24, dark_s=26)
-    assert gate_a["issue_s"] == {"blank": 0, "noise": 24, "detail_loss": 0, "blocking": 0}
+    assert gate_a["issue_s"] == {
+        "blank": 0,
+        "noise": 24,
+        "detail_loss": 0,
+        "blocking": 0,
+        "view_moved": 0,
+    }
     stretch = {"start": T0 + 20, "end": T0 + 44, "issues": ["noise"]}
     assert gate_a["longest"] == stretch
     assert gate_a["latest"] == [stretch]

@@ -77,6 +77,10 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("put", "/api/sites/{site_id}/source"): S,
     ("put", "/api/sites/{site_id}/picture-limits"): S,
     ("put", "/api/sites/{site_id}/motion"): S,
+    # The set-up view is a camera picture like the snapshot; holding a camera to it is setup.
+    ("get", "/api/sites/{site_id}/view-reference"): V,
+    ("get", "/api/sites/{site_id}/view-reference.jpg"): V,
+    ("put", "/api/sites/{site_id}/view-reference"): S,
     ("get", "/api/sites/{site_id}/setup/history"): V,
     ("get", "/api/sites/{site_id}/status-history"): V,
     ("get", "/api/sites/{site_id}/outages"): V,

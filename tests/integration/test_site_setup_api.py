@@ -257,6 +257,8 @@ def test_picture_limits_change_the_verdict_from_the_next_frame(live: Running) ->
         "detail": 0.6,
         "blocking": 1.75,
         "spread": 4.0,
+        "view_check": True,
+        "view_shift": 0.03,
     }
     changed_at = time.time()
     reading = live.latest_after(changed_at, lambda r: r["image_quality"] is not None)

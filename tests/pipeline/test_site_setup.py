@@ -297,22 +297,49 @@ def active_schedule(monitor: Monitor) -> str | None:
         pytest.param(
             {"enabled": True},
             PictureLimitsPublic(
-                enabled=True, window_frames=10, noise=4.5, detail=0.6, blocking=1.75, spread=4.0
+                enabled=True,
+                window_frames=10,
+                noise=4.5,
+                detail=0.6,
+                blocking=1.75,
+                spread=4.0,
+                view_check=True,
+                view_shift=0.03,
             ),
             id="defaults",
         ),
         pytest.param(
-            {"enabled": True, "window_frames": 3, "noise_limit": 7.0, "detail_limit": 0.5},
+            {
+                "enabled": True,
+                "window_frames": 3,
+                "noise_limit": 7.0,
+                "detail_limit": 0.5,
+                "view_shift_limit": 0.05,
+            },
             PictureLimitsPublic(
-                enabled=True, window_frames=3, noise=7.0, detail=0.5, blocking=1.75, spread=4.0
+                enabled=True,
+                window_frames=3,
+                noise=7.0,
+                detail=0.5,
+                blocking=1.75,
+                spread=4.0,
+                view_check=True,
+                view_shift=0.05,
             ),
             id="the-sites-own",
         ),
         # Kept while off, so turning it back on from the page restores them.
         pytest.param(
-            {"enabled": False, "blocking_limit": 2.5},
+            {"enabled": False, "blocking_limit": 2.5, "view_check": False},
             PictureLimitsPublic(
-                enabled=False, window_frames=10, noise=4.5, detail=0.6, blocking=2.5, spread=4.0
+                enabled=False,
+                window_frames=10,
+                noise=4.5,
+                detail=0.6,
+                blocking=2.5,
+                spread=4.0,
+                view_check=False,
+                view_shift=0.03,
             ),
             id="not-assessed",
         ),

@@ -181,7 +181,13 @@ def test_the_status_splits_across_bins() -> None:
 def test_time_per_issue_counts_a_reading_for_each_of_its_issues() -> None:
     marks = [poor(0, NOISE, BLOCKING), poor(10, DETAIL), good(30)]
     health = tally(marks, until=40)
-    assert health.issue_s == {BLANK: 0.0, NOISE: 5.0, DETAIL: 5.0, BLOCKING: 5.0}
+    assert health.issue_s == {
+        BLANK: 0.0,
+        NOISE: 5.0,
+        DETAIL: 5.0,
+        BLOCKING: 5.0,
+        QualityIssue.VIEW_MOVED: 0.0,
+    }
     assert health.times.poor_s == 10.0
 
 

@@ -43,3 +43,14 @@ def test_quality_json_is_compact_and_round_trips_exactly() -> None:
     text = codec.quality_to_json(verdict)
     assert text.startswith('{"issues":["detail_loss"],"noise":0.123,"detail":0.5,')
     assert codec.quality_from_json(text) == verdict
+
+
+def test_a_checked_views_shift_is_kept_and_an_unchecked_one_takes_no_room() -> None:
+    median = FrameQuality(noise=1.0, detail=0.9, blocking=1.2, spread=40.0)
+    moved = QualityVerdict(issues=(QualityIssue.VIEW_MOVED,), median=median, view_shift=0.0812)
+    text = codec.quality_to_json(moved)
+    assert text.endswith(',"view_shift":0.0812}')
+    assert codec.quality_from_json(text) == moved
+    unchecked = QualityVerdict(issues=(), median=median)
+    assert "view_shift" not in codec.quality_to_json(unchecked)
+    assert codec.quality_from_json(codec.quality_to_json(unchecked)).view_shift is None

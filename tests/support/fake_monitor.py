@@ -39,6 +39,7 @@ from monitor.quality.assess import FrameQuality
 from monitor.quality.verdict import QualityIssue, QualityVerdict
 from monitor.store.base import Store, StoredReading, ThresholdChange
 from monitor.store.site_overrides import SiteChange
+from monitor.store.view_references import ViewReference
 
 SITE_IDS = ("gate-a", "gate-b")
 PLATFORMS = (
@@ -249,6 +250,14 @@ class FakeMonitor:
 
     def site_changes(self, site_id: str, limit: int) -> list[SiteChange]:
         raise NotImplementedError(SETUP_NOT_FAKED)
+
+    def view_reference(self, site_id: str) -> ViewReference | None:
+        if site_id not in self._engines:
+            raise UnknownSite(f"no site '{site_id}'")
+        return None  # the fake analyses no frames of its own: no site has a set-up view
+
+    def take_view_reference(self, site_id: str, by: str) -> ViewReference | None:
+        return self.view_reference(site_id)
 
     def _respond(self, alert_id: str, step: Step) -> AlertPayload:
         # As the runtime does: the engine's own alert through the engine, others from the store.

@@ -140,6 +140,7 @@ const PICTURE_ISSUES = {
   noise: { label: "grainy (night or high gain)", effect: "counts may be off" },
   detail_loss: { label: "starved stream or blur", effect: "counts read low" },
   blocking: { label: "heavy compression", effect: "counts may be off" },
+  view_moved: { label: "view moved off its set-up", effect: "region no longer fits" },
 };
 
 /** The picture issues the server knows, in the order it lists them. */
@@ -176,7 +177,8 @@ export function pictureWarning(quality) {
     `fine detail ${fmtNum(quality.detail, 2)} (good picture about 0.7–1.1)`,
     `blocking ${fmtNum(quality.blocking, 2)} (good picture about 1.0–1.5)`,
     `spread ${fmtNum(quality.spread, 1)} grey levels`,
-  ].join("\n");
+    quality.view_shift == null ? null : `view ${fmtNum(quality.view_shift * 100, 1)}% of the frame's width off its set-up`,
+  ].filter((line) => line != null).join("\n");
   return { issues, severity: issues.includes("blank") ? "bad" : "warn", text, title };
 }
 

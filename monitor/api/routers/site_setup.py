@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel
 
 from monitor.alerts.whatif import WhatIfResult, replay_thresholds
@@ -22,6 +22,7 @@ from monitor.api.setup_schemas import (
     RegionRequest,
     SiteChangePublic,
     SourceRequest,
+    ViewReferencePublic,
     WhatIfAlertPublic,
     WhatIfPublic,
     WhatIfTransitionPublic,
@@ -43,6 +44,7 @@ from monitor.measure.setup import (
 )
 from monitor.pipeline.site_setup import SiteChangeError, merged_site
 from monitor.recording.whatif import metric_series
+from monitor.store.view_references import ViewReference
 
 router = APIRouter(
     prefix="/api/sites",
@@ -208,6 +210,70 @@ def put_motion(
     except SiteChangeError as error:
         raise _refused(error) from None
     return _section_change(audit, "site.motion.changed", site.id, before, motion, new)
+
+
+def _view_public(reference: ViewReference) -> ViewReferencePublic:
+    return ViewReferencePublic(
+        captured_at=reference.captured_at,
+        taken_at=reference.taken_at,
+        taken_by=reference.taken_by,
+        width=reference.width,
+        height=reference.height,
+    )
+
+
+def _view_of(monitor: MonitorDep, site_id: str) -> ViewReference:
+    reference = monitor.view_reference(site_id)
+    if reference is None:
+        raise HTTPException(
+            404, f"site '{site_id}' has no set-up view yet: its first good frame becomes it"
+        )
+    return reference
+
+
+_NO_VIEW: dict[int | str, dict[str, Any]] = {
+    404: {"description": "The site has shown no good frame yet."}
+}
+
+
+@router.get("/{site_id}/view-reference", response_model=ViewReferencePublic, responses=_NO_VIEW)
+def get_view_reference(site: SiteDep, monitor: MonitorDep) -> ViewReferencePublic:
+    """The view the site was set up on, which its camera is held to."""
+    return _view_public(_view_of(monitor, site.id))
+
+
+@router.get(
+    "/{site_id}/view-reference.jpg",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}, "description": "The frame."}, **_NO_VIEW},
+)
+def get_view_reference_image(site: SiteDep, monitor: MonitorDep) -> Response:
+    """The set-up view's frame, to set beside the live one."""
+    return Response(_view_of(monitor, site.id).jpeg, media_type="image/jpeg")
+
+
+@router.put(
+    "/{site_id}/view-reference",
+    response_model=ViewReferencePublic,
+    responses={409: {"description": "No frame has been analysed yet."}},
+)
+def put_view_reference(
+    site: SiteDep, monitor: MonitorDep, user: SupervisorUser, audit: AuditDep
+) -> ViewReferencePublic:
+    """The latest analysed frame becomes the set-up view (supervisor): after a camera was
+    re-aimed on purpose and its region checked. Saving the region or calibration does this
+    too."""
+    before = monitor.view_reference(site.id)
+    taken = monitor.take_view_reference(site.id, user.name)
+    if taken is None:
+        raise HTTPException(409, f"no frame analysed yet at site '{site.id}'")
+    old, new = (None if before is None else _view_public(before)), _view_public(taken)
+    audit.record(
+        "site.view.taken",
+        site.id,
+        {"old": None if old is None else old.model_dump(mode="json"), "new": new.model_dump()},
+    )
+    return new
 
 
 @router.get("/{site_id}/setup/history", response_model=list[SiteChangePublic])

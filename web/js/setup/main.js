@@ -12,6 +12,7 @@ import { SourceEditor } from "./source.js";
 import { ThresholdEditor } from "./thresholds.js";
 import { polygonProblem } from "./validate.js";
 import { SnapshotView } from "./view.js";
+import { SetupViewReference } from "./view_reference.js";
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 1500;
@@ -32,6 +33,7 @@ let picture;
 let limitsEditor;
 let motionEditor;
 let countCheck;
+let setupView;
 
 function showError(err) {
   const box = $("setup-error");
@@ -72,6 +74,8 @@ function showSite(site) {
   limitsEditor?.show(site);
   motionEditor?.show(site);
   countCheck?.showScale(site);
+  // A saved region or calibration makes the live view the set-up view.
+  setupView?.load().catch((err) => setupView.status(err.message, "error"));
   showReading(site);
 }
 
@@ -87,6 +91,7 @@ function showReading(site) {
   box.dataset.level = site.level;
   box.dataset.count = r ? String(r.count) : "";
   picture?.show(r, site.setup?.picture_limits);
+  setupView?.showShift(r);
 }
 
 async function poll() {
@@ -356,6 +361,9 @@ async function main() {
   picture = new PictureReading($("picture-reading"));
   limitsEditor = pictureLimitsEditor($("picture-limits-form"), site.id, { onSaved: showSite });
   motionEditor = motionLimitsEditor($("motion-limits-form"), site.id, { onSaved: showSite });
+  setupView = new SetupViewReference($("view-reference"), site.id, {
+    canChange: roleAtLeast(me.user.role, "supervisor"),
+  });
   countCheck = new CountCheck($("count-check"), site.id, {
     onApplied: showSite,
     canChange: roleAtLeast(me.user.role, "supervisor"),

@@ -19,6 +19,8 @@ export const MEASURES = [
     body: "blocking_limit", moreThan: 1, fallback: 1.75 },
   { key: "spread", digits: 1, bad: "below", words: "blank below", label: "Blank below",
     body: "blank_spread_limit", fallback: 4.0 },
+  { key: "view_shift", digits: 3, bad: "above", words: "moved above", label: "View moved above",
+    body: "view_shift_limit", fallback: 0.03 },
 ];
 // Within this factor of its limit a measure is near it: an issue, once raised, clears only
 // past this margin (CLEAR_MARGIN in monitor/quality/verdict.py).

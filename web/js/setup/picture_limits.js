@@ -11,8 +11,11 @@ export function pictureLimitsEditor(form, siteId, { onSaved }) {
     prefix: "pl",
     fields: MEASURES,
     read: (site) => site.setup?.picture_limits ?? null,
-    // The window the form does not show goes back as it was.
-    kept: (limits) => (limits?.window_frames != null ? { window_frames: limits.window_frames } : {}),
+    // What the form does not show goes back as it was.
+    kept: (limits) => ({
+      ...(limits?.window_frames != null ? { window_frames: limits.window_frames } : {}),
+      ...(limits?.view_check != null ? { view_check: limits.view_check } : {}),
+    }),
     path: "picture-limits",
     saved: (site) =>
       site.setup?.picture_limits?.enabled
