@@ -30,6 +30,7 @@ from monitor.api.routers import (
     users,
     ws,
 )
+from monitor.api.server_time import ServerTimeMiddleware
 from monitor.api.services import Services
 from monitor.api.stream import StreamLimits
 
@@ -80,6 +81,7 @@ def create_app(services: Services, *, stream: StreamLimits | None = None) -> Fas
         app.include_router(router)
     if services.web_dir is not None:
         _mount_page(app, services.web_dir)
+    app.add_middleware(ServerTimeMiddleware)
     return app
 
 

@@ -182,6 +182,53 @@ def test_a_date_header(page: Any, api: Api, header: str | None, now: float) -> N
     assert found == pytest.approx(now)
 
 
+@pytest.mark.parametrize(
+    ("headers", "now"),
+    [
+        pytest.param(
+            {"X-Server-Time": "1796623200.457", "Date": "Mon, 07 Dec 2026 06:00:00 GMT"},
+            1_796_623_200.457,
+            id="the-stamp-to-the-millisecond-wins",
+        ),
+        pytest.param(
+            {"Date": "Mon, 07 Dec 2026 06:00:00 GMT"}, 1_796_623_200.0, id="else-the-date"
+        ),
+        pytest.param(
+            {"X-Server-Time": "soon", "Date": "Mon, 07 Dec 2026 06:00:00 GMT"},
+            1_796_623_200.0,
+            id="a-garbled-stamp-falls-back-to-the-date",
+        ),
+    ],
+)
+def test_an_answers_time(page: Any, api: Api, headers: dict[str, str], now: float) -> None:
+    page.goto(api.server.url("/"))
+    found = page.evaluate(
+        """async (headers) => {
+            const { ServerClock, observeAnswer } = await import('/js/server_clock.js');
+            const clock = new ServerClock({ wallMs: () => 1234000, monotonicMs: () => 0 });
+            observeAnswer(new Headers(headers), clock);
+            return clock.now();
+        }""",
+        headers,
+    )
+    assert found == pytest.approx(now, abs=1e-6)
+
+
+def test_the_page_reads_the_servers_stamp_on_its_answers(page: Any, api: Api) -> None:
+    page.goto(api.server.url("/"))
+    found = page.evaluate(
+        """async () => {
+            const { serverClock } = await import('/js/server_clock.js');
+            const { request } = await import('/js/api.js');
+            await request('GET', '/healthz');
+            return serverClock.now() - Date.now() / 1000;
+        }"""
+    )
+    # One clock on one machine: the page's estimate is the server's to well under the Date
+    # header's whole second.
+    assert abs(found) < 0.25
+
+
 def open_live(page: Any, api: Api, skew_s: float) -> None:
     """The live page on a browser whose clock is `skew_s` off, with SITE selected."""
     skew_wall_clock(page, skew_s)

@@ -5,7 +5,7 @@
 // X-CSRF-Token. A 401 from any call goes to the handler set with onUnauthorized, which
 // asks the user to log in again.
 
-import { observeDateHeader } from "./server_clock.js";
+import { observeAnswer } from "./server_clock.js";
 
 const LAST_USER_KEY = "crowd-monitor.last-user";
 const CSRF_COOKIE = "cm_csrf";
@@ -72,7 +72,7 @@ export async function request(method, url, { body, headers = {}, signal } = {}) 
     if (err.name === "AbortError") throw err;
     throw new ApiError(0, "The server cannot be reached.");
   }
-  observeDateHeader(res.headers.get("Date"));
+  observeAnswer(res.headers);
   const text = await res.text();
   let data = null;
   if (text) {

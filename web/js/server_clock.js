@@ -6,7 +6,7 @@
 // minute. So every age on the page is taken against the server's time.
 //
 // Every websocket message carries when the server sent it (`ts`), and every REST answer its
-// Date header; both arrive after that moment, so each says the server's clock is at least
+// X-Server-Time (its Date header from older servers); both arrive after that moment, so each says the server's clock is at least
 // that far ahead of ours. The largest recent one is the best estimate: a message delayed in
 // a queue or replayed from the backlog only gives a smaller one. The estimate is kept against
 // the monotonic clock, so the workstation's wall clock being stepped meanwhile changes
@@ -75,4 +75,13 @@ export function observeDateHeader(value, clock = serverClock) {
   if (!value) return;
   const ms = Date.parse(value);
   if (Number.isFinite(ms)) clock.observe(ms / 1000);
+}
+
+/** Takes note of when an HTTP answer says it was sent: its X-Server-Time (epoch seconds to
+ * the millisecond; monitor/api/server_time.py), else its Date header, which uvicorn
+ * refreshes once a second and so reads up to two seconds behind. */
+export function observeAnswer(headers, clock = serverClock) {
+  const stamped = Number.parseFloat(headers.get("X-Server-Time") ?? "");
+  if (Number.isFinite(stamped)) clock.observe(stamped);
+  else observeDateHeader(headers.get("Date"), clock);
 }

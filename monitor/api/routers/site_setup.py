@@ -260,9 +260,7 @@ def get_view_reference_image(site: SiteDep, monitor: MonitorDep) -> Response:
 def put_view_reference(
     site: SiteDep, monitor: MonitorDep, user: SupervisorUser, audit: AuditDep
 ) -> ViewReferencePublic:
-    """The latest analysed frame becomes the set-up view (supervisor): after a camera was
-    re-aimed on purpose and its region checked. Saving the region or calibration does this
-    too."""
+    """The latest analysed frame becomes the set-up view the camera is held to (supervisor)."""
     before = monitor.view_reference(site.id)
     taken = monitor.take_view_reference(site.id, user.name)
     if taken is None:
