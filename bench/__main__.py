@@ -16,6 +16,7 @@ from bench import (
     record_bench,
     robustness_bench,
     trend_bench,
+    view_bench,
 )
 
 
@@ -26,6 +27,7 @@ def main() -> int:
         density_bench,
         robustness_bench,
         quality_bench,
+        view_bench,
         record_bench,
         health_bench,
         history_bench,
