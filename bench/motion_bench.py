@@ -32,6 +32,7 @@ from monitor.ingest.samples import ensure_sample
 from monitor.measure.geometry import build_geometry
 from monitor.measure.ground import ground_model, uniform_scale
 from monitor.measure.measure import measure
+from monitor.motion.camera import camera_motion, steadied
 from monitor.motion.flow import flow_frame, optical_flow
 from monitor.motion.measure import measure_motion
 from monitor.motion.tracker import MotionTracker
@@ -120,6 +121,79 @@ def synthetic_rows(seeds: int) -> list[str]:
     return rows
 
 
+@dataclass(frozen=True)
+class CameraCase:
+    name: str
+    walk_px: float  # the crowd's own step between the frames
+    dx: float = 0.0  # the camera's, pixels
+    dy: float = 0.0
+    zoom: float = 1.0
+
+
+CAMERA_CASES = [
+    CameraCase("standing crowd, pole sways 4 px", 0.0, dx=4.0, dy=-2.0),
+    CameraCase("walking 0.6 m/s, camera pans 8 px", 6.0, dx=-8.0),
+    CameraCase("standing crowd, camera zooms 2%", 0.0, zoom=1.02),
+    CameraCase("walking 0.6 m/s, camera still", 6.0),
+]
+BAND = (200, 360)  # the crowd's rows; above and below it, empty street
+
+
+def swayed(case: CameraCase, seed: int, after: bool) -> Frame:
+    """Textured ground with a band of crowd across it, as the camera saw it before the step
+    or (`after`) once the crowd walked and the camera moved."""
+    rng = np.random.default_rng(seed)
+    width, height = FRAME
+    ground = as_frame(
+        cv2.GaussianBlur(rng.integers(0, 256, (height, width), np.uint8), (0, 0), 2.0)
+    )
+    grain = rng.integers(0, 256, (BAND[1] - BAND[0], width + 40), np.uint8)
+    crowd = as_frame(cv2.GaussianBlur(grain, (0, 0), 1.5))
+    step = case.walk_px if after else 0.0
+    shift = np.array([[1.0, 0.0, step - 20.0], [0.0, 1.0, 0.0]])
+    picture = ground.copy()
+    picture[BAND[0] : BAND[1]] = as_frame(cv2.warpAffine(crowd, shift, (width, crowd.shape[0])))
+    if after:
+        camera = cv2.getRotationMatrix2D((width / 2, height / 2), 0.0, case.zoom)
+        camera[0, 2] += case.dx
+        camera[1, 2] += case.dy
+        picture = as_frame(cv2.warpAffine(picture, camera, FRAME, borderMode=cv2.BORDER_REPLICATE))
+    return as_frame(cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR))
+
+
+def camera_rows(seeds: int) -> list[str]:
+    width, height = FRAME
+    roi = [
+        (0.0, float(BAND[0])),
+        (float(width), float(BAND[0])),
+        (float(width), float(BAND[1])),
+        (0.0, float(BAND[1])),
+    ]
+    ground = uniform_scale(width * (BAND[1] - BAND[0]) * METRES_PER_PIXEL**2, roi)
+    shape = (height // 8, width // 8)
+    geometry = build_geometry(roi, ground, FRAME, shape, peak_window_m=3.0)
+    crowd = np.zeros(shape)
+    crowd[BAND[0] // 8 : BAND[1] // 8] = DENSITY * (8 * METRES_PER_PIXEL) ** 2
+    rows = []
+    for case in CAMERA_CASES:
+        cells = []
+        for steady in (False, True):
+            speeds, pressures = [], []
+            for seed in range(seeds):
+                before = flow_frame(swayed(case, seed, after=False), 320, 0.0)
+                after = flow_frame(swayed(case, seed, after=True), 320, DT_S)
+                flow = optical_flow(before, after)
+                if steady:
+                    flow = steadied(flow, camera_motion(flow, after.grey, crowd))
+                motion = measure_motion(flow, crowd, geometry, ground, MIN_DENSITY)
+                speeds.append(motion.speed_m_s)
+                pressures.append(motion.pressure)
+            cells.append(f"{statistics.median(speeds):.2f} | {statistics.median(pressures):.3f}")
+        true_speed = case.walk_px * METRES_PER_PIXEL / DT_S
+        rows.append(f"| {case.name} | {true_speed:.2f} | {cells[0]} | {cells[1]} |")
+    return rows
+
+
 def timing_rows(repeats: int) -> list[str]:
     rows = []
     rng = np.random.default_rng(0)
@@ -129,6 +203,8 @@ def timing_rows(repeats: int) -> list[str]:
         shape = (height // 8, width // 8)
         geometry = build_geometry(roi, ground, (width, height), shape, peak_window_m=3.0)
         people = np.full(shape, 0.05)
+        crowd = people.copy()
+        crowd[: shape[0] // 2] = 0.0  # empty ground above, for the camera's motion to be fitted
         grain = rng.integers(0, 256, (height, width + 8, 3), dtype=np.uint8)
         texture = as_frame(cv2.GaussianBlur(grain, (0, 0), 1.5))
         before, after = texture[:, :width].copy(), texture[:, 4 : width + 4].copy()
@@ -138,6 +214,7 @@ def timing_rows(repeats: int) -> list[str]:
             started = time.perf_counter()
             current = flow_frame(after, 320, DT_S)
             flow = optical_flow(previous, current)
+            flow = steadied(flow, camera_motion(flow, current.grey, crowd))
             measure_motion(flow, people, geometry, ground, MIN_DENSITY)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
@@ -173,7 +250,15 @@ def clip_row(config_path: Path) -> str | None:
             site.roi, ground, density.frame_size, density.values.shape, site.peak_window_m
         )
         measured = measure(density, geometry, site.count_scale)
-        motion = tracker.follow(site.motion, image, index / 10, measured.people, geometry, ground)
+        motion = tracker.follow(
+            site.motion,
+            image,
+            index / 10,
+            measured.people,
+            geometry,
+            ground,
+            crowd=density.values,
+        )
         if motion is not None:
             speeds.append(motion.speed_m_s)
             pressures.append(motion.pressure)
@@ -203,6 +288,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for row in synthetic_rows(args.seeds):
+        print(row)
+    print()
+    print(
+        "| camera moving | true speed m/s | as it is: speed | pressure "
+        "| camera taken out: speed | pressure |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for row in camera_rows(args.seeds):
         print(row)
     print()
     print("| frame | ms per frame, median | p95 |")

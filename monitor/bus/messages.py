@@ -337,6 +337,7 @@ class MotionSettingsPublic(Message):
     flow_width: int
     pressure_limit: float = Field(description="Crowd pressure from which it is turbulent, 1/s².")
     pressure_min_density: float = Field(description="Persons/m² below which none is taken.")
+    steady_camera: bool = Field(description="The camera's own motion is taken out of the flow.")
 
 
 class CalibrationPointPublic(Message):

@@ -53,3 +53,9 @@ class MotionConfig(Section):
         description="Persons/m² below which crowd pressure is not taken: a sparse crowd can "
         "step round itself, and two streams walking past each other are no turbulence.",
     )
+    steady_camera: bool = Field(
+        default=True,
+        description="Take the camera's own motion (a pole swaying, a PTZ camera turned or "
+        "zoomed) out of the flow, from the flow of the empty ground it sees; otherwise the "
+        "whole picture moving reads as the crowd walking, or pushed apart.",
+    )

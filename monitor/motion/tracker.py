@@ -11,6 +11,7 @@ from monitor.config.motion import MotionConfig
 from monitor.density.base import Frame
 from monitor.measure.geometry import FloatGrid, SiteGeometry
 from monitor.measure.ground import GroundModel
+from monitor.motion.camera import PeopleGrid, camera_motion, steadied
 from monitor.motion.flow import FlowFrame, can_follow, flow_frame, optical_flow
 from monitor.motion.measure import Motion, measure_motion
 from monitor.motion.window import MotionWindow
@@ -36,9 +37,12 @@ class MotionTracker:
         geometry: SiteGeometry,
         ground: GroundModel,
         blank: bool = False,
+        crowd: PeopleGrid | None = None,
     ) -> Motion | None:
         """The crowd's motion since the last frame followed; None without one to follow.
-        `people`: people per density cell in the region (`Measurement.people`)."""
+        `people`: people per density cell in the region (`Measurement.people`); `crowd`:
+        over the whole frame (the density map), where the camera's own motion is told from
+        the empty ground (None: the flow is taken as it is)."""
         if not config.enabled:
             self._previous = self._window = None
             return None
@@ -53,9 +57,10 @@ class MotionTracker:
         if previous is None or not can_follow(previous, current, config.max_gap_s):
             window.clear()
             return None
-        sample = measure_motion(
-            optical_flow(previous, current), people, geometry, ground, config.pressure_min_density
-        )
+        flow = optical_flow(previous, current)
+        if config.steady_camera and crowd is not None:
+            flow = steadied(flow, camera_motion(flow, current.grey, crowd))
+        sample = measure_motion(flow, people, geometry, ground, config.pressure_min_density)
         motion = window.add(captured_at, sample, config.pressure_limit)
         # Rounded as readings store their other numbers: past this the flow says nothing.
         return Motion(round(motion.speed_m_s, 3), round(motion.pressure, 4), motion.turbulent)

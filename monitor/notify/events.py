@@ -69,8 +69,8 @@ class FaultChange(BaseModel):
         description="bad: no count at all (stalled, or a blank picture); warn: a doubtful one."
     )
     issues: list[QualityIssueName] = Field(
-        description="picture: what is wrong with it (blank, noise, detail_loss, blocking), as "
-        "last seen."
+        description="picture: what is wrong with it (blank, noise, detail_loss, blocking, "
+        "view_moved), as last seen."
     )
     since: float = Field(description="When the fault began, epoch seconds: it names it.")
     lasted_s: float = Field(description="How long it has lasted (began) or lasted (ended).")
@@ -98,7 +98,8 @@ class FaultReminder(BaseModel):
     round: int = Field(description="1 for the first reminder, 2 for the second, ...")
     reason: str = Field(description="offline and starting: what the camera's source said.")
     issues: list[QualityIssueName] = Field(
-        description="picture: what is wrong with it (blank, noise, detail_loss, blocking)."
+        description="picture: what is wrong with it (blank, noise, detail_loss, blocking, "
+        "view_moved)."
     )
     lapsed_ack: FaultAckPublic | None = Field(
         default=None,

@@ -384,6 +384,7 @@ class SiteWorker:
             geometry,
             view.ground,
             blank,
+            crowd=density.values,
         )
         with self._lock:
             self._apply_schedule(frame.captured_at)

@@ -9,6 +9,10 @@ from monitor.measure.geometry import build_geometry
 from monitor.measure.ground import uniform_scale
 from monitor.motion.measure import Motion
 from monitor.motion.tracker import MotionTracker
+from tests.motion.camera_scene import HEIGHT as SWAY_HEIGHT
+from tests.motion.camera_scene import PEOPLE as PEOPLE_IN_BAND
+from tests.motion.camera_scene import WIDTH as SWAY_WIDTH
+from tests.motion.camera_scene import scene
 
 FRAME = (320, 240)
 ROI = [(0.0, 0.0), (320.0, 0.0), (320.0, 240.0), (0.0, 240.0)]
@@ -60,3 +64,29 @@ def test_a_new_source_starts_afresh() -> None:
     follow(tracker, config, 10.0, 0)
     tracker.reset()
     assert follow(tracker, config, 10.5, 6) is None
+
+
+@pytest.mark.parametrize(
+    ("steady", "speed"),
+    [
+        # 4 px a frame at 0.05 m a pixel and 2 frames a second: the sway reads as 0.4 m/s.
+        pytest.param(False, 0.4, id="taken-as-it-is"),
+        pytest.param(True, 0.0, id="the-cameras-motion-taken-out"),
+    ],
+)
+def test_a_standing_crowd_seen_from_a_swaying_pole(steady: bool, speed: float) -> None:
+    width, height = SWAY_WIDTH, SWAY_HEIGHT
+    people = PEOPLE_IN_BAND.astype(np.float64)
+    roi = [(0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height))]
+    ground = uniform_scale(width * height * 0.05**2, roi)
+    geometry = build_geometry(roi, ground, (width, height), people.shape, peak_window_m=3.0)
+    tracker, config = MotionTracker(), MotionConfig(steady_camera=steady)
+    sway = [scene(dx=4.0 * (i % 2)) for i in range(6)]  # to and fro, frame by frame
+    readings = [
+        tracker.follow(config, frame, i * 0.5, people, geometry, ground, crowd=people)
+        for i, frame in enumerate(sway)
+    ]
+    assert readings[0] is None
+    speeds = [r.speed_m_s for r in readings[1:] if r is not None]
+    assert len(speeds) == 5
+    assert float(np.median(speeds)) == pytest.approx(speed, abs=0.05)
