@@ -219,6 +219,7 @@ def test_motion_settings_apply_from_the_next_frame(live: Running) -> None:
         "flow_width": 320,
         "pressure_limit": 0.02,
         "pressure_min_density": 2.0,
+        "steady_camera": True,
     }
     changed_at = time.time()
     # A second on (a frame may have been in analysis during the change): not measured.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from bench.view_bench import camera_moved
 from monitor.density.base import Frame
 
 SIZE = (640, 480)  # width, height
@@ -39,10 +40,5 @@ def moved(
     image: Frame, dx: float = 0.0, dy: float = 0.0, zoom: float = 1.0, turn: float = 0.0
 ) -> Frame:
     """The camera moved: shifted by `dx`, `dy` (shares of the width), zoomed about the
-    centre and turned by `turn` degrees."""
-    height, width = image.shape[:2]
-    transform = cv2.getRotationMatrix2D((width / 2, height / 2), turn, zoom)
-    transform[0, 2] += dx * width
-    transform[1, 2] += dy * width
-    warped = cv2.warpAffine(image, transform, (width, height), borderMode=cv2.BORDER_REPLICATE)
-    return np.asarray(warped, dtype=np.uint8)
+    centre and turned by `turn` degrees (as the view bench moves it)."""
+    return camera_moved(dx=dx, dy=dy, zoom=zoom, turn=turn)(image)
