@@ -36,6 +36,7 @@ from bench.density_bench import data_missing, default_data
 from bench.robustness_bench import with_jpeg, with_noise
 from monitor.config.quality import ImageQualityConfig
 from monitor.density.base import Frame
+from monitor.density.crowd_mask import PeopleGrid
 from monitor.density.dataset import load_folder, read_image
 from monitor.density.splits import select
 from monitor.quality.view import match_view, view_print, view_shift
@@ -91,6 +92,30 @@ HELD: dict[str, Change] = {
     "held: JPEG 15": lambda frame: with_jpeg(15)(frame, _RNG),
     "held: soft focus": _blur,
 }
+PACKED_FROM = 0.3  # share of the height: the floor below is packed with people
+
+
+def packed(frame: Frame) -> Frame:
+    """The floor below PACKED_FROM crammed with 1,500 people: their heads are high-contrast
+    corners, many times the scene's own."""
+    height, width = frame.shape[:2]
+    rng = np.random.default_rng(int(frame[0, 0, 0]))
+    crowded = frame.copy()
+    for _ in range(1500):
+        x, y = int(rng.integers(0, width)), int(rng.integers(int(height * PACKED_FROM), height))
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        cv2.ellipse(crowded, (x, y), (5, 12), 0, 0, 360, colour, -1)
+        cv2.circle(crowded, (x, y - 14), 4, (30, 35, 40), -1)
+    return crowded
+
+
+def packed_people(width: int, height: int) -> PeopleGrid:
+    """The density map's word on `packed`: people everywhere below PACKED_FROM."""
+    people = np.zeros((height // 8, width // 8), np.float32)
+    people[int(height * PACKED_FROM) // 8 - 3 :] = 0.1
+    return people
+
+
 MOVES: dict[str, dict[str, float]] = {
     "moved: pan 2%": {"dx": 0.02},
     "moved: pan 4%": {"dx": 0.04},
@@ -111,12 +136,14 @@ class Row:
     truth: float | None  # the move's own; None for the held rows and other scenes
 
 
-def watch_history(anchor: Frame, frames: list[Frame], change: Change) -> tuple[float, float | None]:
+def watch_history(
+    anchor: Frame, frames: list[Frame], change: Change, people: PeopleGrid | None = None
+) -> tuple[float, float | None]:
     watch = ViewWatch(view_print(anchor))
     flags: list[bool] = []
     shifts: list[float] = []
     for i, frame in enumerate(frames):
-        state = watch.check(i * CHECK_EVERY_S, change(frame), LIMIT)
+        state = watch.check(i * CHECK_EVERY_S, change(frame), LIMIT, people)
         if state is None or i < WINDOW_CHECKS:
             continue
         flags.append(state.moved)
@@ -149,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         Row(name, len(day), *watch_history(day[0], day, change), None)
         for name, change in HELD.items()
     ]
+    people = packed_people(width, height)
+    for name, told in (("held: packed floor", people), ("packed, not masked", None)):
+        rows.append(Row(name, len(day), *watch_history(day[0], day, packed, told), None))
     for name, move in MOVES.items():
         flagged, shift = watch_history(day[0], day, camera_moved(**move))
         rows.append(Row(name, len(day), flagged, shift, true_shift(width, height, **move)))

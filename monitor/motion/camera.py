@@ -12,17 +12,13 @@ as it was: a crowd walking as one must not be taken for the camera.
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from monitor.density.crowd_mask import PeopleGrid, crowd_mask
 from monitor.motion.flow import FlowField, GreyFrame
 
-# A density cell with fewer people than this is empty ground (people per 8x8-pixel cell: a
-# person spans ten or more cells, so one standing there puts 0.05 or more in each).
-EMPTY_CELL_PEOPLE = 0.01
 # Flow on flat pixels (sky, a plain wall) is guessed from around them; only edges say.
 _MIN_GRADIENT = 24.0
 _MAX_SAMPLES = 2000
@@ -34,7 +30,6 @@ _RANSAC_PX = 0.5  # on the flow's small copy
 _STILL_PX = 0.15
 
 Transform = npt.NDArray[np.float64]
-PeopleGrid = npt.NDArray[np.floating[Any]]  # people per density cell, any float width
 
 
 def camera_motion(flow: FlowField, grey: GreyFrame, people: PeopleGrid) -> Transform | None:
@@ -43,16 +38,11 @@ def camera_motion(flow: FlowField, grey: GreyFrame, people: PeopleGrid) -> Trans
     to tell. `grey`: the later frame's small copy; `people`: people per density cell over
     the whole frame."""
     height, width = grey.shape
-    crowd = cv2.resize(
-        (people >= EMPTY_CELL_PEOPLE).astype(np.uint8),
-        (width, height),
-        interpolation=cv2.INTER_NEAREST,
-    )
     # A cell's people reach past it: keep a few pixels clear of any crowd.
-    crowd = cv2.dilate(crowd, np.ones((5, 5), np.uint8))
+    crowd = crowd_mask(people, (width, height), margin_px=2)
     gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
-    usable = (crowd == 0) & (np.hypot(gx, gy) >= _MIN_GRADIENT)
+    usable = ~crowd & (np.hypot(gx, gy) >= _MIN_GRADIENT)
     ys, xs = np.nonzero(usable)
     if len(xs) < _MIN_SAMPLES:
         return None

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from monitor.config.motion import MotionConfig
 from monitor.density.base import Frame
+from monitor.density.crowd_mask import PeopleGrid
 from monitor.measure.geometry import FloatGrid, SiteGeometry
 from monitor.measure.ground import GroundModel
-from monitor.motion.camera import PeopleGrid, camera_motion, steadied
+from monitor.motion.camera import camera_motion, steadied
 from monitor.motion.flow import FlowFrame, can_follow, flow_frame, optical_flow
 from monitor.motion.measure import Motion, measure_motion
 from monitor.motion.window import MotionWindow

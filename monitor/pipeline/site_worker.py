@@ -36,6 +36,7 @@ from monitor.bus.messages import (
 from monitor.config.site import SiteConfig
 from monitor.config.thresholds import ThresholdsConfig
 from monitor.density.base import DensityEstimator
+from monitor.density.crowd_mask import PeopleGrid
 from monitor.ingest.frames import CapturedFrame
 from monitor.measure.geometry import SiteGeometry, build_geometry
 from monitor.measure.ground import GroundModel
@@ -62,6 +63,7 @@ class Analysed:
     reading: StoredReading
     trend: Trend | None  # live only: the store keeps no trend
     site: SiteConfig  # as it was for this frame: its region and count_scale
+    people: PeopleGrid  # the frame's density map, people per cell
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -247,7 +249,8 @@ class SiteWorker:
         latest = self._latest
         if latest is None:
             return None
-        return self._view_keeper.take(latest.frame.image, latest.frame.captured_at, by)
+        frame = latest.frame
+        return self._view_keeper.take(frame.image, frame.captured_at, by, people=latest.people)
 
     def snapshot_jpeg(self, overlay: bool) -> bytes | None:
         latest = self._latest
@@ -372,7 +375,7 @@ class SiteWorker:
         view = self._view
         with self._estimate_lock:
             density = self._estimator.estimate(frame.image)
-        quality = self._assess_quality(view, frame)
+        quality = self._assess_quality(view, frame, density.values)
         geometry = self._geometry_for(view, density.frame_size, density.values.shape)
         measurement = measure(density, geometry, view.site.count_scale)
         blank = quality is not None and QualityIssue.BLANK in quality.issues
@@ -420,7 +423,7 @@ class SiteWorker:
             quality=quality,
             motion=motion,
         )
-        self._latest = Analysed(frame, reading, trend, view.site)
+        self._latest = Analysed(frame, reading, trend, view.site, density.values)
         self._bus.publish(MessageType.READING, self.site.id, reading_payload(reading, trend))
         self._readings.submit(reading)
 
@@ -438,7 +441,9 @@ class SiteWorker:
         thresholds = self._engine.thresholds
         return estimate_trend(times, values, thresholds.levels, self._engine.level, config)
 
-    def _assess_quality(self, view: SiteView, frame: CapturedFrame) -> QualityVerdict | None:
+    def _assess_quality(
+        self, view: SiteView, frame: CapturedFrame, people: PeopleGrid
+    ) -> QualityVerdict | None:
         config = view.site.image_quality
         if not config.enabled or min(frame.image.shape[:2]) < MIN_SIDE:
             self.picture_since, self._picture_issues = None, ()
@@ -449,7 +454,7 @@ class SiteWorker:
         before = self._picture_issues
         verdict = tracker.update(assess_frame(region_box(frame.image, view.site.roi)))
         if QualityIssue.BLANK not in verdict.issues:  # a blank frame shows no view to check
-            checked = self._view_keeper.check(frame.captured_at, frame.image, config)
+            checked = self._view_keeper.check(frame.captured_at, frame.image, config, people)
             if checked is not None:
                 moved = (QualityIssue.VIEW_MOVED,) if checked.moved else ()
                 verdict = dataclasses.replace(

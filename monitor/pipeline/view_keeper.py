@@ -20,6 +20,7 @@ import numpy as np
 
 from monitor.config.quality import ImageQualityConfig
 from monitor.density.base import Frame
+from monitor.density.crowd_mask import PeopleGrid
 from monitor.quality.view import ViewPrint, view_print
 from monitor.quality.view_watch import ViewCheck, ViewWatch
 from monitor.render.overlay import encode_jpeg
@@ -84,29 +85,39 @@ class ViewKeeper:
             self._reference, self._watch = stored, ViewWatch(view_print(image))
 
     def check(
-        self, captured_at: float, image: Frame, config: ImageQualityConfig
+        self,
+        captured_at: float,
+        image: Frame,
+        config: ImageQualityConfig,
+        people: PeopleGrid | None = None,
     ) -> ViewCheck | None:
-        """The view's state after this good (not blank) frame; the first one becomes the
-        set-up view when there is none."""
+        """The view's state after this good (not blank) frame (`people`: its density map);
+        the first one becomes the set-up view when there is none."""
         if not config.view_check:
             return None
         watch, reference = self._watch, self._reference
         if watch is None or reference is None:
-            self.take(image, captured_at, SYSTEM_TAKER)
+            self.take(image, captured_at, SYSTEM_TAKER, people=people)
             return None
         if not watch.checkable and reference.taken_by == SYSTEM_TAKER:
             # Taken in the dark or on a bare frame: a better one replaces it, until a
             # supervisor chooses one.
-            current = view_print(image)
+            current = view_print(image, people)
             if current.checkable:
-                self.take(image, captured_at, SYSTEM_TAKER, current)
+                self.take(image, captured_at, SYSTEM_TAKER, printed=current)
             return None
-        return watch.check(captured_at, image, config.view_shift_limit)
+        return watch.check(captured_at, image, config.view_shift_limit, people)
 
     def take(
-        self, image: Frame, captured_at: float, by: str, printed: ViewPrint | None = None
+        self,
+        image: Frame,
+        captured_at: float,
+        by: str,
+        printed: ViewPrint | None = None,
+        people: PeopleGrid | None = None,
     ) -> ViewReference:
-        """`image` is the site's set-up view from now on (`printed`: its corners, if known)."""
+        """`image` is the site's set-up view from now on (`printed`: its corners, if known;
+        else found away from `people`, its density map)."""
         height, width = image.shape[:2]
         reference = ViewReference(
             site_id=self._site_id,
@@ -118,7 +129,7 @@ class ViewKeeper:
             height=height,
             jpeg=encode_jpeg(image, quality=_JPEG_QUALITY),
         )
-        watch = ViewWatch(printed if printed is not None else view_print(image))
+        watch = ViewWatch(printed if printed is not None else view_print(image, people))
         with self._lock:
             if self._store is not None:
                 self._store.put(reference)

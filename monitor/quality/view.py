@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from monitor.density.base import Frame
+from monitor.density.crowd_mask import PeopleGrid, crowd_mask
 
 # The corners are found on a copy this wide: street structure survives it, and the cost
 # stays a few milliseconds whatever the camera's resolution.
@@ -51,8 +52,10 @@ class ViewPrint:
         return len(self.points) >= MIN_PRINT_CORNERS
 
 
-def view_print(image: Frame) -> ViewPrint:
-    """The corners of a BGR or grey frame."""
+def view_print(image: Frame, people: PeopleGrid | None = None) -> ViewPrint:
+    """The corners of a BGR or grey frame; where `people` (the frame's density map, people
+    per cell) sees anyone, none are taken: a dense crowd's heads would use up the corners
+    the kerbs and facades behind it need."""
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     height, width = grey.shape
     scale = min(1.0, PRINT_WIDTH / width)
@@ -62,8 +65,12 @@ def view_print(image: Frame) -> ViewPrint:
         small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
     # Local contrast equalised, so the same kerb at dusk and at noon gives the same corners.
     small = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(small)
+    where = None
+    if people is not None:
+        size = (small.shape[1], small.shape[0])
+        where = np.where(crowd_mask(people, size, margin_px=3), 0, 255).astype(np.uint8)
     orb = cv2.ORB.create(nfeatures=MAX_CORNERS, fastThreshold=10)
-    keypoints, descriptors = orb.detectAndCompute(small, None)
+    keypoints, descriptors = orb.detectAndCompute(small, where)
     if descriptors is None or not keypoints:
         return ViewPrint(
             points=np.zeros((0, 2), np.float32),

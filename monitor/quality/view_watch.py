@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from monitor.density.base import Frame
+from monitor.density.crowd_mask import PeopleGrid
 from monitor.quality.view import (
     Transform,
     ViewPrint,
@@ -76,16 +77,19 @@ class ViewWatch:
         """False for a set-up view with too little structure to hold a camera to."""
         return self._anchor.print.checkable
 
-    def check(self, at: float, image: Frame, shift_limit: float) -> ViewCheck | None:
+    def check(
+        self, at: float, image: Frame, shift_limit: float, people: PeopleGrid | None = None
+    ) -> ViewCheck | None:
         """The view's state after this frame; a check is made only when one is due. None
         until MIN_CHECKS checks (the first frame alone is not judged), and always for a
-        set-up view that is not checkable."""
+        set-up view that is not checkable. `people`: the frame's density map, so its crowd
+        is not taken for the scene."""
         if not self.checkable:
             return None
         last = self._checked_at
         if last is None or at - last >= CHECK_EVERY_S or at < last:
             self._checked_at = at
-            current = view_print(image)
+            current = view_print(image, people)
             if current.checkable:  # else it says nothing either way
                 self._shifts.append(self._measure(at, current, shift_limit))
             if len(self._shifts) >= MIN_CHECKS:

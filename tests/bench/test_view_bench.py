@@ -33,9 +33,10 @@ def test_the_table_flags_the_moved_camera_and_not_the_held_one(
     assert main(["--data", str(tmp_path), "--stride", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Mall, one fixed camera: 10 checks")
-    rows = {line[:20].strip(): line[20:].split() for line in lines[3 : 3 + len(HELD) + len(MOVES)]}
-    assert list(rows) == [*HELD, *MOVES]
+    rows = {line[:20].strip(): line[20:].split() for line in lines[3 : 5 + len(HELD) + len(MOVES)]}
+    assert list(rows) == [*HELD, "held: packed floor", "packed, not masked", *MOVES]
     assert [rows[name][1] for name in HELD] == ["0%"] * len(HELD)
+    assert rows["held: packed floor"][1] == "0%"  # told where the crowd is
     assert rows["moved: pan 8%"][1] == "100%"
     assert rows["moved: pan 2%"][1] == "0%"  # under the 3% limit
     assert float(rows["moved: pan 8%"][2]) == pytest.approx(0.08, rel=0.1)

@@ -86,3 +86,18 @@ def test_transforms_compose_first_then_second() -> None:
     both = compose(zoom, pan)
     assert both @ np.array([1.0, 1.0, 1.0]) == pytest.approx([22.0, 2.0])
     assert compose(identity(), pan) == pytest.approx(pan)
+
+
+def test_a_dense_crowd_is_not_taken_for_the_scene() -> None:
+    # Three thousand passers-by over the lower two thirds: their corners would use up the
+    # print and the facades above would go unmatched; told where the crowd is, they do not.
+    crowded = street(people_seed=1, people=3000)
+    people = np.zeros((HEIGHT // 8, WIDTH // 8), np.float32)
+    people[HEIGHT // 3 // 8 - 4 :] = 0.1
+    before = view_print(street(people_seed=0))
+    assert match_view(before, view_print(crowded)) is None
+    after = view_print(crowded, people)
+    transform = match_view(before, after)
+    assert transform is not None
+    assert view_shift(transform, before, after) < 0.003
+    assert all(y < HEIGHT // 3 - 16 for _, y in after.points)
