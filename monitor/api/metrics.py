@@ -57,6 +57,11 @@ class MonitorCollector(Collector):
             "site_crowd_pressure_per_s2",
             "Crowd pressure (density x velocity variance) over the last seconds, 1/s².",
         )
+        view_shift = gauge(
+            "site_view_shift",
+            "How far the view is from the site's set-up view: the farthest a frame corner "
+            "moved, as a share of the frame's width (while the view is checked and recognised).",
+        )
         level = gauge("site_alert_level", "0 at normal, 1 at the site's lowest level, ...")
         analysed = gauge("site_last_analysed_seconds", "When the latest reading was analysed.")
         alerts = gauge("site_open_alerts", "Alerts not yet resolved.")
@@ -98,6 +103,9 @@ class MonitorCollector(Collector):
                 if reading.motion is not None:
                     speed.add_metric(label, reading.motion.speed_m_s)
                     pressure.add_metric(label, reading.motion.pressure)
+                quality = reading.image_quality
+                if quality is not None and quality.view_shift is not None:
+                    view_shift.add_metric(label, quality.view_shift)
             if site.recording is not None:
                 recording.add_metric(label, 1.0 if site.recording.status == "paused" else 0.0)
                 dropped.add_metric(label, site.recording.dropped_frames)
@@ -109,7 +117,8 @@ class MonitorCollector(Collector):
                 fault_since.add_metric(label, now_fault.since)
             nobodys = now_fault is not None and not ack_in_force(now_fault, acks.get(site.id), now)
             unattended.add_metric(label, 1.0 if nobodys else 0.0)
-        yield from (online, since, people, mean, peak, speed, pressure, level, analysed)
+        yield from (online, since, people, mean, peak, speed, pressure, view_shift)
+        yield from (level, analysed)
         yield from (alerts, recording)
         yield from (fault, fault_since, unattended)
         yield from (frames, dropped)

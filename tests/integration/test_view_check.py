@@ -132,6 +132,14 @@ def test_a_camera_moved_while_the_monitor_was_down_is_flagged_until_its_view_is_
         flagged = wait_for(sup, lambda q: "view_moved" in q["issues"], after=0)
         assert flagged["image_quality"]["view_shift"] == pytest.approx(0.08, rel=0.1)
         assert sup.get(f"/api/sites/{SITE}").json()["picture_since"] is not None
+        metrics = sup.get("/metrics").text
+        assert 'crowd_monitor_site_fault{kind="picture",site="wuyi-square"} 1.0' in metrics
+        [shift_line] = [
+            line
+            for line in metrics.splitlines()
+            if line.startswith('crowd_monitor_site_view_shift{site="wuyi-square"}')
+        ]
+        assert float(shift_line.split()[-1]) == pytest.approx(0.08, rel=0.1)
 
         path = f"/api/sites/{SITE}/view-reference"
         assert viewer.put(path).status_code == 403
