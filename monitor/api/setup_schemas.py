@@ -10,6 +10,7 @@ from pydantic import Field
 from monitor.api.schemas import Body
 from monitor.config.site import GroundPoint, Point
 from monitor.config.thresholds import ThresholdsConfig
+from monitor.quality.view import MIN_PRINT_CORNERS
 
 Polygon = Annotated[list[Point], Field(min_length=3, max_length=256)]
 
@@ -121,3 +122,7 @@ class ViewReferencePublic(Body):
     )
     width: int = Field(description="The frame's width, pixels.")
     height: int = Field(description="The frame's height, pixels.")
+    corners: int = Field(
+        description=f"Corners of fixed structure found on it. Under {MIN_PRINT_CORNERS} the "
+        "view is too bare or too dark to hold the camera to, and is not checked."
+    )

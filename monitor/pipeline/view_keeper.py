@@ -22,7 +22,7 @@ from monitor.config.quality import ImageQualityConfig
 from monitor.density.base import Frame
 from monitor.density.crowd_mask import PeopleGrid
 from monitor.quality.view import ViewPrint, view_print
-from monitor.quality.view_watch import ViewCheck, ViewWatch
+from monitor.quality.view_watch import CHECK_EVERY_S, ViewCheck, ViewWatch
 from monitor.render.overlay import encode_jpeg
 from monitor.store.view_references import ViewReference
 
@@ -55,6 +55,7 @@ class ViewKeeper:
         self._reference: ViewReference | None = None
         self._watch: ViewWatch | None = None
         self._source = ""
+        self._retried_at: float | None = None
 
     @property
     def reference(self) -> ViewReference | None:
@@ -101,7 +102,11 @@ class ViewKeeper:
             return None
         if not watch.checkable and reference.taken_by == SYSTEM_TAKER:
             # Taken in the dark or on a bare frame: a better one replaces it, until a
-            # supervisor chooses one.
+            # supervisor chooses one. Looked for as often as the view is checked.
+            last = self._retried_at
+            if last is not None and 0 <= captured_at - last < CHECK_EVERY_S:
+                return None
+            self._retried_at = captured_at
             current = view_print(image, people)
             if current.checkable:
                 self.take(image, captured_at, SYSTEM_TAKER, printed=current)
@@ -119,6 +124,7 @@ class ViewKeeper:
         """`image` is the site's set-up view from now on (`printed`: its corners, if known;
         else found away from `people`, its density map)."""
         height, width = image.shape[:2]
+        printed = printed if printed is not None else view_print(image, people)
         reference = ViewReference(
             site_id=self._site_id,
             source_digest=self._source,
@@ -127,9 +133,10 @@ class ViewKeeper:
             taken_by=by,
             width=width,
             height=height,
+            corners=len(printed.points),
             jpeg=encode_jpeg(image, quality=_JPEG_QUALITY),
         )
-        watch = ViewWatch(printed if printed is not None else view_print(image, people))
+        watch = ViewWatch(printed)
         with self._lock:
             if self._store is not None:
                 self._store.put(reference)

@@ -22,6 +22,7 @@ import numpy as np
 
 from monitor.density.base import Frame
 from monitor.density.crowd_mask import PeopleGrid
+from monitor.quality.verdict import CLEAR_MARGIN
 from monitor.quality.view import (
     Transform,
     ViewPrint,
@@ -39,16 +40,17 @@ MIN_CHECKS = 3
 # quarter of the limit of the set-up view.
 FOLLOW_EVERY_S = 600.0
 _FOLLOW_SHARE = 0.25
-# Once flagged, the view must be this much closer than the limit to clear (as in
-# monitor.quality.verdict), so a camera resting on the limit does not flicker.
-CLEAR_MARGIN = 1.1
 
 
 @dataclass(frozen=True, slots=True)
 class ViewCheck:
+    """Once flagged, the view must be CLEAR_MARGIN closer than the limit to clear, as the
+    other picture issues, so a camera resting on the limit does not flicker."""
+
     moved: bool  # off its set-up view, or no longer recognised
-    shift: float | None  # median over the window, share of the frame's width; None: not
-    # recognised (most checks matched nothing of the set-up view)
+    # The median over the window, as a share of the frame's width; None: not recognised
+    # (most checks matched nothing of the set-up view).
+    shift: float | None
 
 
 @dataclass(frozen=True, slots=True)

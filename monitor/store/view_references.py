@@ -26,6 +26,7 @@ view_references = sa.Table(
     sa.Column("taken_by", sa.String, nullable=False),  # "system": the first frame seen
     sa.Column("width", sa.Integer, nullable=False),
     sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("corners", sa.Integer, nullable=False),  # fixed-structure corners found on it
     sa.Column("jpeg", sa.LargeBinary, nullable=False),
 )
 
@@ -39,6 +40,7 @@ class ViewReference:
     taken_by: str
     width: int
     height: int
+    corners: int
     jpeg: bytes
 
 
@@ -58,6 +60,7 @@ class ViewReferences:
             "taken_by": reference.taken_by,
             "width": reference.width,
             "height": reference.height,
+            "corners": reference.corners,
             "jpeg": reference.jpeg,
         }
         with self._engine.begin() as conn:
@@ -77,6 +80,7 @@ class ViewReferences:
             taken_by=row.taken_by,
             width=row.width,
             height=row.height,
+            corners=row.corners,
             jpeg=bytes(row.jpeg),
         )
 

@@ -8,6 +8,7 @@ import pytest
 
 from monitor.config.quality import ImageQualityConfig
 from monitor.pipeline.view_keeper import SYSTEM_TAKER, ViewKeeper, source_digest
+from monitor.quality.view import MIN_PRINT_CORNERS
 from monitor.quality.view_watch import CHECK_EVERY_S, WINDOW_CHECKS
 from monitor.store.sql import SqlStore
 from monitor.store.view_references import ViewReferences
@@ -55,6 +56,7 @@ def test_the_first_good_frame_becomes_the_set_up_view_and_outlives_a_restart(
         640,
         480,
     )
+    assert stored.corners >= 400
     assert stored.source_digest == source_digest(SOURCE)
     assert SOURCE not in stored.source_digest
     # Moved while the monitor was down: caught when it comes back.
@@ -90,15 +92,21 @@ def test_a_bare_first_frame_gives_way_to_one_with_structure_but_a_supervisors_do
     dark = np.full((480, 640, 3), 12, np.uint8)
     keeper = keeper_on(views)
     keeper.check(0.0, dark, CHECKED)
-    keeper.check(1.0, SET_UP, CHECKED)
-    reference = keeper.reference
-    assert reference is not None
-    assert reference.captured_at == 1.0
-    keeper.take(dark, 2.0, "sup li")
+    bare = keeper.reference
+    assert bare is not None
+    assert bare.corners < MIN_PRINT_CORNERS
+    keeper.check(1.0, dark, CHECKED)
+    keeper.check(2.0, SET_UP, CHECKED)  # looked for no more often than the view is checked
+    assert keeper.reference == bare
     keeper.check(3.0, SET_UP, CHECKED)
     reference = keeper.reference
     assert reference is not None
-    assert (reference.taken_by, reference.captured_at) == ("sup li", 2.0)
+    assert reference.captured_at == 3.0
+    keeper.take(dark, 4.0, "sup li")
+    keeper.check(9.0, SET_UP, CHECKED)
+    reference = keeper.reference
+    assert reference is not None
+    assert (reference.taken_by, reference.captured_at) == ("sup li", 4.0)
 
 
 def test_a_site_that_does_not_check_its_view_takes_none(views: ViewReferences) -> None:

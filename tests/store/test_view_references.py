@@ -13,6 +13,7 @@ TAKEN = ViewReference(
     taken_by="system",
     width=640,
     height=480,
+    corners=612,
     jpeg=b"\xff\xd8 a frame \xff\xd9",
 )
 

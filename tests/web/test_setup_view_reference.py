@@ -7,8 +7,10 @@ tests/web/test_picture_quality.py's, with its page helpers from tests/web/test_s
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.support.browser import WAIT_MS, by_test_id, sync_api
@@ -78,3 +80,28 @@ def test_the_view_limit_is_set_with_the_other_picture_limits(page: Any, setup_de
     expect(by_test_id(page, "picture-view_shift-range")).to_have_text(
         "moved above 0.080", timeout=WAIT_MS
     )
+
+
+def dark_is_latest(reading: Any) -> bool:
+    quality = None if reading is None else reading.image_quality
+    return quality is not None and quality.spread < 1.0  # the mosaic's is about 40
+
+
+def test_a_set_up_view_too_dark_to_hold_the_camera_to_says_so(page: Any, setup_demo: Any) -> None:
+    demo = setup_demo(flagging(()))
+    open_setup(page, demo, POOR)
+    expect(by_test_id(page, "vr-taken")).to_have_attribute(
+        "data-taken-by", "system", timeout=WAIT_MS
+    )
+    demo.cameras.frame = np.full_like(FRAME, 14)  # night: nothing but grain-free dark
+    runtime = demo.live.application.runtime
+    assert runtime is not None
+    # A supervisor takes the view in the dark: it stands, but holds the camera to nothing.
+    deadline = time.monotonic() + 20
+    while not dark_is_latest(runtime.site(POOR).latest):
+        assert time.monotonic() < deadline, "the dark frame was never analysed"
+        time.sleep(0.1)
+    by_test_id(page, "vr-take").click()
+    shift = by_test_id(page, "vr-shift")
+    expect(shift).to_have_attribute("data-state", "bare", timeout=WAIT_MS)
+    expect(shift).to_contain_text("too bare or too dark to hold the camera to")

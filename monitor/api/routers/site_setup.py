@@ -219,6 +219,7 @@ def _view_public(reference: ViewReference) -> ViewReferencePublic:
         taken_by=reference.taken_by,
         width=reference.width,
         height=reference.height,
+        corners=reference.corners,
     )
 
 
