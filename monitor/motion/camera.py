@@ -65,14 +65,13 @@ def steadied(flow: FlowField, transform: Transform | None) -> FlowField:
     if transform is None:
         return flow
     height, width = flow.dx.shape
+    corners = np.array([[0, 0], [width - 1, 0], [0, height - 1], [width - 1, height - 1]], float)
+    moved = corners @ transform[:, :2].T + transform[:, 2] - corners
+    if float(np.abs(moved).max()) < _STILL_PX:
+        return flow
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
     moved_x = transform[0, 0] * xs + transform[0, 1] * ys + transform[0, 2] - xs
     moved_y = transform[1, 0] * xs + transform[1, 1] * ys + transform[1, 2] - ys
-    corners = np.abs(
-        np.stack([moved_x[[0, 0, -1, -1], [0, -1, 0, -1]], moved_y[[0, 0, -1, -1], [0, -1, 0, -1]]])
-    )
-    if float(corners.max()) < _STILL_PX:
-        return flow
     scale = flow.frame_size[0] / width
     return FlowField(
         dx=(flow.dx - moved_x * scale).astype(np.float32),
