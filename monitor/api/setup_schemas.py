@@ -126,3 +126,4 @@ class ViewReferencePublic(Body):
         description=f"Corners of fixed structure found on it. Under {MIN_PRINT_CORNERS} the "
         "view is too bare or too dark to hold the camera to, and is not checked."
     )
+    checkable: bool = Field(description="Whether the camera can be held to it (enough corners).")

@@ -116,6 +116,7 @@ def test_a_camera_moved_while_the_monitor_was_down_is_flagged_until_its_view_is_
     with serving(clip, data) as (sup, _, _):
         first = view_of(sup)
         assert (first["taken_by"], first["width"], first["height"]) == ("system", *SIZE)
+        assert first["checkable"] is True
         image = sup.get(f"/api/sites/{SITE}/view-reference.jpg")
         assert image.headers["content-type"] == "image/jpeg"
         decoded = cv2.imdecode(np.frombuffer(image.content, np.uint8), cv2.IMREAD_COLOR)

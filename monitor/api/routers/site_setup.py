@@ -43,6 +43,7 @@ from monitor.measure.setup import (
     region_area_m2,
 )
 from monitor.pipeline.site_setup import SiteChangeError, merged_site
+from monitor.quality.view import MIN_PRINT_CORNERS
 from monitor.recording.whatif import metric_series
 from monitor.store.view_references import ViewReference
 
@@ -220,6 +221,7 @@ def _view_public(reference: ViewReference) -> ViewReferencePublic:
         width=reference.width,
         height=reference.height,
         corners=reference.corners,
+        checkable=reference.corners >= MIN_PRINT_CORNERS,
     )
 
 

@@ -6,10 +6,6 @@
 import { ApiError, request } from "../api.js";
 import { fmtNum, fmtTime } from "../util.js";
 
-// Fewer corners than this and the set-up view cannot be held to (MIN_PRINT_CORNERS in
-// monitor/quality/view.py).
-const MIN_CORNERS = 36;
-
 export class SetupViewReference {
   /** `root` holds #vr-image, #vr-taken, #vr-shift, #vr-take and #vr-status. */
   constructor(root, siteId, { canChange }) {
@@ -75,7 +71,7 @@ export class SetupViewReference {
     } else if (quality?.view_shift != null) {
       state = "held";
       text = `On its set-up view (${fmtNum(quality.view_shift * 100, 1)}% of the frame's width off).`;
-    } else if (this.reference && this.reference.corners < MIN_CORNERS) {
+    } else if (this.reference && !this.reference.checkable) {
       state = "bare";
       text =
         "This set-up view is too bare or too dark to hold the camera to: make the live view the " +
