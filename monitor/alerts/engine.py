@@ -48,8 +48,12 @@ class AlertEngine:
         open_alert: Alert | None = None,
         id_factory: IdFactory = new_id,
         escalate_after_s: float | None = None,
+        metric: str | None = None,
     ) -> None:
+        """`metric`: what the values fed are, named on the alerts raised; by default the
+        thresholds' own metric (a site's density thresholds name theirs)."""
         self.site_id = site_id
+        self._metric = metric
         self._thresholds = thresholds
         self._new_id = id_factory
         self.escalate_after_s = escalate_after_s
@@ -64,6 +68,10 @@ class AlertEngine:
     @property
     def thresholds(self) -> ThresholdsConfig:
         return self._thresholds
+
+    @property
+    def metric(self) -> str:
+        return self._metric if self._metric is not None else self._thresholds.metric.value
 
     @property
     def level(self) -> str:
@@ -171,7 +179,7 @@ class AlertEngine:
             raised = Alert(
                 id=self._new_id(),
                 site_id=self.site_id,
-                metric=self._thresholds.metric.value,
+                metric=self.metric,
                 level=name,
                 peak_level=name,
                 peak_value=value,

@@ -338,6 +338,10 @@ class MotionSettingsPublic(Message):
     pressure_limit: float = Field(description="Crowd pressure from which it is turbulent, 1/s².")
     pressure_min_density: float = Field(description="Persons/m² below which none is taken.")
     steady_camera: bool = Field(description="The camera's own motion is taken out of the flow.")
+    alert: bool = Field(description="A lasting turbulence raises an alert.")
+    alert_hold_s: float = Field(description="How long it must last to raise it, or clear it.")
+    alert_clear_ratio: float = Field(description="Calm again below this share of the limit.")
+    alert_cooldown_s: float = Field(description="How long after one clears before another.")
 
 
 class CalibrationPointPublic(Message):

@@ -59,3 +59,31 @@ class MotionConfig(Section):
         "zoomed) out of the flow, from the flow of the empty ground it sees; otherwise the "
         "whole picture moving reads as the crowd walking, or pushed apart.",
     )
+    alert: bool = Field(
+        default=True,
+        description="Raise an alert (level 'turbulent', with the same response steps as a "
+        "density alert) while the crowd pressure stays at or above `pressure_limit`. Off, "
+        "turbulence is only shown (and sent to webhooks that ask for it); turning this or the "
+        "motion off clears a turbulence alert still on.",
+    )
+    alert_hold_s: float = Field(
+        default=10.0,
+        ge=0,
+        le=600,
+        description="How long the crowd pressure must stay at or above the limit before the "
+        "alert is raised, and below `alert_clear_ratio` of it before the alert clears.",
+    )
+    alert_clear_ratio: float = Field(
+        default=0.75,
+        ge=0.1,
+        le=0.95,
+        description="Fraction of `pressure_limit` below which a turbulence alert's crowd counts "
+        "as calm again (hysteresis): a crowd on the edge of the limit raises one alert, not many.",
+    )
+    alert_cooldown_s: float = Field(
+        default=300.0,
+        ge=0,
+        le=86_400,
+        description="After a turbulence alert clears, how long before the site may raise a new "
+        "one.",
+    )

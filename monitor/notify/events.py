@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from monitor.alerts.turbulence import TURBULENCE_METRIC
 from monitor.bus.messages import (
     AlertEventPublic,
     AlertPayload,
@@ -30,6 +31,13 @@ from monitor.quality.verdict import QualityIssue, issue_words
 TEST_KIND = "test"
 
 _UNITS = {"peak_density": " persons/m² (peak)", "mean_density": " persons/m² (mean)"}
+
+
+def _metric_text(metric: str, value: float) -> str:
+    """A value of an alert metric with its unit; crowd pressure's limit is a few hundredths."""
+    if metric == TURBULENCE_METRIC:
+        return f"{value:.3f}/s² crowd pressure"
+    return f"{value:.1f}{_UNITS.get(metric, ' people')}"
 
 
 class SiteRef(BaseModel):
@@ -214,12 +222,11 @@ def alert_notification(
     payload: AlertPayload, site: SiteRef | None, public_url: str | None
 ) -> Notification:
     alert, event = payload.alert, payload.event
-    unit = _UNITS.get(alert.metric, " people")
     who = "" if event.by == "system" else f" by {event.by}"
     summary = (
         f"{_wall_clock(event.at, site)} {_site_name(site, alert.site_id)}: alert "
         f"{event.kind}{who}, level {event.level} "
-        f"({event.value:.1f}{unit}; peak {alert.peak_level})"
+        f"({_metric_text(alert.metric, event.value)}; peak {alert.peak_level})"
     )
     if event.note:
         summary += f": {event.note}"

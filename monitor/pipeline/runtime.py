@@ -15,6 +15,7 @@ import numpy as np
 
 from monitor.alerts import lifecycle
 from monitor.alerts.engine import AlertEngine, Step, new_id
+from monitor.alerts.turbulence import TURBULENCE_METRIC
 from monitor.bus.bus import InMemoryBus
 from monitor.bus.convert import (
     alert_payload,
@@ -97,14 +98,17 @@ class Runtime:
     def start(self) -> None:
         overrides = self._store.current_thresholds()
         site_overrides = self._site_overrides.current() if self._site_overrides else {}
-        open_alerts = {alert.site_id: alert for alert in self._store.open_alerts()}
+        # Oldest first: a site's latest alert of each kind is the one its engine may follow.
+        open_alerts = {
+            (a.site_id, a.metric == TURBULENCE_METRIC): a for a in self._store.open_alerts()
+        }
         for yaml_site in self._config.sites:
             site, ground = self._restored_site(yaml_site, site_overrides.get(yaml_site.id))
             thresholds = overrides.get(site.id, site.thresholds)
             engine = AlertEngine(
                 site.id,
                 thresholds,
-                open_alert=open_alerts.get(site.id),
+                open_alert=open_alerts.get((site.id, False)),
                 escalate_after_s=self._config.alerts.escalate_unacknowledged_after_s,
             )
             self._workers[site.id] = SiteWorker(
@@ -117,6 +121,7 @@ class Runtime:
                 store=self._store,
                 readings=self._readings,
                 views=self._view_references,
+                turbulence_alert=open_alerts.get((site.id, True)),
             )
         for worker in self._workers.values():
             worker.start()

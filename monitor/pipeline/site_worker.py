@@ -23,6 +23,7 @@ from monitor.alerts.lifecycle import acknowledge
 from monitor.alerts.model import Alert, AlertUpdate
 from monitor.alerts.schedule import active_schedule
 from monitor.alerts.trend import Trend, TrendWindow, estimate_trend
+from monitor.alerts.turbulence import TURBULENCE_METRIC, turbulence_thresholds, turbulence_value
 from monitor.bus.bus import InMemoryBus
 from monitor.bus.convert import alert_payload, reading_payload, thresholds_public
 from monitor.bus.messages import (
@@ -33,6 +34,7 @@ from monitor.bus.messages import (
     SiteStatusPayload,
     ThresholdsPayload,
 )
+from monitor.config.motion import MotionConfig
 from monitor.config.site import SiteConfig
 from monitor.config.thresholds import ThresholdsConfig
 from monitor.density.base import DensityEstimator
@@ -41,6 +43,7 @@ from monitor.ingest.frames import CapturedFrame
 from monitor.measure.geometry import SiteGeometry, build_geometry
 from monitor.measure.ground import GroundModel
 from monitor.measure.measure import measure
+from monitor.motion.measure import Motion
 from monitor.motion.tracker import MotionTracker
 from monitor.pipeline.evaluate import metric_value
 from monitor.pipeline.ports import ReadingSink, Source, SourceFactory
@@ -93,9 +96,20 @@ class SiteWorker:
         store: Store,
         readings: ReadingSink,
         views: ViewReferenceStore | None = None,
+        turbulence_alert: Alert | None = None,
     ) -> None:
+        """`engine` follows the density thresholds; `turbulence_alert` is the site's stored
+        turbulence alert not yet resolved, if any, for the crowd-pressure engine to go on with."""
         self._view = SiteView(site, ground)
         self._engine = engine
+        self._turbulence_config = site.motion
+        self._turbulence = AlertEngine(
+            site.id,
+            turbulence_thresholds(site.motion),
+            open_alert=turbulence_alert,
+            escalate_after_s=engine.escalate_after_s,
+            metric=TURBULENCE_METRIC,
+        )
         # As configured, schedules included; the engine holds the ones in force.
         self._thresholds = engine.thresholds
         self._active_schedule: str | None = _UNRESOLVED
@@ -183,10 +197,6 @@ class SiteWorker:
         """The threshold schedule in force; None: the base levels."""
         name = self._active_schedule
         return None if name == _UNRESOLVED else name
-
-    @property
-    def open_alert(self) -> Alert | None:
-        return self._engine.alert
 
     @property
     def dropped_frames(self) -> int:
@@ -296,9 +306,16 @@ class SiteWorker:
         the same step.
         """
         with self._lock:
-            held = self._engine.alert
-            if held is not None and held.id == alert_id:
-                update = self._engine.act(alert_id, step)
+            following = next(
+                (
+                    engine
+                    for engine in (self._engine, self._turbulence)
+                    if engine.alert is not None and engine.alert.id == alert_id
+                ),
+                None,
+            )
+            if following is not None:
+                update = following.act(alert_id, step)
             else:
                 stored = self._store.alert(alert_id)
                 if stored is None or stored.site_id != self.site.id:
@@ -402,6 +419,7 @@ class SiteWorker:
                 value = metric_value(measurement, self._engine.thresholds.metric)
                 updates = self._engine.update(frame.captured_at, value)
                 trend = self._follow_trend(view, frame.captured_at, value)
+            updates += self._follow_turbulence(view.site.motion, frame.captured_at, motion)
             self._last_capture = (frame.captured_at, time.monotonic())
             level = self._engine.level
             # Saved under the lock: see `respond`. Transitions are rare, readings are not.
@@ -485,9 +503,23 @@ class SiteWorker:
         captured_at, monotonic_then = last
         at = captured_at + (time.monotonic() - monotonic_then)
         with self._lock:
-            update = self._engine.tick(at)
-            if update is not None:
-                self._emit_alert(update)
+            for engine in (self._engine, self._turbulence):
+                update = engine.tick(at)
+                if update is not None:
+                    self._emit_alert(update)
+
+    def _follow_turbulence(
+        self, config: MotionConfig, at: float, motion: Motion | None
+    ) -> list[AlertUpdate]:
+        """The crowd-pressure engine's steps for one frame; call with the lock held."""
+        if config != self._turbulence_config:  # new limits from the setup page
+            self._turbulence_config = config
+            self._turbulence.set_thresholds(turbulence_thresholds(config))
+        value = turbulence_value(config, motion)
+        if value is None:
+            overdue = self._turbulence.tick(at)
+            return [overdue] if overdue is not None else []
+        return self._turbulence.update(at, value)
 
     def _apply_schedule(self, at: float) -> None:
         """Puts the thresholds in force at `at` into the engine; call with the lock held.

@@ -46,6 +46,17 @@ def test_an_alert_step_carries_the_alert_the_step_and_a_line_for_a_pager() -> No
     assert body["camera"] is None
 
 
+def test_a_turbulence_alert_gives_its_crowd_pressure_to_the_thousandth() -> None:
+    payload = alert_payload(
+        AlertEventKind.RAISED, level="turbulent", value=0.0347, at=1234.5, metric="crowd_pressure"
+    )
+    body = json.loads(alert_notification(payload, WUYI, None).body)
+    assert body["summary"] == (
+        "08:20:34 Wuyi Square: alert raised, level turbulent (0.035/s² crowd pressure; peak "
+        "turbulent)"
+    )
+
+
 def test_an_operator_step_names_the_operator_and_the_note() -> None:
     payload = alert_payload(
         AlertEventKind.ACKNOWLEDGED,

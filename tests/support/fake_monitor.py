@@ -17,6 +17,7 @@ import numpy as np
 from monitor.alerts import lifecycle
 from monitor.alerts.engine import AlertEngine, Step, new_id
 from monitor.alerts.trend import Trend
+from monitor.alerts.turbulence import TURBULENCE_METRIC, turbulence_thresholds, turbulence_value
 from monitor.bus.bus import InMemoryBus
 from monitor.bus.convert import alert_payload, alert_public, reading_payload, thresholds_public
 from monitor.bus.messages import (
@@ -99,6 +100,11 @@ class FakeMonitor:
         self._store = store
         self._lock = threading.Lock()
         self._engines = {site: AlertEngine(site, default_thresholds()) for site in SITE_IDS}
+        # Each site's second engine, on its crowd pressure, with the default motion section.
+        self._turbulence = {
+            site: AlertEngine(site, turbulence_thresholds(MotionConfig()), metric=TURBULENCE_METRIC)
+            for site in SITE_IDS
+        }
         self._latest: dict[str, StoredReading] = {}
         self._frames: dict[str, bytes] = {}
         self._trends: dict[str, Trend | None] = {}
@@ -131,6 +137,9 @@ class FakeMonitor:
         with self._lock:
             engine = self._engines[site_id]
             updates = engine.update(at, peak)
+            pressure = turbulence_value(MotionConfig(), motion)
+            if pressure is not None:
+                updates += self._turbulence[site_id].update(at, pressure)
             reading = stored_reading(site_id, seq, at, peak, quality=quality)
             reading = dataclasses.replace(reading, level=engine.level, motion=motion)
             self._store.add_readings([reading])
@@ -262,7 +271,7 @@ class FakeMonitor:
     def _respond(self, alert_id: str, step: Step) -> AlertPayload:
         # As the runtime does: the engine's own alert through the engine, others from the store.
         with self._lock:
-            for engine in self._engines.values():
+            for engine in [*self._engines.values(), *self._turbulence.values()]:
                 if engine.alert is not None and engine.alert.id == alert_id:
                     update = engine.act(alert_id, step)
                     break

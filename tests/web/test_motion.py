@@ -34,11 +34,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SITE = "gate-a"
 OTHER = "gate-b"
 VIEWER = "zhao.min"
+OPERATOR = "li.wei"
 
 
 @pytest.fixture
 def api(make_api: ApiFactory) -> Api:
-    return pages_api(make_api, {VIEWER: Role.VIEWER})
+    return pages_api(make_api, {VIEWER: Role.VIEWER, OPERATOR: Role.OPERATOR})
 
 
 @dataclass(frozen=True)
@@ -152,3 +153,49 @@ def test_the_camera_wall_flags_a_turbulent_crowd(page: Any, api: Api) -> None:
     expect(flag).to_be_visible(timeout=WAIT_MS)
     expect(flag).to_have_text("≋ turbulent")
     expect(by_test_id(page, f"wall-turbulent-{OTHER}")).to_be_hidden()
+
+
+def test_a_lasting_turbulence_is_an_alert_in_the_feed_taken_in_hand_like_any(
+    page: Any, api: Api
+) -> None:
+    open_signed_in(page, api, OPERATOR, SITE)
+    now = time.time()
+    turbulent = Motion(speed_m_s=1.1, pressure=0.05, turbulent=True)
+    # Turbulent for the default 10 s hold: raised on the second reading. 1/m² is no density
+    # alert, so the turbulence alert is the only one.
+    api.monitor.observe(SITE, 1, now - 12.0, 1.0, motion=turbulent)
+    api.monitor.observe(SITE, 2, now - 1.0, 1.0, motion=turbulent)
+
+    item = page.locator('[data-testid^="alert-item-"]')
+    expect(item).to_have_count(1, timeout=WAIT_MS)
+    alert_id = item.get_attribute("data-alert-id")
+    assert alert_id
+    expect(item).to_have_attribute("data-metric", "crowd_pressure")
+    expect(item).to_contain_text("Turbulent")
+    expect(item).to_contain_text("Peak 0.050/s² crowd pressure")
+    # In the red turbulence is drawn in, not a density level's colour.
+    expect(item).to_have_css("--lvl", "#ef4444")
+    expect(by_test_id(page, "open-alert-count")).to_have_text("1")
+
+    by_test_id(page, f"ack-button-{alert_id}").click()
+    expect(by_test_id(page, f"alert-state-{alert_id}")).to_have_text(
+        "Acknowledged", timeout=WAIT_MS
+    )
+    calm = Motion(speed_m_s=0.4, pressure=0.001, turbulent=False)
+    api.monitor.observe(SITE, 3, now, 1.0, motion=calm)
+    api.monitor.observe(SITE, 4, now + 11.0, 1.0, motion=calm)
+    expect(item).to_contain_text("Crowd calm again at", timeout=WAIT_MS)
+
+
+def test_the_camera_wall_frames_a_site_with_a_turbulence_alert_in_red(page: Any, api: Api) -> None:
+    page.goto(api.server.url("/wall.html"))
+    sign_in(page, VIEWER)
+    tile = by_test_id(page, f"wall-tile-{SITE}")
+    expect(tile).to_be_visible(timeout=WAIT_MS)
+    now = time.time()
+    turbulent = Motion(speed_m_s=1.1, pressure=0.05, turbulent=True)
+    api.monitor.observe(SITE, 1, now - 12.0, 1.0, motion=turbulent)
+    api.monitor.observe(SITE, 2, now - 1.0, 1.0, motion=turbulent)
+    expect(tile).to_have_attribute("data-alerting", "true", timeout=WAIT_MS)
+    expect(tile).to_have_css("--tile-level", "#ef4444")
+    expect(by_test_id(page, f"wall-tile-{OTHER}")).to_have_attribute("data-alerting", "false")

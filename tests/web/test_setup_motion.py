@@ -35,16 +35,19 @@ def test_a_supervisor_sets_the_pressure_limit_and_it_holds_after_a_reload(
 ) -> None:
     demo = setup_demo(flagging(()))
     open_setup(page, demo, POOR)
-    limit, floor = (
+    limit, floor, hold = (
         by_test_id(page, "ml-pressure_limit"),
         by_test_id(page, "ml-pressure_min_density"),
+        by_test_id(page, "ml-alert_hold_s"),
     )
     expect(by_test_id(page, "ml-enabled")).to_be_checked()
     expect(limit).to_have_value("0.02", timeout=WAIT_MS)
     expect(floor).to_have_value("2")
+    expect(hold).to_have_value("10")
 
     limit.fill("0.035")
     floor.fill("3")
+    hold.fill("20")
     by_test_id(page, "ml-save").click()
     status = by_test_id(page, "ml-status")
     expect(status).to_have_text(
@@ -53,8 +56,10 @@ def test_a_supervisor_sets_the_pressure_limit_and_it_holds_after_a_reload(
     expect(status).to_have_attribute("data-state", "saved")
     motion = motion_of(demo)
     assert (motion.pressure_limit, motion.pressure_min_density) == (0.035, 3.0)
+    assert motion.alert_hold_s == 20.0
     # What the form does not show was sent back as it was.
     assert (motion.window_s, motion.flow_width, motion.max_gap_s) == (5.0, 320, 2.0)
+    assert (motion.alert, motion.alert_clear_ratio, motion.alert_cooldown_s) == (True, 0.75, 300)
 
     page.reload()
     expect(by_test_id(page, "ml-pressure_limit")).to_have_value("0.035", timeout=WAIT_MS)
@@ -82,6 +87,12 @@ def test_a_supervisor_sets_the_pressure_limit_and_it_holds_after_a_reload(
             "-1",
             "Only where at least: must be a number at least 0 and at most 10.",
             id="negative-density",
+        ),
+        pytest.param(
+            "alert_hold_s",
+            "601",
+            "Turbulence alert after: must be a number at least 0 and at most 600.",
+            id="hold-too-long",
         ),
         pytest.param(
             "pressure_limit",

@@ -2,7 +2,7 @@
 // an Acknowledge button. Items are keyed by alert id and updated in place, so a note being
 // typed survives live updates.
 
-import { cap, el, fmtMetric, fmtTime, levelColor, textOn } from "./util.js";
+import { TURBULENCE_METRIC, alertColor, cap, el, fmtMetric, fmtTime, textOn } from "./util.js";
 
 const MAX_ITEMS = 200;
 
@@ -197,9 +197,10 @@ export class AlertFeed {
     // highest level it reached instead.
     const shown =
       alert.state === "resolved" || !alert.level || alert.level === "normal" ? alert.peak_level : alert.level;
-    const color = levelColor(site?.thresholds, shown, "#d97706");
+    const color = alertColor(site, alert, shown, "#d97706");
     node.dataset.state = alert.state;
     node.dataset.level = alert.level;
+    node.dataset.metric = alert.metric;
     node.dataset.siteId = alert.site_id;
     node.dataset.raisedAt = String(alert.raised_at);
     node.style.setProperty("--lvl", color);
@@ -242,7 +243,8 @@ export class AlertFeed {
     }
     if (alert.arrived_at != null) lines.push(`On site at ${fmtTime(alert.arrived_at)}`);
     if (alert.cleared_at != null && alert.resolved_at == null) {
-      lines.push(`Crowd back to normal at ${fmtTime(alert.cleared_at)}`);
+      const calm = alert.metric === TURBULENCE_METRIC ? "Crowd calm again" : "Crowd back to normal";
+      lines.push(`${calm} at ${fmtTime(alert.cleared_at)}`);
     }
     if (alert.resolved_at != null) {
       const by = alert.resolved_by ? ` by ${alert.resolved_by}` : "";

@@ -12,6 +12,24 @@ export function levelColor(thresholds, level, fallback = NORMAL_COLOR) {
   return found ? found.color : fallback;
 }
 
+// A site's turbulence alerts (monitor/alerts/turbulence.py): one level, in the red the map
+// draws turbulence in, and more urgent than any density level, since it is the step before a
+// crush.
+export const TURBULENCE_METRIC = "crowd_pressure";
+export const TURBULENT_COLOR = "#ef4444";
+
+/** The colour of an alert shown at `level` (its level or peak level). */
+export function alertColor(site, alert, level, fallback = NORMAL_COLOR) {
+  if (alert.metric === TURBULENCE_METRIC && level && level !== "normal") return TURBULENT_COLOR;
+  return levelColor(site?.thresholds, level, fallback);
+}
+
+/** How severe an alert that reached `level` is among the site's (see levelRank). */
+export function alertRank(site, alert, level) {
+  if (alert.metric === TURBULENCE_METRIC) return level && level !== "normal" ? site?.thresholds?.levels?.length ?? 0 : -1;
+  return levelRank(site?.thresholds, level);
+}
+
 /** How severe `level` is among a site's thresholds: -1 for normal (and unknown levels), else
  * its index, the lowest level 0. */
 export function levelRank(thresholds, level) {
@@ -90,10 +108,12 @@ export const METRIC_LABELS = {
   peak_density: "peak persons/m²",
   mean_density: "mean persons/m²",
   count: "people",
+  crowd_pressure: "/s² crowd pressure",
 };
 
 export function fmtMetric(metric, value) {
   if (metric === "count") return `${fmtNum(value, 0)} people`;
+  if (metric === TURBULENCE_METRIC) return `${fmtNum(value, 3)}/s² crowd pressure`;
   return `${fmtNum(value, 2)} ${METRIC_LABELS[metric] ?? metric}`;
 }
 

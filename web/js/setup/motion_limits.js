@@ -7,6 +7,7 @@ import { SectionForm } from "./section_form.js";
 const FIELDS = [
   { key: "pressure_limit", label: "Turbulent from", moreThan: 0 },
   { key: "pressure_min_density", label: "Only where at least" },
+  { key: "alert_hold_s", label: "Turbulence alert after" },
 ];
 
 /** The crowd-motion form (#ml-...); `onSaved(site)` gets the site as the API returns it. */

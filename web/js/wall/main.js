@@ -3,7 +3,7 @@
 // where the live map shows one site at a time. A tile opens that site on the live map.
 
 import { signInPage } from "../auth.js";
-import { el, fmtAge, fmtNum, levelColor, levelRank, readingStale, textOn } from "../util.js";
+import { alertColor, alertRank, el, fmtAge, fmtNum, levelColor, readingStale, textOn } from "../util.js";
 import { LiveSocket } from "../ws.js";
 import { renderServerClock } from "../clock_view.js";
 import { orderKey, wallOrder } from "./order.js";
@@ -38,7 +38,7 @@ function worstOpenAlert(site) {
   let worst = null;
   for (const alert of openAlerts.values()) {
     if (alert.site_id !== site.id) continue;
-    const severity = (a) => levelRank(site.thresholds, a.peak_level);
+    const severity = (a) => alertRank(site, a, a.peak_level);
     if (!worst || severity(alert) > severity(worst)) {
       worst = alert;
     }
@@ -81,7 +81,7 @@ function renderTile(site) {
   // may be back to normal while nobody has dealt with the alert yet.
   const open = worstOpenAlert(site);
   root.dataset.alerting = String(Boolean(open));
-  root.style.setProperty("--tile-level", open ? levelColor(site.thresholds, open.peak_level) : color);
+  root.style.setProperty("--tile-level", open ? alertColor(site, open, open.peak_level) : color);
   tile.name.textContent = site.name_en;
   const people = r ? Math.round(r.count) : null;
   tile.count.textContent = people == null ? "–" : `${people} ${people === 1 ? "person" : "people"}`;
