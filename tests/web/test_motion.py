@@ -187,15 +187,20 @@ def test_a_lasting_turbulence_is_an_alert_in_the_feed_taken_in_hand_like_any(
     expect(item).to_contain_text("Crowd calm again at", timeout=WAIT_MS)
 
 
-def test_the_camera_wall_frames_a_site_with_a_turbulence_alert_in_red(page: Any, api: Api) -> None:
+def test_the_camera_wall_frames_a_site_with_a_turbulence_alert_in_red_and_first(
+    page: Any, api: Api
+) -> None:
     page.goto(api.server.url("/wall.html"))
     sign_in(page, VIEWER)
-    tile = by_test_id(page, f"wall-tile-{SITE}")
+    tile = by_test_id(page, f"wall-tile-{OTHER}")
     expect(tile).to_be_visible(timeout=WAIT_MS)
+    tiles = page.locator('[data-testid^="wall-tile-"]')
+    expect(tiles.first).to_have_attribute("data-site-id", SITE)  # by name while all are calm
     now = time.time()
     turbulent = Motion(speed_m_s=1.1, pressure=0.05, turbulent=True)
-    api.monitor.observe(SITE, 1, now - 12.0, 1.0, motion=turbulent)
-    api.monitor.observe(SITE, 2, now - 1.0, 1.0, motion=turbulent)
+    api.monitor.observe(OTHER, 1, now - 12.0, 1.0, motion=turbulent)
+    api.monitor.observe(OTHER, 2, now - 1.0, 1.0, motion=turbulent)
     expect(tile).to_have_attribute("data-alerting", "true", timeout=WAIT_MS)
     expect(tile).to_have_css("--tile-level", "#ef4444")
-    expect(by_test_id(page, f"wall-tile-{OTHER}")).to_have_attribute("data-alerting", "false")
+    expect(tiles.first).to_have_attribute("data-site-id", OTHER)
+    expect(by_test_id(page, f"wall-tile-{SITE}")).to_have_attribute("data-alerting", "false")

@@ -130,6 +130,7 @@ def test_among_alerting_sites_the_most_severe_then_the_fullest_come_first(
             const site = (id, level, count, status = 'online') => ({
                 id, name_en: id, level, status, thresholds, latest: { count },
             });
+            const turbulent = (s) => s.id.startsWith('turbulent');
             return wallOrder([
                 site('b-quiet', 'normal', 50),
                 site('a-quiet', 'normal', 1),
@@ -138,10 +139,13 @@ def test_among_alerting_sites_the_most_severe_then_the_fullest_come_first(
                 site('high', 'high', 10),
                 site('elevated-many', 'elevated', 90),
                 site('dead', 'normal', 0, 'offline'),
-            ]).map((s) => s.id);
+                site('turbulent-quiet', 'normal', 40),
+            ], turbulent).map((s) => s.id);
         }"""
     )
+    # A turbulence alert on ranks above every density level: the step before a crush.
     assert order == [
+        "turbulent-quiet",
         "high",
         "elevated-many",
         "elevated-few",

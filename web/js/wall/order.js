@@ -1,36 +1,44 @@
-// The wall's order: what needs eyes first. Sites at an alert level (the most severe first,
-// then the most people), then sites whose camera is not giving a picture, then the rest by
-// name. Re-sorted only when a level or status changes, so tiles do not jump with every count.
+// The wall's order: what needs eyes first. Sites at an alert level (a turbulent crowd first,
+// then the most severe density level, then the most people), then sites whose camera is not
+// giving a picture, then the rest by name. Re-sorted only when a level or status changes, so
+// tiles do not jump with every count.
 
 import { levelRank } from "../util.js";
 
-/** How severe a site's level is now (util.levelRank). */
-const rank = (site) => levelRank(site.thresholds, site.level);
+/** How severe a site is now: a turbulence alert on ranks above its density levels
+ * (util.alertRank), else its density level's rank (util.levelRank). */
+function rank(site, turbulent) {
+  if (turbulent(site)) return site.thresholds?.levels?.length ?? 0;
+  return levelRank(site.thresholds, site.level);
+}
 
 const GROUP = { alerting: 0, down: 1, fine: 2 };
 
-function group(site) {
-  if (rank(site) >= 0) return GROUP.alerting;
+function group(site, turbulent) {
+  if (rank(site, turbulent) >= 0) return GROUP.alerting;
   return site.status === "online" ? GROUP.fine : GROUP.down;
 }
 
 /** Among alerting sites, the fuller first; the others keep their places by name. */
-function people(site) {
-  return group(site) === GROUP.alerting ? site.latest?.count ?? 0 : 0;
+function people(site, turbulent) {
+  return group(site, turbulent) === GROUP.alerting ? site.latest?.count ?? 0 : 0;
 }
 
-/** `sites` in wall order (a new array). */
-export function wallOrder(sites) {
+const NONE = () => false;
+
+/** `sites` in wall order (a new array); `turbulent(site)`: whether a turbulence alert of the
+ * site's is on (its crowd not yet calm again). */
+export function wallOrder(sites, turbulent = NONE) {
   return [...sites].sort(
     (a, b) =>
-      group(a) - group(b) ||
-      rank(b) - rank(a) ||
-      people(b) - people(a) ||
+      group(a, turbulent) - group(b, turbulent) ||
+      rank(b, turbulent) - rank(a, turbulent) ||
+      people(b, turbulent) - people(a, turbulent) ||
       a.name_en.localeCompare(b.name_en),
   );
 }
 
 /** What the order depends on: the wall re-sorts when this changes. */
-export function orderKey(site) {
-  return `${group(site)}:${rank(site)}`;
+export function orderKey(site, turbulent = NONE) {
+  return `${group(site, turbulent)}:${rank(site, turbulent)}`;
 }
