@@ -14,6 +14,7 @@ from typing import get_args
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from monitor.alerts.turbulence import TURBULENCE_METRIC
 from monitor.api.routers.faults import latest_fault_acks
 from monitor.api.services import Services
 from monitor.bus.messages import FaultKind, SitePublic
@@ -40,7 +41,13 @@ class MonitorCollector(Collector):
     def _sites(self) -> Iterator[Metric]:
         monitor = self._services.monitor
         sites = monitor.sites()
-        open_alerts = Counter(alert.site_id for alert in monitor.open_alerts())
+        every_open = monitor.open_alerts()
+        open_alerts = Counter(alert.site_id for alert in every_open)
+        turbulence_on = {
+            alert.site_id
+            for alert in every_open
+            if alert.metric == TURBULENCE_METRIC and alert.cleared_at is None
+        }
         acks = {ack.site_id: ack for ack in latest_fault_acks(self._services.fault_acks)}
         now = time.time()
 
@@ -65,6 +72,10 @@ class MonitorCollector(Collector):
         level = gauge("site_alert_level", "0 at normal, 1 at the site's lowest level, ...")
         analysed = gauge("site_last_analysed_seconds", "When the latest reading was analysed.")
         alerts = gauge("site_open_alerts", "Alerts not yet resolved.")
+        turbulence = gauge(
+            "site_turbulence_alert",
+            "1 while a turbulence alert of the site's is on (its crowd not calm again), else 0.",
+        )
         recording = gauge("site_recording_paused", "1 while writing video fails, else 0.")
         fault = GaugeMetricFamily(
             f"{PREFIX}_site_fault",
@@ -93,6 +104,7 @@ class MonitorCollector(Collector):
                 since.add_metric(label, site.status_since)
             level.add_metric(label, level_rank(site))
             alerts.add_metric(label, open_alerts.get(site.id, 0))
+            turbulence.add_metric(label, 1.0 if site.id in turbulence_on else 0.0)
             reading = site.latest
             if reading is not None:
                 people.add_metric(label, reading.count)
@@ -119,7 +131,7 @@ class MonitorCollector(Collector):
             unattended.add_metric(label, 1.0 if nobodys else 0.0)
         yield from (online, since, people, mean, peak, speed, pressure, view_shift)
         yield from (level, analysed)
-        yield from (alerts, recording)
+        yield from (alerts, turbulence, recording)
         yield from (fault, fault_since, unattended)
         yield from (frames, dropped)
 

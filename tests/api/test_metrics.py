@@ -12,6 +12,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from monitor.auth.roles import Role
+from monitor.motion.measure import Motion
+from tests.support.api_harness import ApiFactory
 from tests.support.notify_app import NotifyApp, notify_app
 
 SITE = {"site": "wuyi-square"}
@@ -64,6 +66,7 @@ def test_the_metrics_follow_the_crowd_the_alert_and_the_webhook(api: NotifyApp) 
     assert value(found, "site_people", **SITE) == 5
     assert value(found, "site_alert_level", **SITE) == 1
     assert value(found, "site_open_alerts", **SITE) == 1
+    assert value(found, "site_turbulence_alert", **SITE) == 0
     assert (value(found, "site_frames_total", **SITE) or 0) > 0
     analysed = value(found, "site_last_analysed_seconds", **SITE)
     assert analysed == pytest.approx(time.time(), abs=10)
@@ -113,3 +116,35 @@ def test_a_camera_fault_is_exported_until_someone_takes_it_in_hand(api: NotifyAp
     found = scrape(api)
     assert value(found, "site_fault", kind="offline", **SITE) == 1
     assert value(found, "site_fault_unattended", **SITE) == 0
+
+
+def test_a_turbulence_alert_on_is_exported_until_its_crowd_is_calm(make_api: ApiFactory) -> None:
+    api = make_api()
+    gate = {"site": "gate-a"}
+
+    def scraped() -> Samples:
+        response = api.http.get("/metrics")
+        assert response.status_code == 200, response.text
+        return {
+            (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(response.text)
+            for sample in family.samples
+        }
+
+    turbulent = Motion(speed_m_s=1.1, pressure=0.05, turbulent=True)
+    calm = Motion(speed_m_s=0.4, pressure=0.001, turbulent=False)
+    now = time.time()
+    # Turbulent for the default 10 s hold, then calm as long (the in-test monitor runs the
+    # site's turbulence engine as the runtime does).
+    api.monitor.observe("gate-a", 1, now, 1.0, motion=turbulent)
+    assert value(scraped(), "site_turbulence_alert", **gate) == 0
+    api.monitor.observe("gate-a", 2, now + 10, 1.0, motion=turbulent)
+    found = scraped()
+    assert value(found, "site_turbulence_alert", **gate) == 1
+    assert value(found, "site_turbulence_alert", site="gate-b") == 0
+    assert value(found, "site_alert_level", **gate) == 0  # no density alert
+    api.monitor.observe("gate-a", 3, now + 11, 1.0, motion=calm)
+    api.monitor.observe("gate-a", 4, now + 21, 1.0, motion=calm)
+    found = scraped()
+    assert value(found, "site_turbulence_alert", **gate) == 0
+    assert value(found, "site_open_alerts", **gate) == 1  # cleared, still to be resolved
