@@ -104,13 +104,15 @@ class WebhookConfig(Section):
         "(a stalled stream or a poor picture, see `camera_fault_after_s`), forecast (a "
         "rising crowd's next level is `forecast_within_s` away), fault_acknowledged, "
         "repair_overdue, fault_unattended (see `fault_remind_every_s`) and turbulence (a "
-        "site's crowd pressure reached its `motion.pressure_limit`).",
+        "site's crowd pressure reached its `motion.pressure_limit`: told at once, before a "
+        "turbulence alert's hold has passed).",
     )
     levels: list[str] = Field(
         default_factory=list,
         max_length=32,
         description="Alert steps only for alerts that reached one of these levels (their peak "
-        "level), forecasts only of reaching one of them. Empty: every alert.",
+        "level; a turbulence alert's is 'turbulent'), forecasts only of reaching one of them. "
+        "Empty: every alert.",
     )
     sites: list[str] = Field(
         default_factory=list,
