@@ -16,6 +16,7 @@ from bench import (
     record_bench,
     robustness_bench,
     trend_bench,
+    turbulence_bench,
     view_bench,
 )
 
@@ -33,6 +34,7 @@ def main() -> int:
         history_bench,
         trend_bench,
         motion_bench,
+        turbulence_bench,
         notify_bench,
         fault_bench,
     ):
