@@ -29,8 +29,8 @@ from monitor.config.settings import Settings
 from monitor.density.base import Frame
 from monitor.density.onnx_model import OnnxDensityEstimator
 from monitor.ingest.samples import ensure_sample
-from monitor.measure.geometry import build_geometry
-from monitor.measure.ground import ground_model, uniform_scale
+from monitor.measure.geometry import SiteGeometry, build_geometry
+from monitor.measure.ground import GroundModel, ground_model, uniform_scale
 from monitor.measure.measure import measure
 from monitor.motion.camera import camera_motion, steadied
 from monitor.motion.flow import flow_frame, optical_flow
@@ -95,13 +95,19 @@ def lanes(scenario: Scenario, seed: int) -> tuple[Frame, Frame]:
     )
 
 
-def synthetic_rows(seeds: int) -> list[str]:
+def synthetic_site() -> tuple[GroundModel, SiteGeometry, np.ndarray]:
+    """The synthetic crowds' site: the whole frame, METRES_PER_PIXEL everywhere, 3 m peak
+    windows, and DENSITY people on every 8x8 cell."""
     width, height = FRAME
     roi = [(0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height))]
     ground = uniform_scale(width * height * METRES_PER_PIXEL**2, roi)
     shape = (height // 8, width // 8)
     geometry = build_geometry(roi, ground, FRAME, shape, peak_window_m=3.0)
-    people = np.full(shape, DENSITY * (8 * METRES_PER_PIXEL) ** 2)
+    return ground, geometry, np.full(shape, DENSITY * (8 * METRES_PER_PIXEL) ** 2)
+
+
+def synthetic_rows(seeds: int) -> list[str]:
+    ground, geometry, people = synthetic_site()
     rows = []
     for scenario in SCENARIOS:
         speeds, pressures, turbulent = [], [], 0

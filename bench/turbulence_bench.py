@@ -22,13 +22,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from bench.motion_bench import DENSITY, DT_S, FRAME, LANE_PX, METRES_PER_PIXEL, as_frame
+from bench.motion_bench import DT_S, FRAME, LANE_PX, METRES_PER_PIXEL, as_frame, synthetic_site
 from monitor.alerts.engine import AlertEngine
 from monitor.alerts.model import AlertEventKind
 from monitor.alerts.turbulence import TURBULENCE_METRIC, turbulence_thresholds, turbulence_value
 from monitor.config.motion import MotionConfig
-from monitor.measure.geometry import build_geometry
-from monitor.measure.ground import uniform_scale
 from monitor.motion.tracker import MotionTracker
 
 
@@ -96,12 +94,7 @@ class Outcome:
 
 def run(timeline: Timeline, seed: int, config: MotionConfig | None = None) -> Outcome:
     config = config or MotionConfig()
-    width, height = FRAME
-    roi = [(0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height))]
-    ground = uniform_scale(width * height * METRES_PER_PIXEL**2, roi)
-    shape = (height // 8, width // 8)
-    geometry = build_geometry(roi, ground, FRAME, shape, peak_window_m=3.0)
-    people = np.full(shape, DENSITY * (8 * METRES_PER_PIXEL) ** 2)
+    ground, geometry, people = synthetic_site()
     tracker = MotionTracker()
     engine = AlertEngine(
         "bench", turbulence_thresholds(config), id_factory=lambda: "a", metric=TURBULENCE_METRIC
