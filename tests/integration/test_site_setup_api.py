@@ -220,6 +220,10 @@ def test_motion_settings_apply_from_the_next_frame(live: Running) -> None:
         "pressure_limit": 0.02,
         "pressure_min_density": 2.0,
         "steady_camera": True,
+        "alert": True,
+        "alert_hold_s": 10.0,
+        "alert_clear_ratio": 0.75,
+        "alert_cooldown_s": 300.0,
     }
     changed_at = time.time()
     # A second on (a frame may have been in analysis during the change): not measured.
