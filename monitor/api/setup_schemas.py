@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from monitor.api.schemas import Body
+from monitor.config.motion import MotionConfig
 from monitor.config.site import GroundPoint, Point
 from monitor.config.thresholds import ThresholdsConfig
 from monitor.quality.view import MIN_PRINT_CORNERS
@@ -78,6 +79,13 @@ class PreviewRequest(Body):
     )
 
 
+class MotionPreviewRequest(Body):
+    motion: MotionConfig = Field(description="The proposed motion section.")
+    window_s: float = Field(
+        default=3600, ge=60, le=86_400, description="How far back to replay, seconds."
+    )
+
+
 class WhatIfAlertPublic(Body):
     raised_at: float
     cleared_at: float | None = Field(description="Back to normal; null: still above.")
@@ -104,10 +112,15 @@ class WhatIfPublic(Body):
 class PreviewPublic(Body):
     since: float
     until: float
-    metric: str = Field(description="The proposed thresholds' metric; `values` are of it.")
+    metric: str = Field(
+        description="What `values` are: the proposed thresholds' metric, or crowd_pressure "
+        "for a motion preview."
+    )
     values: list[tuple[float, float]] = Field(description="[captured_at, value] replayed.")
     proposed: WhatIfPublic
-    current: WhatIfPublic = Field(description="The site's thresholds now, over the same values.")
+    current: WhatIfPublic = Field(
+        description="The site's thresholds (or motion section) now, over the same readings."
+    )
 
 
 class ViewReferencePublic(Body):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitor.alerts.turbulence import turbulence_value
 from monitor.alerts.whatif import WhatIfAlert, WhatIfResult
+from monitor.config.motion import MotionConfig
 from monitor.config.thresholds import Metric
 from monitor.quality.verdict import QualityIssue
 from monitor.store.base import StoredReading
@@ -34,6 +36,29 @@ def metric_series(readings: list[StoredReading], metric: Metric) -> list[tuple[f
 
     # As the live loop does: a blank picture's reading never reached the alert engine.
     return [(r.captured_at, value(r)) for r in readings if not _blank(r)]
+
+
+def pressure_series(readings: list[StoredReading]) -> list[tuple[float, float]]:
+    """The crowd pressure the readings stored, where they have one."""
+    return [
+        (r.captured_at, r.motion.pressure)
+        for r in readings
+        if r.motion is not None and not _blank(r)
+    ]
+
+
+def turbulence_series(
+    readings: list[StoredReading], motion: MotionConfig
+) -> list[tuple[float, float]]:
+    """What the readings would have fed a turbulence engine under `motion` (as the live loop
+    does: a blank picture or a reading without motion holds it). Stored pressures were taken
+    with the window and density floor of their day: a new limit, hold, clear ratio or cooldown
+    replays true, a new way of measuring shows only on new readings."""
+    return [
+        (r.captured_at, value)
+        for r in readings
+        if not _blank(r) and (value := turbulence_value(motion, r.motion)) is not None
+    ]
 
 
 def _blank(reading: StoredReading) -> bool:

@@ -84,6 +84,7 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/sites/{site_id}/outages"),
     ("get", "/api/camera-health/outages.csv"),
     ("post", "/api/sites/{site_id}/thresholds/preview"),
+    ("post", "/api/sites/{site_id}/motion/preview"),
     ("get", "/api/config.yaml"),
     ("get", "/api/notifications/webhooks"),
     ("get", "/api/notifications/deliveries"),

@@ -86,6 +86,7 @@ MATRIX: dict[tuple[str, str], Role | None] = {
     ("get", "/api/sites/{site_id}/outages"): V,
     ("get", "/api/camera-health/outages.csv"): V,
     ("post", "/api/sites/{site_id}/thresholds/preview"): S,
+    ("post", "/api/sites/{site_id}/motion/preview"): S,
     ("get", "/api/config.yaml"): S,
     # Webhooks: what the command center tells others is a supervisor's business.
     ("get", "/api/notifications/webhooks"): S,

@@ -3,10 +3,18 @@ from __future__ import annotations
 import pytest
 
 from monitor.alerts.whatif import WhatIfAlert, WhatIfResult
+from monitor.config.motion import MotionConfig
 from monitor.config.thresholds import Metric
+from monitor.motion.measure import Motion
 from monitor.quality.assess import FrameQuality
 from monitor.quality.verdict import QualityIssue, QualityVerdict
-from monitor.recording.whatif import alert_seconds, metric_series, pair_alerts
+from monitor.recording.whatif import (
+    alert_seconds,
+    metric_series,
+    pair_alerts,
+    pressure_series,
+    turbulence_series,
+)
 from monitor.store.base import StoredReading
 
 
@@ -66,3 +74,34 @@ def test_a_blank_pictures_reading_is_left_out_as_the_live_engine_left_it(
     unassessed = StoredReading("a", 2, 6.0, 6.1, 9.0, 0.5, 2.5, "high", [[0.0]], 10, 10)
     expected = [(5.0, 0.0)] if kept else []
     assert metric_series([assessed, unassessed], Metric.COUNT) == [*expected, (6.0, 9.0)]
+
+
+def with_motion(at: float, motion: Motion | None, blank: bool = False) -> StoredReading:
+    quality = None
+    if blank:
+        measures = FrameQuality(noise=0.5, detail=0.9, blocking=1.1, spread=1.0)
+        quality = QualityVerdict((QualityIssue.BLANK,), measures)
+    return StoredReading(
+        "a", 1, at, at + 0.1, 9.0, 0.5, 2.5, "normal", [[0.0]], 10, 10, quality, motion
+    )
+
+
+PUSHED = Motion(speed_m_s=1.0, pressure=0.05, turbulent=True)
+STORED = [with_motion(1.0, PUSHED), with_motion(2.0, None), with_motion(3.0, PUSHED, blank=True)]
+
+
+@pytest.mark.parametrize(
+    ("motion", "expected"),
+    [
+        # As live: no motion, or a blank picture, holds the engine: nothing is fed.
+        pytest.param({}, [(1.0, 0.05)], id="as measured"),
+        # Off counts as calm, every reading but the blank one.
+        pytest.param({"alert": False}, [(1.0, 0.0), (2.0, 0.0)], id="alert off"),
+    ],
+)
+def test_turbulence_series(motion: dict[str, object], expected: list[tuple[float, float]]) -> None:
+    assert turbulence_series(STORED, MotionConfig.model_validate(motion)) == expected
+
+
+def test_pressure_series_is_what_was_stored() -> None:
+    assert pressure_series(STORED) == [(1.0, 0.05)]

@@ -6,11 +6,15 @@ from tests/web/test_setup_picture.py.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from typing import Any
 
 import pytest
 
+from monitor.motion.measure import Motion
 from tests.support.browser import WAIT_MS, by_test_id, sync_api
+from tests.support.fake_monitor import stored_reading
 from tests.web import test_setup_picture
 from tests.web.test_picture_quality import POOR, flagging
 from tests.web.test_setup_picture import open_setup
@@ -118,3 +122,39 @@ def test_a_value_out_of_bounds_is_not_saved_and_says_why(
     expect(by_test_id(page, f"ml-{field}")).to_have_attribute("aria-invalid", "true")
     assert sent == []
     assert motion_of(demo).pressure_limit == 0.02
+
+
+def test_a_supervisor_previews_what_a_longer_hold_would_have_raised(
+    page: Any, setup_demo: Any
+) -> None:
+    demo = setup_demo(flagging(()))
+    store = demo.live.application.store
+    # Ten minutes ago, before the demo's own readings: 30 s pushed about, then calm.
+    start = time.time() - 600
+    readings = []
+    for k in range(60):
+        pressure = 0.05 if k < 30 else 0.001
+        motion = Motion(speed_m_s=0.8, pressure=pressure, turbulent=pressure >= 0.02)
+        readings.append(
+            dataclasses.replace(stored_reading(POOR, k + 1, start + k, 1.0), motion=motion)
+        )
+    store.add_readings(readings)
+    open_setup(page, demo, POOR)
+    expect(by_test_id(page, "ml-alert_hold_s")).to_have_value("10", timeout=WAIT_MS)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "PUT" else None)
+
+    by_test_id(page, "ml-alert_hold_s").fill("40")
+    by_test_id(page, "ml-preview").click()
+    result = by_test_id(page, "ml-preview-result")
+    expect(result).to_have_attribute("data-proposed", "0", timeout=WAIT_MS)
+    expect(result).to_have_attribute("data-current", "1")
+    expect(result).to_contain_text("would have raised 0 turbulence alerts; the saved ones 1")
+
+    by_test_id(page, "ml-alert_hold_s").fill("5")
+    by_test_id(page, "ml-preview").click()
+    expect(result).to_have_attribute("data-proposed", "1", timeout=WAIT_MS)
+    expect(result).to_contain_text("would have raised 1 turbulence alert, the first at")
+    # A preview changes nothing.
+    assert sent == []
+    assert motion_of(demo).alert_hold_s == 10.0

@@ -11,12 +11,14 @@ import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel
 
+from monitor.alerts.turbulence import TURBULENCE_METRIC, turbulence_thresholds
 from monitor.alerts.whatif import WhatIfResult, replay_thresholds
 from monitor.api.deps import MonitorDep, SiteDep, StoreDep
 from monitor.api.routing import DocRoute
 from monitor.api.setup_schemas import (
     CalibrationFitPublic,
     CalibrationRequest,
+    MotionPreviewRequest,
     PreviewPublic,
     PreviewRequest,
     RegionRequest,
@@ -44,7 +46,7 @@ from monitor.measure.setup import (
 )
 from monitor.pipeline.site_setup import SiteChangeError, merged_site
 from monitor.quality.view import MIN_PRINT_CORNERS
-from monitor.recording.whatif import metric_series
+from monitor.recording.whatif import metric_series, pressure_series, turbulence_series
 from monitor.store.view_references import ViewReference
 
 router = APIRouter(
@@ -318,6 +320,34 @@ def preview_thresholds(
         current=_whatif(
             replay_thresholds(current, metric_series(readings, current.metric), timezone)
         ),
+    )
+
+
+@router.post("/{site_id}/motion/preview", response_model=PreviewPublic)
+def preview_motion(
+    site: SiteDep,
+    monitor: MonitorDep,
+    store: StoreDep,
+    _user: SupervisorUser,
+    body: MotionPreviewRequest,
+) -> PreviewPublic:
+    """What-if: the turbulence alerts proposed motion settings would have raised lately."""
+    until = time.time()
+    since = until - body.window_s
+    readings = store.readings(site.id, since, until, MAX_PREVIEW_READINGS)
+    current = monitor.site_config(site.id).motion
+
+    def replay(motion: MotionConfig) -> WhatIfPublic:
+        series = turbulence_series(readings, motion)
+        return _whatif(replay_thresholds(turbulence_thresholds(motion), series))
+
+    return PreviewPublic(
+        since=since,
+        until=until,
+        metric=TURBULENCE_METRIC,
+        values=pressure_series(readings),
+        proposed=replay(body.motion),
+        current=replay(current),
     )
 
 

@@ -2,7 +2,11 @@
 // its limit (0.02/s², Helbing et al. 2007) a starting point that a site's own camera and
 // crowd may call for changing.
 
+import { request } from "../api.js";
+import { fmtTime } from "../util.js";
 import { SectionForm } from "./section_form.js";
+
+const PREVIEW_WINDOW_S = 3600;
 
 const FIELDS = [
   { key: "pressure_limit", label: "Turbulent from", moreThan: 0 },
@@ -12,7 +16,7 @@ const FIELDS = [
 
 /** The crowd-motion form (#ml-...); `onSaved(site)` gets the site as the API returns it. */
 export function motionLimitsEditor(form, siteId, { onSaved }) {
-  return new SectionForm(form, siteId, {
+  const editor = new SectionForm(form, siteId, {
     prefix: "ml",
     fields: FIELDS,
     read: (site) => site.setup?.motion ?? null,
@@ -24,4 +28,48 @@ export function motionLimitsEditor(form, siteId, { onSaved }) {
         : "Motion settings saved: the crowd's motion is no longer measured.",
     onSaved,
   });
+  form.querySelector("#ml-preview").addEventListener("click", () => previewTurbulence(editor, siteId));
+  return editor;
+}
+
+/** What-if: the turbulence alerts the form's values would have raised over the last hour of
+ * stored crowd pressures, beside those the saved ones would have. */
+async function previewTurbulence(editor, siteId) {
+  const motion = editor.proposed();
+  const out = editor.$("preview-result");
+  if (!motion) {
+    out.hidden = true;
+    return;
+  }
+  const button = editor.$("preview");
+  button.disabled = true;
+  try {
+    const body = { motion, window_s: PREVIEW_WINDOW_S };
+    const result = await request("POST", `/api/sites/${encodeURIComponent(siteId)}/motion/preview`, { body });
+    out.textContent = previewWords(result);
+    out.dataset.proposed = String(result.proposed.raised);
+    out.dataset.current = String(result.current.raised);
+    out.hidden = false;
+  } catch (err) {
+    editor.status(err.message, "error");
+    out.hidden = true;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function alertsWords(n) {
+  return n === 1 ? "1 turbulence alert" : `${n} turbulence alerts`;
+}
+
+function previewWords(result) {
+  const readings = result.values.length;
+  if (readings === 0) return "No crowd pressure was measured in the last hour: nothing to replay.";
+  const proposed = result.proposed;
+  const first = proposed.alerts[0];
+  const when = first ? `, the first at ${fmtTime(first.raised_at)}` : "";
+  return (
+    `Over the last hour (${readings} readings with a pressure) these values would have raised ` +
+    `${alertsWords(proposed.raised)}${when}; the saved ones ${alertsWords(result.current.raised)}.`
+  );
 }

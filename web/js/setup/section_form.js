@@ -67,18 +67,26 @@ export class SectionForm {
     return null;
   }
 
-  async save() {
-    const button = this.$("save");
+  /** The section as the form would save it, or null (the status saying why) when a field
+   * is out of bounds. */
+  proposed() {
     for (const f of this.fields) this.$(f.key).removeAttribute("aria-invalid");
     const problem = this.problem();
     if (problem) {
       problem.input.setAttribute("aria-invalid", "true");
       this.status(problem.text, "error");
-      return;
+      return null;
     }
     // The values are sent even when the section is turned off: kept for when it is back on.
     const body = { ...this.kept(this.section), enabled: this.$("enabled").checked };
     for (const f of this.fields) body[f.body ?? f.key] = Number(this.$(f.key).value);
+    return body;
+  }
+
+  async save() {
+    const button = this.$("save");
+    const body = this.proposed();
+    if (!body) return;
     this.status("Saving…");
     button.disabled = true;
     try {
