@@ -24,9 +24,14 @@ export function alertColor(site, alert, level, fallback = NORMAL_COLOR) {
   return levelColor(site?.thresholds, level, fallback);
 }
 
+/** The rank of a site's turbulence level: above its highest density level (see levelRank). */
+export function turbulenceRank(site) {
+  return site?.thresholds?.levels?.length ?? 0;
+}
+
 /** How severe an alert that reached `level` is among the site's (see levelRank). */
 export function alertRank(site, alert, level) {
-  if (alert.metric === TURBULENCE_METRIC) return level && level !== "normal" ? site?.thresholds?.levels?.length ?? 0 : -1;
+  if (alert.metric === TURBULENCE_METRIC) return level && level !== "normal" ? turbulenceRank(site) : -1;
   return levelRank(site?.thresholds, level);
 }
 

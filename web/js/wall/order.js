@@ -3,12 +3,12 @@
 // giving a picture, then the rest by name. Re-sorted only when a level or status changes, so
 // tiles do not jump with every count.
 
-import { levelRank } from "../util.js";
+import { levelRank, turbulenceRank } from "../util.js";
 
 /** How severe a site is now: a turbulence alert on ranks above its density levels
  * (util.alertRank), else its density level's rank (util.levelRank). */
 function rank(site, turbulent) {
-  if (turbulent(site)) return site.thresholds?.levels?.length ?? 0;
+  if (turbulent(site)) return turbulenceRank(site);
   return levelRank(site.thresholds, site.level);
 }
 
