@@ -47,6 +47,7 @@ from monitor.measure.setup import (
 from monitor.pipeline.site_setup import SiteChangeError, merged_site
 from monitor.quality.view import MIN_PRINT_CORNERS
 from monitor.recording.whatif import metric_series, pressure_series, turbulence_series
+from monitor.store.base import Store, StoredReading
 from monitor.store.view_references import ViewReference
 
 router = APIRouter(
@@ -305,9 +306,7 @@ def preview_thresholds(
     body: PreviewRequest,
 ) -> PreviewPublic:
     """What-if: the alerts proposed thresholds would have raised lately, beside the current."""
-    until = time.time()
-    since = until - body.window_s
-    readings = store.readings(site.id, since, until, MAX_PREVIEW_READINGS)
+    since, until, readings = _recent_readings(store, site.id, body.window_s)
     timezone = ZoneInfo(monitor.site_config(site.id).timezone)
     current = monitor.site_config(site.id).thresholds
     proposed_values = metric_series(readings, body.thresholds.metric)
@@ -332,9 +331,7 @@ def preview_motion(
     body: MotionPreviewRequest,
 ) -> PreviewPublic:
     """What-if: the turbulence alerts proposed motion settings would have raised lately."""
-    until = time.time()
-    since = until - body.window_s
-    readings = store.readings(site.id, since, until, MAX_PREVIEW_READINGS)
+    since, until, readings = _recent_readings(store, site.id, body.window_s)
     current = monitor.site_config(site.id).motion
 
     def replay(motion: MotionConfig) -> WhatIfPublic:
@@ -352,6 +349,15 @@ def preview_motion(
 
 
 # -- helpers --------------------------------------------------------------------------------
+
+
+def _recent_readings(
+    store: Store, site_id: str, window_s: float
+) -> tuple[float, float, list[StoredReading]]:
+    """The site's readings of the last `window_s` a preview replays, with that range."""
+    until = time.time()
+    since = until - window_s
+    return since, until, store.readings(site_id, since, until, MAX_PREVIEW_READINGS)
 
 
 def _frame_size(site: SitePublic) -> tuple[int, int]:
