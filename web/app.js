@@ -32,6 +32,7 @@ import {
   pictureIssues,
   pictureWarning,
   readingStale,
+  turbulenceAlertOn,
 } from "./js/util.js";
 import { OverdueAlarm } from "./js/response/alarm.js";
 import { ResponseControls } from "./js/response/controls.js";
@@ -42,7 +43,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   user: null, // {name, role}
   accounts: true, // false when the server has no /api/auth
-  sites: new Map(), // id → SitePublic (+ alerting)
+  sites: new Map(), // id → SitePublic (+ alerting, turbulence_alert: see markAlerts)
   webhooks: new Map(), // name → WebhookHealthPublic
   faultAcks: new Map(), // site id → its latest FaultAckPublic
   selected: null,
@@ -130,8 +131,21 @@ function setConnection(stateName, detail) {
 
 function normalise(site) {
   site.level_color = levelColor(site.thresholds, site.level, site.level_color);
-  site.alerting = feed ? feed.openAlerts().some((a) => a.site_id === site.id) : false;
+  markAlerts(site);
   return site;
+}
+
+/** Marks what the site's alerts say: `alerting` while one waits for an acknowledgement (the
+ * pulse), `turbulence_alert` while a turbulence alert's crowd has not calmed (the ring).
+ * True when either changed. */
+function markAlerts(site) {
+  const mine = feed ? feed.allAlerts().filter((a) => a.site_id === site.id) : [];
+  const alerting = mine.some((a) => a.state === "open");
+  const turbulenceAlert = turbulenceAlertOn(site, mine);
+  const changed = alerting !== Boolean(site.alerting) || turbulenceAlert !== Boolean(site.turbulence_alert);
+  site.alerting = alerting;
+  site.turbulence_alert = turbulenceAlert;
+  return changed;
 }
 
 function siteRow(site) {
@@ -214,8 +228,14 @@ function renderSiteTrend(site, row) {
   showTrend(row.querySelector(".trend"), liveTrend(site, site.latest), site.thresholds?.metric, "short");
   const motion = liveMotion(site, site.latest);
   const turbulence = row.querySelector(".turbulence");
-  turbulence.hidden = !motion?.turbulent;
-  turbulence.title = motion?.turbulent ? motionText(motion).title : "";
+  // The alert outlasts the moment: it stays until resolved, the live flag only while measured.
+  const live = Boolean(motion?.turbulent);
+  turbulence.hidden = !live && !site.turbulence_alert;
+  turbulence.dataset.alert = String(Boolean(site.turbulence_alert));
+  turbulence.textContent = site.turbulence_alert ? "≋ turbulence alert" : "≋ turbulent";
+  turbulence.title = [site.turbulence_alert ? "A turbulence alert is open: see the alert feed" : "", live ? motionText(motion).title : ""]
+    .filter(Boolean)
+    .join("\n");
   const r = site.latest;
   const count = row.querySelector(".count");
   const stale = Boolean(r) && (site.status === "offline" || readingStale(r));
@@ -242,11 +262,7 @@ function refreshSite(site) {
 function updateAlerting(siteId) {
   const site = state.sites.get(siteId);
   if (!site) return;
-  const alerting = feed.openAlerts().some((a) => a.site_id === siteId);
-  if (alerting !== Boolean(site.alerting)) {
-    site.alerting = alerting;
-    refreshSite(site);
-  }
+  if (markAlerts(site)) refreshSite(site);
 }
 
 // ---------------------------------------------------------------- selection
@@ -393,10 +409,11 @@ const handlers = {
     const updated = msg.payload.site;
     const old = state.sites.get(updated.id);
     if (!old) return;
-    const site = normalise({ ...updated, alerting: old.alerting, latest: updated.latest ?? old.latest });
+    const site = normalise({ ...updated, latest: updated.latest ?? old.latest });
     state.sites.set(site.id, site);
     map.updateSite(site);
     renderSiteRow(site);
+    renderLegend($("map-legend"), [...state.sites.values()]); // new levels, motion on or off
     feed.refreshSite(site.id);
     if (site.id === state.selected) {
       panel.updateSite(site);

@@ -130,12 +130,17 @@ def test_stale_or_offline_motion_goes_without_a_new_reading(page: Any, api: Api)
     expect(marker).to_have_attribute("data-turbulent", "false", timeout=WAIT_MS)
     assert time.time() - at >= 15.0
 
+    # Turbulent at both readings, 15 s and more apart: longer than the 10 s hold, so this one
+    # also raises a turbulence alert.
     api.monitor.observe(SITE, 2, time.time(), 3.0, motion=turbulent)
     expect(flag).to_be_visible(timeout=WAIT_MS)
+    expect(flag).to_have_attribute("data-alert", "true")
     offline = SiteStatusPayload(status="offline", reason="no frames for 30 s")
     api.bus.publish(MessageType.SITE_STATUS, SITE, offline)
     expect(line).to_be_hidden(timeout=WAIT_MS)
-    expect(flag).to_be_hidden()
+    # The live motion goes; the alert, not over while nobody can see the crowd, stays.
+    expect(flag).to_have_attribute("title", "A turbulence alert is open: see the alert feed")
+    expect(flag).to_have_text("≋ turbulence alert")
 
 
 def test_the_camera_wall_flags_a_turbulent_crowd(page: Any, api: Api) -> None:
@@ -176,15 +181,30 @@ def test_a_lasting_turbulence_is_an_alert_in_the_feed_taken_in_hand_like_any(
     # In the red turbulence is drawn in, not a density level's colour.
     expect(item).to_have_css("--lvl", "#ef4444")
     expect(by_test_id(page, "open-alert-count")).to_have_text("1")
+    marker, flag = by_test_id(page, f"site-marker-{SITE}"), by_test_id(page, f"site-turbulent-{SITE}")
+    # The map rings the marker in solid red, and the list says it is an alert, not a moment.
+    expect(marker).to_have_attribute("data-turbulence-alert", "true")
+    expect(marker).to_have_css("stroke", "rgb(239, 68, 68)")
+    expect(marker).to_have_css("stroke-dasharray", "none")
+    expect(flag).to_have_text("≋ turbulence alert")
+    expect(flag).to_have_attribute("data-alert", "true")
+    expect(by_test_id(page, f"site-marker-{OTHER}")).to_have_attribute(
+        "data-turbulence-alert", "false"
+    )
 
     by_test_id(page, f"ack-button-{alert_id}").click()
     expect(by_test_id(page, f"alert-state-{alert_id}")).to_have_text(
         "Acknowledged", timeout=WAIT_MS
     )
+    # Taken in hand is not over: the ring stays while the crowd is still pushed about.
+    expect(marker).to_have_attribute("data-turbulence-alert", "true")
+    expect(flag).to_have_text("≋ turbulence alert")
     calm = Motion(speed_m_s=0.4, pressure=0.001, turbulent=False)
     api.monitor.observe(SITE, 3, now, 1.0, motion=calm)
     api.monitor.observe(SITE, 4, now + 11.0, 1.0, motion=calm)
     expect(item).to_contain_text("Crowd calm again at", timeout=WAIT_MS)
+    expect(marker).to_have_attribute("data-turbulence-alert", "false")
+    expect(flag).to_be_hidden()
 
 
 def test_the_camera_wall_frames_a_site_with_a_turbulence_alert_in_red_and_first(

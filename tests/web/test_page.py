@@ -134,6 +134,10 @@ def test_alert_arrives_live_and_is_acknowledged_from_the_page(page: Any, demo: L
 def test_selected_site_shows_numbers_frame_overlay_and_chart(page: Any, demo: LiveDemo) -> None:
     demo.crowd.people = 2
     open_page(page, demo)
+    # The sites measure their crowd's motion (on by default): the legend explains both rings.
+    expect(page.locator("#map-legend")).to_have_text(
+        "NormalElevatedHighOfflineTurbulentTurbulence alert"
+    )
     by_test_id(page, f"site-marker-{BUSY}").click()
 
     panel = by_test_id(page, "site-panel")

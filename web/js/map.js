@@ -2,7 +2,17 @@
 
 import { liveTrend, trendText } from "./trend.js";
 import { liveMotion } from "./motion.js";
-import { NORMAL_COLOR, OFFLINE_COLOR, cap, el, levelColor, levelRank, pictureIssues, pictureWarning } from "./util.js";
+import {
+  NORMAL_COLOR,
+  OFFLINE_COLOR,
+  TURBULENT_COLOR,
+  cap,
+  el,
+  levelColor,
+  levelRank,
+  pictureIssues,
+  pictureWarning,
+} from "./util.js";
 
 const L = window.L;
 
@@ -10,10 +20,13 @@ function markerStyle(site, selected) {
   const offline = site.status === "offline";
   const starting = site.status === "starting";
   const levelIndex = levelRank(site.thresholds, site.level) + 1;
+  // A turbulence alert rings the marker in solid red whatever its density level: the fill
+  // still says how full the crowd is, the ring that it is being pushed about.
+  const turbulenceAlert = Boolean(site.turbulence_alert);
   return {
     radius: 10 + Math.min(levelIndex, 4) * 2,
-    color: selected ? "#ffffff" : offline ? "#cbd5e1" : "#0b0f14",
-    weight: selected ? 3 : 2,
+    color: turbulenceAlert ? TURBULENT_COLOR : selected ? "#ffffff" : offline ? "#cbd5e1" : "#0b0f14",
+    weight: turbulenceAlert ? (selected ? 5 : 4) : selected ? 3 : 2,
     opacity: 1,
     dashArray: offline ? "4 3" : null,
     fillColor: offline ? OFFLINE_COLOR : site.level_color || NORMAL_COLOR,
@@ -71,8 +84,12 @@ function tooltipHtml(site) {
     el("br"),
     el("span", { text: `Level: ${cap(site.level)}` }),
     trend ? el("span", { class: "trend", text: ` · ${trend}` }) : null,
-    turbulent(site) ? el("br") : null,
-    turbulent(site) ? el("strong", { class: "turbulence", text: "≋ Crowd turbulence" }) : null,
+    site.turbulence_alert || turbulent(site) ? el("br") : null,
+    site.turbulence_alert
+      ? el("strong", { class: "turbulence", text: turbulent(site) ? "≋ Turbulence alert: turbulent now" : "≋ Turbulence alert" })
+      : turbulent(site)
+        ? el("strong", { class: "turbulence", text: "≋ Crowd turbulence" })
+        : null,
     site.location_approximate ? el("br") : null,
     site.location_approximate ? el("em", { text: "Location approximate" }) : null,
     picture ? el("br") : null,
@@ -168,7 +185,7 @@ export class SiteMap {
     const selected = site.id === this.selected;
     const footprint = footprintStyle(site);
     const key = [
-      site.level, site.level_color, site.status, site.status_reason, selected, site.alerting,
+      site.level, site.level_color, site.status, site.status_reason, selected, site.alerting, site.turbulence_alert,
       site.lat, site.lon, site.name_en, site.name_zh, pictureIssues(site), markerTrend(site),
       turbulent(site),
       JSON.stringify(site.setup?.roi_lat_lon ?? []), footprint?.density,
@@ -194,6 +211,8 @@ export class SiteMap {
       path.classList.toggle("alerting", Boolean(site.alerting));
       path.classList.toggle("turbulent", turbulent(site));
       path.setAttribute("data-turbulent", String(turbulent(site)));
+      path.classList.toggle("turbulence-alert", Boolean(site.turbulence_alert));
+      path.setAttribute("data-turbulence-alert", String(Boolean(site.turbulence_alert)));
       path.classList.toggle("selected", selected);
     }
     if (selected) entry.circle.bringToFront();
@@ -251,7 +270,8 @@ export class SiteMap {
   }
 }
 
-/** The legend: normal, every level used by some site (first colour wins), offline. */
+/** The legend: normal, every level used by some site (first colour wins), offline, and the
+ * two turbulence rings once some site measures its crowd's motion. */
 export function renderLegend(container, sites) {
   const seen = new Map([["normal", NORMAL_COLOR]]);
   for (const site of sites) {
@@ -264,5 +284,11 @@ export function renderLegend(container, sites) {
       el("span", { class: "legend-item" }, el("i", { style: `background:${color}` }), cap(name)),
     ),
     el("span", { class: "legend-item" }, el("i", { class: "offline" }), "Offline"),
+    ...(sites.some((s) => s.setup?.motion?.enabled)
+      ? [
+          el("span", { class: "legend-item" }, el("i", { class: "turbulent" }), "Turbulent"),
+          el("span", { class: "legend-item" }, el("i", { class: "turbulence-alert" }), "Turbulence alert"),
+        ]
+      : []),
   );
 }

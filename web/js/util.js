@@ -24,6 +24,17 @@ export function alertColor(site, alert, level, fallback = NORMAL_COLOR) {
   return levelColor(site?.thresholds, level, fallback);
 }
 
+/** Whether one of `alerts` is the site's turbulence alert with its crowd not calm again,
+ * acknowledged or not: the map's ring and the wall's red frame. */
+export function turbulenceAlertOn(site, alerts) {
+  for (const a of alerts) {
+    if (a.site_id === site.id && a.metric === TURBULENCE_METRIC && a.state !== "resolved" && a.cleared_at == null) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** The rank of a site's turbulence level: above its highest density level (see levelRank). */
 export function turbulenceRank(site) {
   return site?.thresholds?.levels?.length ?? 0;

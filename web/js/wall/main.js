@@ -3,7 +3,17 @@
 // where the live map shows one site at a time. A tile opens that site on the live map.
 
 import { signInPage } from "../auth.js";
-import { TURBULENCE_METRIC, alertColor, alertRank, el, fmtAge, fmtNum, levelColor, readingStale, textOn } from "../util.js";
+import {
+  alertColor,
+  alertRank,
+  el,
+  fmtAge,
+  fmtNum,
+  levelColor,
+  readingStale,
+  textOn,
+  turbulenceAlertOn,
+} from "../util.js";
 import { LiveSocket } from "../ws.js";
 import { renderServerClock } from "../clock_view.js";
 import { orderKey, wallOrder } from "./order.js";
@@ -44,14 +54,6 @@ function worstOpenAlert(site) {
     }
   }
   return worst;
-}
-
-/** Whether a turbulence alert of the site's is on: its crowd not yet calm again. */
-function turbulenceAlertOn(site) {
-  for (const alert of openAlerts.values()) {
-    if (alert.site_id === site.id && alert.metric === TURBULENCE_METRIC && alert.cleared_at == null) return true;
-  }
-  return false;
 }
 
 function makeTile(site) {
@@ -119,8 +121,9 @@ function renderSummary() {
 
 /** Puts the tiles in wall order when what the order depends on has changed. */
 function arrange(force = false) {
-  const ordered = wallOrder([...sites.values()], turbulenceAlertOn);
-  const key = ordered.map((s) => `${s.id}=${orderKey(s, turbulenceAlertOn)}`).join(",");
+  const turbulent = (site) => turbulenceAlertOn(site, openAlerts.values());
+  const ordered = wallOrder([...sites.values()], turbulent);
+  const key = ordered.map((s) => `${s.id}=${orderKey(s, turbulent)}`).join(",");
   if (!force && key === shownOrder) return;
   shownOrder = key;
   $("wall").replaceChildren(...ordered.map((s) => tiles.get(s.id).root));
