@@ -150,10 +150,20 @@ def test_a_supervisor_previews_what_a_longer_hold_would_have_raised(
     expect(result).to_have_attribute("data-proposed", "0", timeout=WAIT_MS)
     expect(result).to_have_attribute("data-current", "1")
     expect(result).to_contain_text("would have raised 0 turbulence alerts; the saved ones 1")
+    # The pressures drawn against the limit and the clear line (0.75 of it).
+    chart = by_test_id(page, "ml-chart")
+    expect(chart).to_be_visible()
+    # The sixty stored above, and whatever the demo has measured since it started.
+    assert int(chart.get_attribute("data-points") or 0) >= 60
+    expect(chart).to_have_attribute("data-lines", "0.02,0.015")
+    expect(chart.locator("canvas")).to_have_count(1)
 
     by_test_id(page, "ml-alert_hold_s").fill("5")
+    by_test_id(page, "ml-pressure_limit").fill("0.04")
     by_test_id(page, "ml-preview").click()
     expect(result).to_have_attribute("data-proposed", "1", timeout=WAIT_MS)
+    expect(chart).to_have_attribute("data-lines", "0.04,0.03")
+    expect(chart.locator("canvas")).to_have_count(1)  # redrawn, not stacked
     expect(result).to_contain_text("would have raised 1 turbulence alert, the first at")
     # A preview changes nothing.
     assert sent == []

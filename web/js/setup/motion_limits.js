@@ -3,8 +3,9 @@
 // crowd may call for changing.
 
 import { request } from "../api.js";
-import { fmtTime } from "../util.js";
+import { TURBULENT_COLOR, fmtTime } from "../util.js";
 import { SectionForm } from "./section_form.js";
+import { drawPreviewChart } from "./preview_chart.js";
 
 const PREVIEW_WINDOW_S = 3600;
 
@@ -28,17 +29,20 @@ export function motionLimitsEditor(form, siteId, { onSaved }) {
         : "Motion settings saved: the crowd's motion is no longer measured.",
     onSaved,
   });
-  form.querySelector("#ml-preview").addEventListener("click", () => previewTurbulence(editor, siteId));
+  const chart = { drawn: null }; // the last preview's, replaced by the next
+  form.querySelector("#ml-preview").addEventListener("click", () => previewTurbulence(editor, siteId, chart));
   return editor;
 }
 
 /** What-if: the turbulence alerts the form's values would have raised over the last hour of
  * stored crowd pressures, beside those the saved ones would have. */
-async function previewTurbulence(editor, siteId) {
+async function previewTurbulence(editor, siteId, chart) {
   const motion = editor.proposed();
   const out = editor.$("preview-result");
+  const box = editor.$("chart");
   if (!motion) {
     out.hidden = true;
+    box.hidden = true;
     return;
   }
   const button = editor.$("preview");
@@ -50,12 +54,26 @@ async function previewTurbulence(editor, siteId) {
     out.dataset.proposed = String(result.proposed.raised);
     out.dataset.current = String(result.current.raised);
     out.hidden = false;
+    box.hidden = result.values.length === 0;
+    if (!box.hidden) {
+      const shown = { label: result.metric, values: result.values, lines: limitLines(motion) };
+      chart.drawn = drawPreviewChart(box, chart.drawn, shown);
+    }
   } catch (err) {
     editor.status(err.message, "error");
     out.hidden = true;
+    box.hidden = true;
   } finally {
     button.disabled = false;
   }
+}
+
+/** The proposed limit a turbulence alert is raised at and the pressure it clears below. */
+function limitLines(motion) {
+  return [
+    { label: "turbulent from", value: motion.pressure_limit, color: TURBULENT_COLOR },
+    { label: "calm below", value: motion.pressure_limit * motion.alert_clear_ratio, color: "#9aa7b8" },
+  ];
 }
 
 function alertsWords(n) {

@@ -4,8 +4,8 @@
 
 import { ApiError, request } from "../api.js";
 import { DAYS, thresholdProblems } from "./validate.js";
+import { drawPreviewChart } from "./preview_chart.js";
 
-const uPlot = window.uPlot;
 const PREVIEW_DELAY_MS = 400;
 
 function el(tag, attrs = {}, ...children) {
@@ -237,24 +237,8 @@ export class ThresholdEditor {
 
   draw(result, body) {
     const box = this.$("th-chart");
-    const xs = result.values.map(([t]) => t);
-    const ys = result.values.map(([, v]) => v);
-    const data = [xs, ys, ...body.levels.map((l) => xs.map(() => l.enter))];
-    const opts = {
-      width: Math.max(320, box.clientWidth || 600),
-      height: 180,
-      legend: { show: false },
-      scales: { x: { time: true } },
-      axes: [{ stroke: "#9aa7b8", grid: { stroke: "#263345" } }, { stroke: "#9aa7b8", grid: { stroke: "#263345" } }],
-      series: [
-        {},
-        { label: result.metric, stroke: "#38bdf8", width: 1.5 },
-        ...body.levels.map((l) => ({ label: l.name, stroke: l.color, width: 1, dash: [6, 4] })),
-      ],
-    };
-    this.chart?.destroy();
-    this.chart = new uPlot(opts, data, box);
-    box.dataset.points = String(xs.length);
+    const lines = body.levels.map((l) => ({ label: l.name, value: l.enter, color: l.color }));
+    this.chart = drawPreviewChart(box, this.chart, { label: result.metric, values: result.values, lines });
     box.dataset.levels = body.levels.map((l) => l.enter).join(",");
   }
 
