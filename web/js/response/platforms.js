@@ -4,6 +4,11 @@ import { request } from "../api.js";
 
 export const TIER_COLORS = { 1: "#2563eb", 3: "#7c3aed", 5: "#0f766e" };
 
+// Platforms stand at the crossings they guard: drawn under the sites' markers (Leaflet's
+// overlay pane is 400), so one never hides a site's level, ring or alert pulse.
+const PANE = "platforms";
+const PANE_Z_INDEX = "350";
+
 export async function getPlatforms() {
   const data = await request("GET", "/api/platforms");
   return Array.isArray(data) ? data : [];
@@ -11,10 +16,12 @@ export async function getPlatforms() {
 
 /** Adds the platforms to a Leaflet map; returns the layer group. */
 export function addPlatformLayer(leafletMap, platforms) {
+  if (!leafletMap.getPane(PANE)) leafletMap.createPane(PANE).style.zIndex = PANE_Z_INDEX;
   const layer = L.layerGroup();
   for (const p of platforms) {
     const color = TIER_COLORS[p.tier_minutes] ?? "#334155";
     const marker = L.marker([p.lat, p.lon], {
+      pane: PANE,
       icon: L.divIcon({
         className: "platform-marker",
         html:
