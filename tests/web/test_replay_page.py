@@ -3,6 +3,7 @@ alert, with the video sought to the alert's moment and the analysis in step with
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
@@ -19,9 +20,11 @@ from monitor.application import Application, build_application
 from monitor.auth.roles import Role
 from monitor.config.app import AppConfig
 from monitor.config.settings import Settings
+from monitor.motion.measure import Motion
 from tests.integration.test_replay import SITE, TIMELINE, full_disk, site_config
 from tests.support.auth import add_user, api_token, bearer
 from tests.support.blobs import BlobCountEstimator
+from tests.support.fake_monitor import stored_reading
 from tests.support.browser import (
     by_test_id,
     require_chromium,
@@ -251,6 +254,113 @@ def test_an_outage_shows_on_the_timeline_and_says_why_nothing_plays(
     expect(by_test_id(page, f"replay-no-video-{OTHER}")).to_have_text(
         "Nothing recorded at this time."
     )
+
+
+def test_a_turbulent_stretch_shows_on_the_timeline_and_under_the_chart(
+    page: Any, recorded: Recorded
+) -> None:
+    # Two hours ahead, where nothing else is stored: a minute of readings, the crowd
+    # turbulent from 20 s to 35 s in, its pressure highest (0.061/s²) at 30 s.
+    ahead = round(time.time()) + 7200.0
+    store = recorded.application.store
+    assert store is not None
+    readings = []
+    for k in range(60):
+        turbulent = 20 <= k <= 35
+        pressure = (0.061 if k == 30 else 0.04) if turbulent else 0.003
+        motion = Motion(speed_m_s=0.9, pressure=pressure, turbulent=turbulent)
+        reading = stored_reading(OTHER, 10_000 + k, ahead + k, 3.0)
+        readings.append(dataclasses.replace(reading, motion=motion))
+    store.add_readings(readings)
+
+    page.goto(recorded.server.url(f"/replay.html?site={OTHER}&at={ahead + 30}&window=60"))
+    sign_in(page, OPERATOR, wait_ms=WAIT_MS)
+    band = by_test_id(page, f"replay-turbulent-{OTHER}")
+    expect(band).to_have_count(1, timeout=WAIT_MS)
+    expect(band).to_have_attribute("data-start", str(int(ahead + 20)))
+    expect(band).to_have_attribute("data-end", str(int(ahead + 35)))
+    expect(band).to_have_attribute("title", re.compile(r", up to 0\.061/s² crowd pressure$"))
+    # The two minutes shown run from a minute before `ahead + 30`: the band is 15 s of them,
+    # 50 s in.
+    timeline = by_test_id(page, f"replay-timeline-{OTHER}").bounding_box()
+    box = band.bounding_box()
+    assert box["width"] == pytest.approx(timeline["width"] * 15 / 120, abs=2)
+    assert box["x"] - timeline["x"] == pytest.approx(timeline["width"] * 50 / 120, abs=2)
+    expect(by_test_id(page, f"replay-chart-{OTHER}")).to_have_attribute(
+        "data-turbulent-spans", "1"
+    )
+    # The chart's plot is red under the band's middle and not outside it.
+    # The chart's plot is red under the band's middle and not outside it (the chart spans
+    # the window shown, as the timeline does).
+    red_at = """([id, since, until, t]) => {
+        const box = document.querySelector(`[data-testid=replay-chart-${id}]`);
+        const canvas = box.querySelector("canvas");
+        const rect = canvas.getBoundingClientRect();
+        const over = box.querySelector(".u-over").getBoundingClientRect();
+        const scale = canvas.width / rect.width;
+        const x = (over.left - rect.left + (over.width * (t - since)) / (until - since)) * scale;
+        const y = (over.top - rect.top + 4) * scale;
+        const [r, g, b] = canvas.getContext("2d").getImageData(x, y, 1, 1).data;
+        return r > g + 15 && r > b + 15;
+    }"""
+    since, until = ahead + 30 - 60, ahead + 30 + 60
+    page.wait_for_function(red_at, arg=[OTHER, since, until, ahead + 27], timeout=WAIT_MS)
+    assert not page.evaluate(red_at, [OTHER, since, until, ahead + 45])
+    # Paused, the chart's cursor stands at the clock's time: the middle of the window.
+    page.wait_for_function(
+        """(id) => {
+            const over = document.querySelector(`[data-testid=replay-chart-${id}] .u-over`);
+            const cursor = document.querySelector(`[data-testid=replay-chart-cursor-${id}]`);
+            const [a, b] = [over.getBoundingClientRect(), cursor.getBoundingClientRect()];
+            return Math.abs(b.left - a.left - a.width / 2) <= 2;
+        }""",
+        arg=OTHER,
+        timeout=WAIT_MS,
+    )
+
+
+SPAN_CASES = [
+    pytest.param([], [], id="nothing-read"),
+    pytest.param([(0, 0.003, False), (1, 0.002, False)], [], id="calm"),
+    pytest.param(
+        [(0, 0.003, False), (1, 0.04, True), (2, 0.05, True), (3, 0.03, True), (4, 0.0, False)],
+        [(1, 3, 0.05)],
+        id="one-run-with-its-peak",
+    ),
+    pytest.param(
+        [(0, 0.04, True), (1, 0.04, True), (8, 0.06, True), (9, 0.04, True)],
+        [(0, 1, 0.04), (8, 9, 0.06)],
+        id="a-gap-longer-than-5-s-splits-it",
+    ),
+    pytest.param(
+        [(0, 0.04, True), (1, None, False), (2, 0.05, True)],
+        [(0, 0, 0.04), (2, 2, 0.05)],
+        id="an-unmeasured-reading-ends-it",
+    ),
+    pytest.param([(5, 0.02, True)], [(5, 5, 0.02)], id="a-single-turbulent-reading"),
+]
+
+
+@pytest.mark.parametrize(("readings", "spans"), SPAN_CASES)
+def test_turbulent_spans_from_readings(
+    page: Any,
+    recorded: Recorded,
+    readings: list[tuple[float, float | None, bool]],
+    spans: list[tuple[float, float, float]],
+) -> None:
+    page.goto(recorded.server.url("/replay.html"))
+    got = page.evaluate(
+        """async (rows) => {
+            const { turbulentSpans } = await import('/js/replay/timeline.js');
+            const readings = rows.map(([t, pressure, turbulent]) => ({
+                captured_at: t,
+                motion: pressure === null ? null : { speed_m_s: 1, pressure, turbulent },
+            }));
+            return turbulentSpans(readings).map((s) => [s.start, s.end, s.peak]);
+        }""",
+        [list(r) for r in readings],
+    )
+    assert got == [list(span) for span in spans]
 
 
 def test_whatif_panel_compares_with_the_thresholds_in_force(page: Any, recorded: Recorded) -> None:

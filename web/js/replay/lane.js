@@ -7,10 +7,20 @@ import { serverNow } from "../server_clock.js";
 import { el, pictureWarning } from "../util.js";
 import { drawOverlay } from "./overlay.js";
 import { fmtPressure } from "../motion.js";
-import { damagedAt, fmtClock, nextSegment, outageAt, readingNear, segmentAt } from "./timeline.js";
+import {
+  damagedAt,
+  fmtClock,
+  nextSegment,
+  outageAt,
+  readingNear,
+  segmentAt,
+  turbulentSpans,
+} from "./timeline.js";
 
 const AXIS = { stroke: "#9aa7b8", grid: { stroke: "#263345", width: 1 }, ticks: { stroke: "#263345" } };
 const MARK_COLORS = { raised: "#ef4444", escalated: "#f08c00", cleared: "#2e9e5b", resolved: "#2e9e5b" };
+/** The turbulence red (util.TURBULENT_COLOR), faint: the chart's lines stay readable over it. */
+const TURBULENT_BAND = "rgba(239, 68, 68, 0.16)";
 /** A video this far (in seconds of content) from the clock is sought back into step. */
 const DRIFT_S = 0.3;
 
@@ -28,6 +38,7 @@ export class Lane {
     this.readings = [];
     this.marks = [];
     this.outages = []; // when the camera was offline, and why
+    this.turbulent = []; // when the crowd was turbulent (turbulentSpans)
     this.current = null; // the segment loaded in the video
     this.window = null; // [since, until]
     this.plot = null;
@@ -128,6 +139,7 @@ export class Lane {
     this.readings = readings;
     this.marks = marks;
     this.outages = outages;
+    this.turbulent = turbulentSpans(readings);
     this.renderTimeline();
     this.renderChart();
     this.sync(true);
@@ -161,13 +173,36 @@ export class Lane {
         style: `left:${pct(o.start)};width:${pct(since + o.end - o.start)}`,
       }),
     );
-    this.timeline.replaceChildren(...blocks, ...outages, ...marks, this.timelineCursor);
+    const turbulent = this.turbulent.map((span) =>
+      el("div", {
+        class: "turbulent",
+        "data-testid": `replay-turbulent-${this.site.id}`,
+        "data-start": String(span.start),
+        "data-end": String(span.end),
+        title: `Crowd turbulent ${fmtClock(span.start)} – ${fmtClock(span.end)}, up to ${fmtPressure(span.peak)} crowd pressure`,
+        style: `left:${pct(span.start)};width:${pct(since + span.end - span.start)}`,
+      }),
+    );
+    this.timeline.replaceChildren(...blocks, ...outages, ...turbulent, ...marks, this.timelineCursor);
   }
 
   renderChart() {
     const xs = this.readings.map((r) => r.captured_at);
     const data = [xs, this.readings.map((r) => r.count), this.readings.map((r) => r.peak_density)];
     const marks = this.marks;
+    const spans = this.turbulent;
+    // Under the lines (drawClear runs before the series): when the crowd was pushed about.
+    const drawBands = (u) => {
+      const { ctx, bbox } = u;
+      ctx.save();
+      ctx.fillStyle = TURBULENT_BAND;
+      for (const span of spans) {
+        const left = u.valToPos(span.start, "x", true);
+        const width = Math.max(u.valToPos(span.end, "x", true) - left, 2 * devicePixelRatio);
+        ctx.fillRect(left, bbox.top, width, bbox.height);
+      }
+      ctx.restore();
+    };
     const drawMarks = (u) => {
       const { ctx, bbox } = u;
       for (const m of marks) {
@@ -198,10 +233,19 @@ export class Lane {
         { label: "people", scale: "count", stroke: "#38bdf8", width: 1.5 },
         { label: "peak /m²", scale: "density", stroke: "#f59e0b", width: 1.5 },
       ],
-      hooks: { draw: [drawMarks] },
+      hooks: {
+        drawClear: [drawBands],
+        draw: [drawMarks],
+        // uPlot lays its scales out after the constructor returns, and again on a resize: the
+        // cursor can only find the clock's time on the chart then (else it sits at the left
+        // edge while paused).
+        ready: [() => this.moveCursors(this.clock.t)],
+        setSize: [() => this.moveCursors(this.clock.t)],
+      },
     };
     this.plot?.destroy();
     this.plot = new uPlot(opts, data, this.chartBox);
+    this.chartBox.dataset.turbulentSpans = String(spans.length);
     this.chartCursor = el("div", { class: "chart-cursor", "data-testid": `replay-chart-cursor-${this.site.id}` });
     this.plot.over.append(this.chartCursor);
     this.plot.over.addEventListener("click", (ev) => {

@@ -48,6 +48,36 @@ export function readingNear(readings, t, tolerance = 3) {
   return best && Math.abs(best.captured_at - t) <= tolerance ? best : null;
 }
 
+/** Readings further apart than this do not make one turbulent stretch: the camera was away,
+ * or analysis stalled, and nobody saw what the crowd did in between. */
+export const TURBULENT_GAP_S = 5;
+
+/**
+ * The stretches in which the crowd was turbulent, from its readings (oldest first): each
+ * {start, end, peak}, from the first turbulent reading to the last of a run, with the highest
+ * pressure measured in it. A reading without motion (not measured, a gap) ends a run.
+ */
+export function turbulentSpans(readings, maxGapS = TURBULENT_GAP_S) {
+  const spans = [];
+  let open = null;
+  let last = null;
+  for (const r of readings) {
+    const turbulent = Boolean(r.motion?.turbulent);
+    if (open && (!turbulent || r.captured_at - last > maxGapS)) {
+      spans.push(open);
+      open = null;
+    }
+    if (turbulent) {
+      if (!open) open = { start: r.captured_at, end: r.captured_at, peak: r.motion.pressure };
+      open.end = r.captured_at;
+      open.peak = Math.max(open.peak, r.motion.pressure);
+    }
+    last = r.captured_at;
+  }
+  if (open) spans.push(open);
+  return spans;
+}
+
 /** Seconds per frame of a segment (for frame stepping). */
 export function frameStep(segment) {
   if (!segment || segment.frames < 2) return 0.1;
