@@ -19,6 +19,7 @@ import { SitePanel } from "./js/panel.js";
 import { renderFaults, renderWebhookFaults } from "./js/faults.js";
 import { liveTrend, showTrend } from "./js/trend.js";
 import { liveMotion, motionText } from "./js/motion.js";
+import { urgencyOrder } from "./js/urgency.js";
 import { LiveSocket } from "./js/ws.js";
 import { renderServerClock } from "./js/clock_view.js";
 import { serverNow } from "./js/server_clock.js";
@@ -248,6 +249,7 @@ function renderSites() {
   const sites = [...state.sites.values()];
   $("site-list").replaceChildren();
   for (const site of sites) renderSiteRow(site);
+  arrangeSiteList();
   $("site-count").textContent = String(sites.length);
   renderLegend($("map-legend"), sites);
   showFaults();
@@ -257,6 +259,41 @@ function refreshSite(site) {
   map.updateSite(site);
   renderSiteRow(site);
   showFaults();
+  arrangeSiteList();
+}
+
+// ---------------------------------------------------------------- site list order
+
+const ORDER_KEY = "crowd-monitor.site-order";
+const ORDERS = ["setup", "urgency"]; // as the config lists them; most urgent first (urgency.js)
+
+function siteOrder() {
+  const chosen = localStorage.getItem(ORDER_KEY);
+  return ORDERS.includes(chosen) ? chosen : "setup";
+}
+
+/** Puts the site list's rows in the operator's order. Called when a level, status or alert
+ * changes (not with every count, so rows do not jump while being read); moves rows only when
+ * the order changed. */
+function arrangeSiteList() {
+  const list = $("site-list");
+  const sites = [...state.sites.values()];
+  const order = siteOrder();
+  const ordered = order === "urgency" ? urgencyOrder(sites, (site) => Boolean(site.turbulence_alert)) : sites;
+  list.dataset.order = order;
+  const rows = ordered.map((site) => list.querySelector(`[data-site-id="${CSS.escape(site.id)}"]`)).filter(Boolean);
+  const now = [...list.children];
+  if (rows.length === now.length && rows.every((row, i) => row === now[i])) return;
+  list.append(...rows);
+}
+
+function bindSiteOrder() {
+  const picker = $("site-order");
+  picker.value = siteOrder();
+  picker.addEventListener("change", () => {
+    localStorage.setItem(ORDER_KEY, picker.value);
+    arrangeSiteList();
+  });
 }
 
 function updateAlerting(siteId) {
@@ -537,7 +574,10 @@ async function main() {
     canRespond: canAcknowledge, // acknowledging and the rest of the response: operators
     onChange: (payload) => {
       const alert = payload?.alert;
-      if (alert?.id) feed.upsert(alert, payload.event ?? null);
+      if (alert?.id) {
+        feed.upsert(alert, payload.event ?? null);
+        updateAlerting(alert.site_id);
+      }
     },
     site: (id) => state.sites.get(id),
     alerts: () => feed?.allAlerts() ?? [],
@@ -564,6 +604,7 @@ async function main() {
     // A closed feed may mean an ended session: asking /me brings up the login on a 401.
     onClose: () => getMe().catch(() => {}),
   });
+  bindSiteOrder();
   socket.start();
   window.addEventListener("resize", () => map.invalidate());
   // For tests and debugging in the console.

@@ -125,13 +125,13 @@ def test_among_alerting_sites_the_most_severe_then_the_fullest_come_first(
     expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=WAIT_MS)
     order = page.evaluate(
         """async () => {
-            const { wallOrder } = await import('/js/wall/order.js');
+            const { urgencyOrder } = await import('/js/urgency.js');
             const thresholds = { levels: [{ name: 'elevated' }, { name: 'high' }] };
             const site = (id, level, count, status = 'online') => ({
                 id, name_en: id, level, status, thresholds, latest: { count },
             });
             const turbulent = (s) => s.id.startsWith('turbulent');
-            return wallOrder([
+            return urgencyOrder([
                 site('b-quiet', 'normal', 50),
                 site('a-quiet', 'normal', 1),
                 site('starting', 'normal', 0, 'starting'),

@@ -16,7 +16,7 @@ import {
 } from "../util.js";
 import { LiveSocket } from "../ws.js";
 import { renderServerClock } from "../clock_view.js";
-import { orderKey, wallOrder } from "./order.js";
+import { orderKey, urgencyOrder } from "../urgency.js";
 import { liveMotion, motionText } from "../motion.js";
 
 const $ = (id) => document.getElementById(id);
@@ -122,7 +122,7 @@ function renderSummary() {
 /** Puts the tiles in wall order when what the order depends on has changed. */
 function arrange(force = false) {
   const turbulent = (site) => turbulenceAlertOn(site, openAlerts.values());
-  const ordered = wallOrder([...sites.values()], turbulent);
+  const ordered = urgencyOrder([...sites.values()], turbulent);
   const key = ordered.map((s) => `${s.id}=${orderKey(s, turbulent)}`).join(",");
   if (!force && key === shownOrder) return;
   shownOrder = key;

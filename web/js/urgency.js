@@ -1,9 +1,10 @@
-// The wall's order: what needs eyes first. Sites at an alert level (a turbulent crowd first,
-// then the most severe density level, then the most people), then sites whose camera is not
-// giving a picture, then the rest by name. Re-sorted only when a level or status changes, so
-// tiles do not jump with every count.
+// What needs eyes first: the camera wall's order, and the live page's site list when the
+// operator asks for it. Sites at an alert level (a turbulent crowd first, then the most
+// severe density level, then the most people), then sites whose camera is not giving a
+// picture, then the rest by name. Re-sorted only when a level or status changes (orderKey),
+// so tiles and rows do not jump with every count.
 
-import { levelRank, turbulenceRank } from "../util.js";
+import { levelRank, turbulenceRank } from "./util.js";
 
 /** How severe a site is now: a turbulence alert on ranks above its density levels
  * (util.alertRank), else its density level's rank (util.levelRank). */
@@ -26,9 +27,9 @@ function people(site, turbulent) {
 
 const NONE = () => false;
 
-/** `sites` in wall order (a new array); `turbulent(site)`: whether a turbulence alert of the
- * site's is on (its crowd not yet calm again). */
-export function wallOrder(sites, turbulent = NONE) {
+/** `sites` most urgent first (a new array); `turbulent(site)`: whether a turbulence alert of
+ * the site's is on (its crowd not yet calm again). */
+export function urgencyOrder(sites, turbulent = NONE) {
   return [...sites].sort(
     (a, b) =>
       group(a, turbulent) - group(b, turbulent) ||
@@ -38,7 +39,7 @@ export function wallOrder(sites, turbulent = NONE) {
   );
 }
 
-/** What the order depends on: the wall re-sorts when this changes. */
+/** What the order depends on: re-sort when this changes. */
 export function orderKey(site, turbulent = NONE) {
   return `${group(site, turbulent)}:${rank(site, turbulent)}`;
 }
