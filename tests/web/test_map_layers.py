@@ -47,7 +47,8 @@ def test_a_platform_at_a_sites_crossing_is_drawn_under_the_sites_marker(
     expect(marker).to_be_visible()
     # The two overlap: at the platform's centre the page shows a site's marker, not the pin.
     on_top = page.evaluate(TOP_AT, centre(platform))
-    assert on_top is not None and on_top.startswith("site-marker-"), on_top
+    assert on_top is not None
+    assert on_top.startswith("site-marker-"), on_top
     # Off the marker's disc, the platform's pin is still there to see and point at.
     box = platform.bounding_box()
     assert box is not None

@@ -181,7 +181,10 @@ def test_a_lasting_turbulence_is_an_alert_in_the_feed_taken_in_hand_like_any(
     # In the red turbulence is drawn in, not a density level's colour.
     expect(item).to_have_css("--lvl", "#ef4444")
     expect(by_test_id(page, "open-alert-count")).to_have_text("1")
-    marker, flag = by_test_id(page, f"site-marker-{SITE}"), by_test_id(page, f"site-turbulent-{SITE}")
+    marker, flag = (
+        by_test_id(page, f"site-marker-{SITE}"),
+        by_test_id(page, f"site-turbulent-{SITE}"),
+    )
     # The map rings the marker in solid red, and the list says it is an alert, not a moment.
     expect(marker).to_have_attribute("data-turbulence-alert", "true")
     expect(marker).to_have_css("stroke", "rgb(239, 68, 68)")

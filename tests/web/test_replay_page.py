@@ -24,7 +24,6 @@ from monitor.motion.measure import Motion
 from tests.integration.test_replay import SITE, TIMELINE, full_disk, site_config
 from tests.support.auth import add_user, api_token, bearer
 from tests.support.blobs import BlobCountEstimator
-from tests.support.fake_monitor import stored_reading
 from tests.support.browser import (
     by_test_id,
     require_chromium,
@@ -32,6 +31,7 @@ from tests.support.browser import (
     skew_wall_clock,
     sync_api,
 )
+from tests.support.fake_monitor import stored_reading
 from tests.support.recording import write_marked_clip
 from tests.support.server import RunningServer, running_server
 
@@ -286,9 +286,7 @@ def test_a_turbulent_stretch_shows_on_the_timeline_and_under_the_chart(
     box = band.bounding_box()
     assert box["width"] == pytest.approx(timeline["width"] * 15 / 120, abs=2)
     assert box["x"] - timeline["x"] == pytest.approx(timeline["width"] * 50 / 120, abs=2)
-    expect(by_test_id(page, f"replay-chart-{OTHER}")).to_have_attribute(
-        "data-turbulent-spans", "1"
-    )
+    expect(by_test_id(page, f"replay-chart-{OTHER}")).to_have_attribute("data-turbulent-spans", "1")
     # The chart's plot is red under the band's middle and not outside it.
     # The chart's plot is red under the band's middle and not outside it (the chart spans
     # the window shown, as the timeline does).
