@@ -229,7 +229,8 @@ function renderSiteTrend(site, row) {
   showTrend(row.querySelector(".trend"), liveTrend(site, site.latest), site.thresholds?.metric, "short");
   const motion = liveMotion(site, site.latest);
   const turbulence = row.querySelector(".turbulence");
-  // The alert outlasts the moment: it stays until resolved, the live flag only while measured.
+  // The alert outlasts the moment: it stays until the crowd is calm again (markAlerts), the
+  // live flag only while the crowd is measured turbulent.
   const live = Boolean(motion?.turbulent);
   turbulence.hidden = !live && !site.turbulence_alert;
   turbulence.dataset.alert = String(Boolean(site.turbulence_alert));
